@@ -1,0 +1,65 @@
+package io.ckit.peer;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A node of the cluster as the local node sees it.
+ *
+ * <p>JSON form, as ckit marshals a peer: {@code {"name":"a","addr":"10.0.0.1:7946","isSelf":false,
+ * "state":"participant"}}.
+ *
+ * @param name  the node's name, unique across the cluster
+ * @param addr  the {@code host:port} other nodes use to reach it (may be empty when unknown)
+ * @param self  whether this peer is the local node
+ * @param state the state it last announced
+ */
+public record Peer(String name, String addr, boolean self, PeerState state) {
+
+  public Peer {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(addr, "addr");
+    Objects.requireNonNull(state, "state");
+  }
+
+  /** The peer as ckit's JSON object. */
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("name", name)
+        .put("addr", addr)
+        .put("isSelf", self)
+        .put("state", state.toString());
+  }
+
+  /**
+   * Reads a peer from ckit's JSON object. {@code name} and {@code state} are required; {@code addr} defaults
+   * to empty and {@code isSelf} to false.
+   *
+   * @throws IllegalArgumentException naming the field that is missing, of the wrong type, or (for {@code
+   *     state}) not a known state
+   */
+  public static Peer fromJson(JsonObject json) {
+    Objects.requireNonNull(json, "json");
+    String name = field(json, "name", String.class, null);
+    String addr = field(json, "addr", String.class, "");
+    boolean self = field(json, "isSelf", Boolean.class, Boolean.FALSE);
+    String state = field(json, "state", String.class, null);
+    return new Peer(name, addr, self, PeerState.fromString(state));
+  }
+
+  private static <T> T field(JsonObject json, String key, Class<T> type, T fallback) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      if (fallback == null) {
+        throw new IllegalArgumentException("peer JSON: missing \"" + key + "\"");
+      }
+      return fallback;
+    }
+    if (!type.isInstance(value)) {
+      throw new IllegalArgumentException("peer JSON: \"" + key + "\" must be a "
+          + type.getSimpleName().toLowerCase(Locale.ROOT) + ", got " + value);
+    }
+    return type.cast(value);
+  }
+}
