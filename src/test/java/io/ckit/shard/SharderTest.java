@@ -147,6 +147,42 @@ class SharderTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sharders")
+  void aSharderThatLivedThroughChangesAnswersLikeANewOne(String kind, Supplier<Sharder> factory) {
+    Random random = new Random(kind.hashCode());
+    Sharder lived = factory.get();
+    Map<String, Peer> members = new HashMap<>();
+    PeerState[] states = PeerState.values();
+    for (int change = 0; change < 60; change++) {
+      // Some nodes join, leave or change state, several at a time now and then.
+      int edits = random.nextInt(10) == 0 ? 1 + random.nextInt(15) : 1;
+      for (int e = 0; e < edits; e++) {
+        String name = "n" + random.nextInt(40);
+        if (members.containsKey(name) && random.nextBoolean()) {
+          members.remove(name);
+        } else {
+          members.put(name, peer(name, states[random.nextInt(states.length)]));
+        }
+      }
+      List<Peer> peers = new ArrayList<>(members.values());
+      lived.setPeers(peers);
+      Sharder fresh = factory.get();
+      fresh.setPeers(peers);
+      assertThat(lived.peers()).isEqualTo(fresh.peers());
+      for (Op op : Op.values()) {
+        int eligible = (int) peers.stream()
+            .filter(p -> p.state() == PeerState.PARTICIPANT || (op == Op.READ && p.state() == PeerState.TERMINATING))
+            .count();
+        for (int k = 0; k < 50; k++) {
+          Key key = new Key(random.nextLong());
+          int n = Math.min(eligible, 3);
+          assertThat(lived.lookup(key, n, op)).isEqualTo(fresh.lookup(key, n, op));
+        }
+      }
+    }
+  }
+
   /** ckit's TestHashes_Consistent: removing an owner promotes the next one. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("sharders")

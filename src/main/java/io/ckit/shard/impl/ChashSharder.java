@@ -30,7 +30,7 @@ public final class ChashSharder implements Sharder {
   private ChashSharder(String description, HashAlgorithm algorithm) {
     this.description = description;
     this.algorithm = algorithm;
-    this.snapshot = build(new Peer[0]);
+    this.snapshot = build(new Peer[0], null);
   }
 
   /** Ring hashing with {@code numTokens} tokens a node; the caller has checked the count. */
@@ -84,7 +84,7 @@ public final class ChashSharder implements Sharder {
         throw new IllegalArgumentException("duplicate peer name \"" + sorted[i].name() + "\"");
       }
     }
-    snapshot = build(sorted);
+    snapshot = build(sorted, snapshot);
   }
 
   /** The algorithm and its parameters, in the form {@link io.ckit.shard.Sharders#parse} reads. */
@@ -93,7 +93,8 @@ public final class ChashSharder implements Sharder {
     return description;
   }
 
-  private Snapshot build(Peer[] sortedPeers) {
+  /** Builds the tables for a new peer set, reusing what the algorithm can of the previous snapshot's. */
+  private Snapshot build(Peer[] sortedPeers, Snapshot previous) {
     List<Peer> readable = new ArrayList<>(sortedPeers.length);
     List<Peer> writable = new ArrayList<>(sortedPeers.length);
     for (Peer peer : sortedPeers) {
@@ -104,10 +105,14 @@ public final class ChashSharder implements Sharder {
         readable.add(peer);
       }
     }
-    return new Snapshot(List.copyOf(readable), group(readable), group(writable));
+    Group read = group(readable, previous == null ? null : previous.read.table);
+    // Writable peers are a subset of readable ones: with no terminating peer (the usual case) they are the
+    // same set and share one table; otherwise the read table holds all the work the write table can reuse.
+    Group readWrite = writable.size() == readable.size() ? read : group(writable, read.table);
+    return new Snapshot(List.copyOf(readable), read, readWrite);
   }
 
-  private Group group(List<Peer> members) {
+  private Group group(List<Peer> members, HashTable previous) {
     Peer[] peers = members.toArray(new Peer[0]);
     String[] names = new String[peers.length];
     byte[][] utf8Names = new byte[peers.length][];
@@ -115,7 +120,7 @@ public final class ChashSharder implements Sharder {
       names[i] = peers[i].name();
       utf8Names[i] = names[i].getBytes(StandardCharsets.UTF_8);
     }
-    return new Group(peers, algorithm.build(names, utf8Names));
+    return new Group(peers, algorithm.build(names, utf8Names, previous));
   }
 
   /** The peers eligible for one {@link Op}, in name order, and their table. */

@@ -8,6 +8,7 @@ interface HashAlgorithm {
    *
    * @param names the nodes' names, distinct and in {@link NameOrder}
    * @param utf8Names the same names as UTF-8 bytes, the form that is hashed
+   * @param previous a table this algorithm built before, whose per-node work may be reused, or null
    */
-  HashTable build(String[] names, byte[][] utf8Names);
+  HashTable build(String[] names, byte[][] utf8Names, HashTable previous);
 }

@@ -11,14 +11,14 @@ final class MultiprobeHash implements HashAlgorithm {
   private static final int PROBES = 21;
 
   @Override
-  public HashTable build(String[] names, byte[][] utf8Names) {
+  public HashTable build(String[] names, byte[][] utf8Names, HashTable previous) {
     long[] tokens = new long[names.length];
     int[] owners = new int[names.length];
     for (int i = 0; i < names.length; i++) {
       tokens[i] = Xxh64.hash(utf8Names[i]);
       owners[i] = i;
     }
-    return new Table(new TokenCircle(tokens, owners));
+    return new Table(TokenCircle.sort(tokens, owners));
   }
 
   private static final class Table implements HashTable {
@@ -38,43 +38,43 @@ final class MultiprobeHash implements HashAlgorithm {
     public int[] owners(long key, int n) {
       long h1 = Xxh64.hashHex(key);
       long h2 = Xxh64.hashHex(h1);
+      int size = circle.size();
       int closest = 0;
       long closestDistance = -1L; // unsigned maximum
       for (int k = 0; k < PROBES; k++) {
         long probe = h1 + k * h2;
-        int index = nearest(probe);
-        long distance = distance(circle.token(index), probe);
-        if (Long.compareUnsigned(distance, closestDistance) < 0) {
+        // ckit's findClosest: of the tokens either side of the probe, the nearer on the line (not around the
+        // circle), the earlier one on a tie. Inside the circle the tokens bracket the probe, so each distance
+        // is a plain difference; past either end both tokens lie on one side of it.
+        int after = circle.ceiling(probe);
+        int index;
+        long distance;
+        if (after != 0 && after != size) {
+          long distanceBefore = probe - circle.token(after - 1);
+          long distanceAfter = circle.token(after) - probe;
+          boolean beforeWins = Unsigned.lessOrEqual(distanceBefore, distanceAfter);
+          index = beforeWins ? after - 1 : after;
+          distance = beforeWins ? distanceBefore : distanceAfter;
+        } else if (after == size) {
+          // Every token is below the probe: the last one is nearest.
+          index = size - 1;
+          distance = probe - circle.token(size - 1);
+        } else {
+          // Every token is at or above the probe: the first is nearest, unless the last equals it.
+          long first = circle.token(0);
+          index = first == circle.token(size - 1) ? size - 1 : 0;
+          distance = first - probe;
+        }
+        if (Unsigned.less(distance, closestDistance)) {
           closest = index;
           closestDistance = distance;
         }
       }
-      int size = circle.size();
       int[] result = new int[n];
       for (int i = 0; i < n; i++) {
         result[i] = circle.owner((closest + i) % size);
       }
       return result;
-    }
-
-    /**
-     * The index of the token nearest to {@code probe} on the line (not around the circle), comparing only
-     * the tokens either side of it, the earlier one winning a tie: ckit's {@code findClosest}.
-     */
-    private int nearest(long probe) {
-      int size = circle.size();
-      int after = circle.ceiling(probe);
-      int before = after == 0 ? size - 1 : after - 1;
-      if (after == size) {
-        after = 0;
-      }
-      long distanceBefore = distance(circle.token(before), probe);
-      long distanceAfter = distance(circle.token(after), probe);
-      return Long.compareUnsigned(distanceBefore, distanceAfter) <= 0 ? before : after;
-    }
-
-    private static long distance(long a, long b) {
-      return Long.compareUnsigned(a, b) < 0 ? b - a : a - b;
     }
   }
 }

@@ -8,7 +8,7 @@ package io.ckit.shard.impl;
 final class RendezvousHash implements HashAlgorithm {
 
   @Override
-  public HashTable build(String[] names, byte[][] utf8Names) {
+  public HashTable build(String[] names, byte[][] utf8Names, HashTable previous) {
     long[] nameHashes = new long[names.length];
     for (int i = 0; i < names.length; i++) {
       nameHashes[i] = Xxh64.hash(utf8Names[i]);
@@ -48,7 +48,7 @@ final class RendezvousHash implements HashAlgorithm {
       for (int node = 0; node < nameHashes.length; node++) {
         long score = score(key, nameHashes[node]);
         if (kept == n) {
-          if (Long.compareUnsigned(score, worst) >= 0) {
+          if (!Unsigned.less(score, worst)) {
             continue;
           }
           kept--;
@@ -70,7 +70,7 @@ final class RendezvousHash implements HashAlgorithm {
       int high = kept;
       while (low < high) {
         int middle = (low + high) >>> 1;
-        if (Long.compareUnsigned(score(key, nameHashes[best[middle]]), score) <= 0) {
+        if (Unsigned.lessOrEqual(score(key, nameHashes[best[middle]]), score)) {
           low = middle + 1;
         } else {
           high = middle;

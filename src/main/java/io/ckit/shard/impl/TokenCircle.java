@@ -1,35 +1,72 @@
 package io.ckit.shard.impl;
 
+import java.util.Arrays;
+
 /**
  * Tokens on the unsigned 64-bit hash circle, each owned by a node, sorted by (token, owner index) as Go ckit
- * sorts them. Tokens are stored with the sign bit flipped so that signed comparison is unsigned order.
+ * sorts them.
+ *
+ * <p>Finding the first token at or after a key goes through a bucket index on the key's top bits instead of
+ * a binary search: one table read and, on average, less than one comparison, so a lookup costs two memory
+ * reads however many tokens there are, where a binary search over a ring of 256k tokens costs eighteen
+ * dependent ones and mispredicts half its branches.
  */
 final class TokenCircle {
 
-  private final long[] flippedTokens;
+  /** At most 2^20 buckets (4 MiB), reached at half a million tokens. */
+  private static final int MAX_BUCKET_BITS = 20;
+
+  private final long[] tokens;
   private final int[] owners;
+  private final int shift;
+  /** {@code bucketStarts[j]}: the index of the first token whose top bits are {@code >= j}. */
+  private final int[] bucketStarts;
 
   /**
-   * Sorts the given tokens onto the circle.
+   * Sorts tokens onto a circle.
    *
-   * @param tokens tokens, generated in ascending owner order (ties then keep that order)
-   * @param owners the owner index of each token
+   * @param tokens tokens, generated in ascending owner order (ties then keep that order); taken over
+   * @param owners the owner index of each token; taken over
    */
-  TokenCircle(long[] tokens, int[] owners) {
+  static TokenCircle sort(long[] tokens, int[] owners) {
     RadixSort.sort(tokens, owners);
-    for (int i = 0; i < tokens.length; i++) {
-      tokens[i] ^= Long.MIN_VALUE;
-    }
-    this.flippedTokens = tokens;
+    return new TokenCircle(tokens, owners);
+  }
+
+  /**
+   * A circle of tokens already sorted by (unsigned token, owner).
+   *
+   * @param tokens the sorted tokens; taken over
+   * @param owners the owner index of each token; taken over
+   */
+  static TokenCircle sorted(long[] tokens, int[] owners) {
+    return new TokenCircle(tokens, owners);
+  }
+
+  private TokenCircle(long[] tokens, int[] owners) {
+    this.tokens = tokens;
     this.owners = owners;
+    // About two buckets a token, so most buckets hold zero or one.
+    int bits = Math.min(MAX_BUCKET_BITS, 33 - Integer.numberOfLeadingZeros(Math.max(1, tokens.length)));
+    this.shift = Long.SIZE - bits;
+    int buckets = 1 << bits;
+    this.bucketStarts = new int[buckets + 1];
+    int bucket = 0;
+    for (int index = 0; index < tokens.length; index++) {
+      int tokenBucket = (int) (tokens[index] >>> shift);
+      while (bucket <= tokenBucket) {
+        bucketStarts[bucket++] = index;
+      }
+    }
+    Arrays.fill(bucketStarts, bucket, buckets + 1, tokens.length);
   }
 
   int size() {
-    return flippedTokens.length;
+    return tokens.length;
   }
 
   long token(int index) {
-    return flippedTokens[index] ^ Long.MIN_VALUE;
+    return tokens[index];
   }
 
   int owner(int index) {
@@ -38,17 +75,14 @@ final class TokenCircle {
 
   /** The index of the first token at or after {@code key}; {@link #size()} when every token is before it. */
   int ceiling(long key) {
-    long target = key ^ Long.MIN_VALUE;
-    int low = 0;
-    int high = flippedTokens.length;
-    while (low < high) {
-      int middle = (low + high) >>> 1;
-      if (flippedTokens[middle] < target) {
-        low = middle + 1;
-      } else {
-        high = middle;
-      }
+    int bucket = (int) (key >>> shift);
+    int index = bucketStarts[bucket];
+    int end = bucketStarts[bucket + 1];
+    // Tokens in earlier buckets are below the key and those in later ones above it: only this bucket's
+    // tokens need comparing.
+    while (index < end && Unsigned.less(tokens[index], key)) {
+      index++;
     }
-    return low;
+    return index;
   }
 }

@@ -45,11 +45,16 @@ public final class Xxh64 {
 
   /** The eight hex digits of {@code bits}, most significant first, packed as a little-endian word. */
   private static long hexWord(int bits) {
-    long word = 0;
-    for (int i = 0; i < 8; i++) {
-      word |= (long) (hexDigit(bits >>> (28 - 4 * i) & 0xF) & 0xFF) << (8 * i);
-    }
-    return word;
+    // Spread nibble i of bits into byte i, eight bytes wide.
+    long nibbles = bits & 0xFFFF_FFFFL;
+    nibbles = (nibbles | nibbles << 16) & 0x0000_FFFF_0000_FFFFL;
+    nibbles = (nibbles | nibbles << 8) & 0x00FF_00FF_00FF_00FFL;
+    nibbles = (nibbles | nibbles << 4) & 0x0F0F_0F0F_0F0F_0F0FL;
+    // Every byte to its ASCII digit: '0' + nibble, plus 39 more to reach 'a'..'f' for nibbles above 9.
+    long aboveNine = ((nibbles + 0x0606_0606_0606_0606L) >>> 4) & 0x0101_0101_0101_0101L;
+    long ascii = nibbles + 0x3030_3030_3030_3030L + aboveNine * 39;
+    // Most significant digit first in memory order.
+    return Long.reverseBytes(ascii);
   }
 
   private static byte hexDigit(int nibble) {
