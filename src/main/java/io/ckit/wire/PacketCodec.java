@@ -1,0 +1,96 @@
+package io.ckit.wire;
+
+import io.ckit.wire.MessageCodec.Form;
+import io.ckit.wire.WireDecodeException.Kind;
+import java.util.Objects;
+
+/**
+ * A packet as it crosses the {@code /message} endpoint, in memberlist's layers, innermost first: the
+ * message (often compound), LZW compression when it makes the packet smaller, a CRC envelope when the
+ * recipient understands one, encryption when a keyring is set, and the label header outermost.
+ *
+ * <p>Decoding peels the layers in reverse and fails with a {@link WireDecodeException} at the first bad
+ * one: a label other than this node's, a packet that is not encrypted when a keyring is set (or cannot be
+ * decrypted), a checksum that does not match, a message that cannot be read. Thread-safe.
+ */
+public final class PacketCodec {
+
+  /** A decoded packet: its label, whether it carried a checksum, and its message. */
+  public record Packet(String label, boolean crc, Message message) {}
+
+  private final MessageCodec messages;
+  private final String label;
+  private final Keyring keyring;
+  private final boolean compression;
+
+  /**
+   * @param label the cluster label to send and to require ("" for none)
+   * @param keyring the encryption keys, or null for no encryption (as in ckit)
+   * @param compression whether to compress packets when that makes them smaller (memberlist's default)
+   * @throws IllegalArgumentException if the label is longer than 255 UTF-8 bytes
+   */
+  public PacketCodec(MessageCodec messages, String label, Keyring keyring, boolean compression) {
+    this.messages = Objects.requireNonNull(messages, "messages");
+    this.label = Objects.requireNonNull(label, "label");
+    LabelHeader.labelBytes(label);
+    this.keyring = keyring;
+    this.compression = compression;
+  }
+
+  /** ckit's settings: the given label, no encryption, compression on. */
+  public static PacketCodec ckit(MessageCodec messages, String label) {
+    return new PacketCodec(messages, label, null, true);
+  }
+
+  /**
+   * Encodes a packet.
+   *
+   * @param withCrc whether to add a checksum: memberlist does when it knows the recipient speaks protocol
+   *     version 5 or later
+   */
+  public byte[] encode(Message message, boolean withCrc) {
+    byte[] bytes = messages.encode(message, Form.PACKET);
+    if (compression) {
+      byte[] compressed = messages.compressEncoded(bytes);
+      if (compressed.length < bytes.length) {
+        bytes = compressed;
+      }
+    }
+    if (withCrc) {
+      bytes = Crc.wrap(bytes);
+    }
+    if (keyring != null) {
+      bytes = Encryption.encryptPacket(keyring, bytes, label);
+    }
+    return LabelHeader.prepend(label, bytes);
+  }
+
+  /** Decodes a whole packet. */
+  public Packet decode(byte[] packet) {
+    return decode(packet, 0, packet.length);
+  }
+
+  /** Decodes the packet held by {@code length} bytes of {@code bytes} from {@code offset}. */
+  public Packet decode(byte[] bytes, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, bytes.length);
+    LabelHeader.Read read = LabelHeader.read(bytes, offset, length);
+    LabelHeader.expect(label, read.label(), "packet");
+    offset += read.headerLength();
+    length -= read.headerLength();
+    if (keyring != null) {
+      bytes = Encryption.decryptPacket(keyring, bytes, offset, length, label);
+      offset = 0;
+      length = bytes.length;
+    }
+    boolean crc = Crc.isWrapped(bytes, offset, length);
+    if (crc) {
+      Crc.verify(bytes, offset, length);
+      offset += Crc.HEADER_BYTES;
+      length -= Crc.HEADER_BYTES;
+    }
+    if (length == 0) {
+      throw new WireDecodeException(Kind.TRUNCATED, "packet holds no message");
+    }
+    return new Packet(read.label(), crc, messages.decode(bytes, offset, length, Form.PACKET));
+  }
+}
