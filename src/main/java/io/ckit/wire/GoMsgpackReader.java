@@ -9,7 +9,6 @@ import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessageInsufficientBufferException;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePackException;
-import org.msgpack.core.MessageSizeException;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.value.ValueType;
 
@@ -71,14 +70,12 @@ final class GoMsgpackReader {
     if (format.getValueType() != ValueType.MAP) {
       throw invalid("expected a map, found " + describe(format));
     }
-    int entries;
+    checkDeclared(format, 2, "map entries");
     try {
-      entries = unpacker.unpackMapHeader();
+      return unpacker.unpackMapHeader();
     } catch (IOException | MessagePackException e) {
       throw failure(e);
     }
-    checkCount(entries, 2, "map entries");
-    return entries;
   }
 
   /** An array header, or -1 for nil; the count is checked against the bytes that remain. */
@@ -91,14 +88,12 @@ final class GoMsgpackReader {
     if (format.getValueType() != ValueType.ARRAY) {
       throw invalid("expected an array, found " + describe(format));
     }
-    int elements;
+    checkDeclared(format, 1, "array elements");
     try {
-      elements = unpacker.unpackArrayHeader();
+      return unpacker.unpackArrayHeader();
     } catch (IOException | MessagePackException e) {
       throw failure(e);
     }
-    checkCount(elements, 1, "array elements");
-    return elements;
   }
 
   /** A map key: a struct field's name. */
@@ -248,22 +243,56 @@ final class GoMsgpackReader {
 
   /** The payload of a raw string or bin value, its length checked before anything is allocated. */
   private byte[] payload() {
+    checkDeclared(format(), 1, "bytes");
     try {
-      int length = unpacker.unpackBinaryHeader();
-      if (length < 0 || length > remaining()) {
-        throw truncated("a " + Integer.toUnsignedString(length) + "-byte string but only " + remaining()
-            + " bytes remain");
-      }
-      return unpacker.readPayload(length);
+      return unpacker.readPayload(unpacker.unpackBinaryHeader());
     } catch (IOException | MessagePackException e) {
       throw failure(e);
     }
   }
 
-  private void checkCount(int count, int minBytesEach, String what) {
-    if (count < 0 || (long) count * minBytesEach > remaining()) {
-      throw truncated(Integer.toUnsignedString(count) + " " + what + " but only " + remaining()
-          + " bytes remain");
+  /**
+   * Reads the length or count a string, bin, array or map header at the current position declares, straight
+   * from the bytes, and fails unless that many items of {@code minBytesEach} bytes can follow.
+   */
+  private void checkDeclared(MessageFormat format, int minBytesEach, String items) {
+    int position = position();
+    int headerBytes;
+    long declared;
+    int first = data[position] & 0xFF;
+    switch (format) {
+      case FIXSTR -> {
+        headerBytes = 1;
+        declared = first & 0x1F;
+      }
+      case FIXMAP, FIXARRAY -> {
+        headerBytes = 1;
+        declared = first & 0x0F;
+      }
+      case STR8, BIN8 -> {
+        headerBytes = 2;
+        declared = position + 1 < end ? data[position + 1] & 0xFF : -1;
+      }
+      case STR16, BIN16, MAP16, ARRAY16 -> {
+        headerBytes = 3;
+        declared = position + 2 < end ? (data[position + 1] & 0xFF) << 8 | data[position + 2] & 0xFF : -1;
+      }
+      case STR32, BIN32, MAP32, ARRAY32 -> {
+        headerBytes = 5;
+        declared = position + 4 < end
+            ? (data[position + 1] & 0xFFL) << 24 | (data[position + 2] & 0xFFL) << 16
+                | (data[position + 3] & 0xFFL) << 8 | data[position + 4] & 0xFFL
+            : -1;
+      }
+      default -> throw new IllegalStateException("not a sized format: " + format);
+    }
+    if (declared < 0) {
+      throw truncated("the data ends inside a header");
+    }
+    long available = end - position - headerBytes;
+    if (declared * minBytesEach > available) {
+      String what = items.equals("bytes") ? "a " + declared + "-byte string" : declared + " " + items;
+      throw truncated(what + " but only " + available + " bytes remain");
     }
   }
 
@@ -291,7 +320,7 @@ final class GoMsgpackReader {
   }
 
   private WireDecodeException failure(Exception e) {
-    if (e instanceof MessageInsufficientBufferException || e instanceof MessageSizeException) {
+    if (e instanceof MessageInsufficientBufferException) {
       return new WireDecodeException(Kind.TRUNCATED, what + " is truncated", e);
     }
     return new WireDecodeException(Kind.INVALID_MSGPACK, what + ": invalid msgpack: " + e.getMessage(), e);

@@ -39,11 +39,14 @@ public final class Lzw {
 
   private static final class Encoder {
 
-    /** Open-addressing dictionary from (prefix code << 8 | byte) to code; sized well above 4096 entries. */
-    private static final int TABLE_BITS = 14;
-
-    private final int[] keys = new int[1 << TABLE_BITS];
-    private final short[] codes = new short[1 << TABLE_BITS];
+    /**
+     * Open-addressing dictionary from (prefix code << 8 | byte) to code, at most half full: an input of n
+     * bytes defines fewer than n codes, and never more than 4096 are live.
+     */
+    private final int tableMask;
+    private final int tableShift;
+    private final int[] keys;
+    private final short[] codes;
     private byte[] out;
     private int size;
     private long bits;
@@ -53,8 +56,14 @@ public final class Lzw {
     private int widthLimit = 1 << FIRST_WIDTH;
 
     Encoder(int inputLength) {
-      out = new byte[Math.max(16, inputLength / 2 + 8)];
+      int entries = Math.min(inputLength, 1 << MAX_WIDTH);
+      int bits = Math.max(6, 33 - Integer.numberOfLeadingZeros(entries));
+      tableMask = (1 << bits) - 1;
+      tableShift = 32 - bits;
+      keys = new int[1 << bits];
+      codes = new short[1 << bits];
       Arrays.fill(keys, -1);
+      out = new byte[Math.max(16, inputLength / 2 + 8)];
     }
 
     byte[] encode(byte[] input, int offset, int length) {
@@ -88,9 +97,9 @@ public final class Lzw {
 
     /** The slot holding {@code key}, or the empty slot where it would go. */
     private int find(int key) {
-      int slot = (key * 0x9E3779B1) >>> (32 - TABLE_BITS);
+      int slot = (key * 0x9E3779B1) >>> tableShift;
       while (keys[slot] != -1 && keys[slot] != key) {
-        slot = (slot + 1) & ((1 << TABLE_BITS) - 1);
+        slot = (slot + 1) & tableMask;
       }
       return slot;
     }
@@ -142,9 +151,10 @@ public final class Lzw {
     private int position;
     private final int end;
     private final int maxOutput;
-    private final int[] prefix = new int[1 << MAX_WIDTH];
-    private final byte[] suffix = new byte[1 << MAX_WIDTH];
-    private final byte[] expansion = new byte[1 << MAX_WIDTH];
+    /** Code tables, only as large as the codes the input can hold (at least 9 bits each). */
+    private final int[] prefix;
+    private final byte[] suffix;
+    private final byte[] expansion;
     private byte[] out;
     private int size;
     private long bits;
@@ -160,6 +170,10 @@ public final class Lzw {
       this.end = offset + length;
       this.maxOutput = maxOutput;
       this.out = new byte[(int) Math.min(maxOutput, Math.max(64L, 3L * length))];
+      int codes = (int) Math.min(1 << MAX_WIDTH, END + 3 + 8L * length / FIRST_WIDTH);
+      this.prefix = new int[codes];
+      this.suffix = new byte[codes];
+      this.expansion = new byte[codes];
     }
 
     byte[] decode() {
