@@ -90,22 +90,11 @@ class LzwTest {
 
   /** Codes of one width, packed LSB first. */
   private static byte[] bits(int width, int... codes) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    long accumulator = 0;
-    int count = 0;
+    BitWriter out = new BitWriter();
     for (int code : codes) {
-      accumulator |= (long) code << count;
-      count += width;
-      while (count >= 8) {
-        out.write((int) accumulator & 0xFF);
-        accumulator >>>= 8;
-        count -= 8;
-      }
+      out.write(code, width);
     }
-    if (count > 0) {
-      out.write((int) accumulator & 0xFF);
-    }
-    return out.toByteArray();
+    return out.finish();
   }
 
   /**
