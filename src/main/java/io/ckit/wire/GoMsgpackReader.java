@@ -96,11 +96,25 @@ final class GoMsgpackReader {
     }
   }
 
-  /** A map key: a struct field's name. */
+  /**
+   * A map key: a struct field's name. Names of the fields this package decodes come back as the shared
+   * constants, without copying the bytes; others as new strings.
+   */
   String key() {
     MessageFormat format = format();
     if (format.getValueType() != ValueType.STRING && format.getValueType() != ValueType.BINARY) {
       throw invalid("expected a field name, found " + describe(format));
+    }
+    int position = position();
+    if (format == MessageFormat.FIXSTR) {
+      int length = data[position] & 0x1F;
+      if (position + 1 + length <= end) {
+        String known = FieldNames.lookup(data, position + 1, length);
+        if (known != null) {
+          skip();
+          return known;
+        }
+      }
     }
     return new String(payload(), StandardCharsets.US_ASCII);
   }

@@ -39,14 +39,19 @@ public final class Lzw {
 
   private static final class Encoder {
 
+    private static final int KEY_BITS = 20;
+    private static final int KEY_MASK = (1 << KEY_BITS) - 1;
+
     /**
      * Open-addressing dictionary from (prefix code << 8 | byte) to code, at most half full: an input of n
-     * bytes defines fewer than n codes, and never more than 4096 are live.
+     * bytes defines fewer than n codes, and never more than 4096 are live. Each slot also holds the
+     * generation it was written in; clearing the dictionary starts a new generation instead of wiping it.
      */
     private final int tableMask;
     private final int tableShift;
     private final int[] keys;
     private final short[] codes;
+    private int generation = 1;
     private byte[] out;
     private int size;
     private long bits;
@@ -62,7 +67,6 @@ public final class Lzw {
       tableShift = 32 - bits;
       keys = new int[1 << bits];
       codes = new short[1 << bits];
-      Arrays.fill(keys, -1);
       out = new byte[Math.max(16, inputLength / 2 + 8)];
     }
 
@@ -72,7 +76,7 @@ public final class Lzw {
         int code = input[offset] & 0xFF;
         for (int i = offset + 1; i < offset + length; i++) {
           int literal = input[i] & 0xFF;
-          int key = code << 8 | literal;
+          int key = generation << KEY_BITS | code << 8 | literal;
           int slot = find(key);
           if (keys[slot] == key) {
             code = codes[slot];
@@ -95,10 +99,11 @@ public final class Lzw {
       return Arrays.copyOf(out, size);
     }
 
-    /** The slot holding {@code key}, or the empty slot where it would go. */
+    /** The slot holding {@code key}, or the free slot (empty, or of an older generation) where it would go. */
     private int find(int key) {
-      int slot = (key * 0x9E3779B1) >>> tableShift;
-      while (keys[slot] != -1 && keys[slot] != key) {
+      int slot = ((key & KEY_MASK) * 0x9E3779B1) >>> tableShift;
+      int current = generation;
+      while (keys[slot] >>> KEY_BITS == current && keys[slot] != key) {
         slot = (slot + 1) & tableMask;
       }
       return slot;
@@ -119,7 +124,11 @@ public final class Lzw {
         width = FIRST_WIDTH;
         nextCode = END;
         widthLimit = 1 << FIRST_WIDTH;
-        Arrays.fill(keys, -1);
+        generation++;
+        if (generation == 1 << (32 - KEY_BITS)) {
+          Arrays.fill(keys, 0);
+          generation = 1;
+        }
         return true;
       }
       return false;

@@ -244,27 +244,45 @@ public final class MessageCodec {
   }
 
   private void writeCompound(Compound compound, GoMsgpackWriter out) {
-    List<Message> parts = compound.parts();
-    if (parts.size() > MAX_COMPOUND_PARTS) {
+    List<byte[]> parts = new ArrayList<>(compound.parts().size());
+    for (Message part : compound.parts()) {
+      parts.add(encode(part, Form.PACKET));
+    }
+    byte[] encoded = encodeCompound(parts);
+    out.raw(encoded, 1, encoded.length - 1);
+  }
+
+  /**
+   * A compound message of already encoded parts: what {@code encode(Compound.of(parts))} gives for the
+   * decoded parts, without encoding them again.
+   *
+   * @throws IllegalArgumentException for more than 255 parts or a part above 65535 bytes
+   */
+  public static byte[] encodeCompound(List<byte[]> encodedParts) {
+    if (encodedParts.size() > MAX_COMPOUND_PARTS) {
       throw new IllegalArgumentException("a compound message holds at most " + MAX_COMPOUND_PARTS
-          + " parts, got " + parts.size());
+          + " parts, got " + encodedParts.size());
     }
-    byte[][] encoded = new byte[parts.size()][];
-    byte[] header = new byte[1 + 2 * parts.size()];
-    header[0] = (byte) parts.size();
-    for (int i = 0; i < encoded.length; i++) {
-      encoded[i] = encode(parts.get(i), Form.PACKET);
-      if (encoded[i].length > MAX_COMPOUND_PART_BYTES) {
-        throw new IllegalArgumentException("compound part " + i + " is " + encoded[i].length
-            + " bytes; at most " + MAX_COMPOUND_PART_BYTES + " fit");
+    int size = 2 + 2 * encodedParts.size();
+    for (byte[] part : encodedParts) {
+      if (part.length > MAX_COMPOUND_PART_BYTES) {
+        throw new IllegalArgumentException("compound part of " + part.length + " bytes; at most "
+            + MAX_COMPOUND_PART_BYTES + " fit");
       }
-      header[1 + 2 * i] = (byte) (encoded[i].length >>> 8);
-      header[2 + 2 * i] = (byte) encoded[i].length;
+      size += part.length;
     }
-    out.raw(header);
-    for (byte[] part : encoded) {
-      out.raw(part);
+    byte[] out = new byte[size];
+    out[0] = (byte) MessageType.COMPOUND.code();
+    out[1] = (byte) encodedParts.size();
+    int position = 2 + 2 * encodedParts.size();
+    for (int i = 0; i < encodedParts.size(); i++) {
+      byte[] part = encodedParts.get(i);
+      out[2 + 2 * i] = (byte) (part.length >>> 8);
+      out[3 + 2 * i] = (byte) part.length;
+      System.arraycopy(part, 0, out, position, part.length);
+      position += part.length;
     }
+    return out;
   }
 
   /** A compress message around an already encoded message: what {@code encode(new Compress(m))} gives. */

@@ -49,7 +49,15 @@ public final class PacketCodec {
    *     version 5 or later
    */
   public byte[] encode(Message message, boolean withCrc) {
-    byte[] bytes = messages.encode(message, Form.PACKET);
+    return wrap(messages.encode(message, Form.PACKET), withCrc);
+  }
+
+  /**
+   * Puts an already encoded message (one message, or a compound of them) into a packet: what {@link
+   * #encode} does after encoding. memberlist keeps its broadcasts encoded, so this is its send path.
+   */
+  public byte[] wrap(byte[] encodedMessage, boolean withCrc) {
+    byte[] bytes = encodedMessage;
     if (compression) {
       byte[] compressed = messages.compressEncoded(bytes);
       if (compressed.length < bytes.length) {

@@ -1,0 +1,95 @@
+package io.ckit.gossip;
+
+import io.ckit.wire.ByteString;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** {@code ip:port} text and the raw IP bytes memberlist puts in messages. */
+final class Addresses {
+
+  private Addresses() {}
+
+  /** An IP and a port. */
+  record HostPort(ByteString ip, int port) {}
+
+  /**
+   * Parses {@code ip:port} or {@code [ipv6]:port}; IPv4 gives 4 bytes, as ckit advertises it.
+   *
+   * @throws IllegalArgumentException for anything else (host names are not resolved here)
+   */
+  static HostPort parse(String address) {
+    int colon = address.lastIndexOf(':');
+    if (colon <= 0 || colon == address.length() - 1) {
+      throw new IllegalArgumentException("address \"" + address + "\" is not ip:port");
+    }
+    String host = address.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    } else if (host.indexOf(':') >= 0) {
+      throw new IllegalArgumentException("IPv6 address \"" + address + "\" must be written [ip]:port");
+    }
+    int port;
+    try {
+      port = Integer.parseInt(address.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0 || port > 0xFFFF) {
+      throw new IllegalArgumentException("address \"" + address + "\" has no valid port");
+    }
+    if (!isIpLiteral(host)) {
+      throw new IllegalArgumentException("address \"" + address + "\" must have an IP address, not a host name");
+    }
+    try {
+      return new HostPort(ByteString.copyOf(InetAddress.getByName(host).getAddress()), port);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("address \"" + address + "\" has no valid IP: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code ip:port} for raw IP bytes (4, or 16 including IPv4-mapped), {@code [ipv6]:port} for IPv6. */
+  static String format(ByteString ip, int port) {
+    return host(ip) + ":" + port;
+  }
+
+  /** The host part, IPv6 in brackets. Bytes that are no IP are printed as hex (they cannot be dialled). */
+  static String host(ByteString ip) {
+    if (ip == null || (ip.length() != 4 && ip.length() != 16)) {
+      return ip == null ? "" : ip.hex();
+    }
+    try {
+      InetAddress address = InetAddress.getByAddress(ip.toByteArray());
+      String text = address.getHostAddress();
+      return text.indexOf(':') >= 0 ? "[" + text + "]" : text;
+    } catch (UnknownHostException e) {
+      return ip.hex();
+    }
+  }
+
+  /** The host of {@code host:port}, without brackets. */
+  static String hostOf(String address) {
+    int colon = address.lastIndexOf(':');
+    String host = colon < 0 ? address : address.substring(0, colon);
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+  }
+
+  private static boolean isIpLiteral(String host) {
+    if (host.isEmpty()) {
+      return false;
+    }
+    if (host.indexOf(':') >= 0) {
+      return host.chars().allMatch(c -> c == ':' || c == '.' || Character.digit(c, 16) >= 0);
+    }
+    String[] parts = host.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String part : parts) {
+      if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)
+          || Integer.parseInt(part) > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

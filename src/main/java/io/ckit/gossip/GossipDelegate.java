@@ -1,0 +1,48 @@
+package io.ckit.gossip;
+
+import io.ckit.wire.ByteString;
+import java.util.List;
+
+/**
+ * The hooks through which the layer above (ckit's node) takes part in gossip: memberlist's {@code
+ * Delegate}, {@code EventDelegate} and {@code ConflictDelegate} in one interface. Every method is called on
+ * the engine's thread and must not block. Each has a default that takes no part.
+ */
+public interface GossipDelegate {
+
+  /** Metadata gossiped with this member's alive messages, at most {@code limit} bytes; null for none. */
+  default ByteString nodeMeta(int limit) {
+    return null;
+  }
+
+  /** A user message (a ckit state broadcast) arrived. */
+  default void notifyMessage(ByteString message) {}
+
+  /**
+   * User messages to piggy-back on a packet: as many as fit in {@code limit} bytes, counting {@code
+   * overhead} bytes for each. Called when packing gossip, after memberlist's own broadcasts.
+   */
+  default List<byte[]> broadcasts(int overhead, int limit) {
+    return List.of();
+  }
+
+  /** The user state to send in a push/pull (ckit's local state); null for none. */
+  default ByteString localState(boolean join) {
+    return null;
+  }
+
+  /** The user state another member sent in a push/pull. */
+  default void mergeRemoteState(ByteString state, boolean join) {}
+
+  /** A member became alive: a new one, or one that was dead or left. Also called for this node at start. */
+  default void notifyJoin(Member member) {}
+
+  /** A member died or left. */
+  default void notifyLeave(Member member) {}
+
+  /** A live member changed its metadata. */
+  default void notifyUpdate(Member member) {}
+
+  /** Another member claims a known member's name from a different address; the claim was rejected. */
+  default void notifyConflict(Member existing, Member other) {}
+}
