@@ -1,0 +1,562 @@
+package io.ckit.transport;
+
+import io.ckit.gossip.Memberlist;
+import io.ckit.gossip.StreamChannel;
+import io.ckit.gossip.Transport;
+import io.ckit.wire.FrameCodec;
+import io.ckit.wire.WireDecodeException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Router;
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Go ckit's gossiphttp transport on Vert.x: memberlist packets and streams as HTTP/2 requests on the
+ * application's own server.
+ *
+ * <ul>
+ *   <li>{@code POST /api/v1/ckit/transport/message}: a body of frames, each one packet; answered 200 once
+ *       the body is read.
+ *   <li>{@code POST /api/v1/ckit/transport/stream}: answered 200 at once; then both sides send frames until
+ *       either ends its side.
+ * </ul>
+ *
+ * <p>Requests must be HTTP/2 (HTTP/1.x gets 505) with {@code Content-Type: application/x.ckit} (else 400);
+ * once closed the transport answers 503. Bodies are parsed as they stream in, and a frame longer than the
+ * maximum is refused (400) before any of it is buffered.
+ *
+ * <p>Serving: mount {@link #router()} under {@link #BASE_PATH} on an existing vertx-web router (without a
+ * {@code BodyHandler} in front: it would buffer the stream), hand {@link #requestHandler()} to a plain
+ * {@code HttpServer}, or {@link #listen} on a server of its own. Sending: one multiplexed HTTP/2 connection
+ * per peer (h2c with prior knowledge, or TLS with ALPN); packets are POSTs from a bounded queue per peer
+ * (the oldest is dropped when it is full), so a slow peer delays only its own packets.
+ *
+ * <p>Concurrency: created on the engine's context; calls from the engine ({@link #sendPacket}, {@link
+ * #openStream}, stream writes) come from there, and everything handed to the engine is delivered there,
+ * whatever context the HTTP server runs on.
+ */
+public final class HttpTransport implements Transport {
+
+  private static final System.Logger LOG = System.getLogger(HttpTransport.class.getName());
+
+  /** Where the two endpoints live. */
+  public static final String BASE_PATH = "/api/v1/ckit/transport/";
+  /** The packet endpoint. */
+  public static final String MESSAGE_PATH = BASE_PATH + "message";
+  /** The stream endpoint. */
+  public static final String STREAM_PATH = BASE_PATH + "stream";
+  /** The content type of every request. */
+  public static final String CONTENT_TYPE = "application/x.ckit";
+
+  private final Vertx vertx;
+  private final Context context;
+  private final TransportOptions options;
+  private final TransportMetrics metrics;
+  private final HttpClientAgent client;
+  /** Per-peer packet queues; engine context only. */
+  private final Map<String, PeerQueue> peers = new HashMap<>();
+  private volatile Memberlist engine;
+  private volatile boolean closed;
+
+  private HttpTransport(Vertx vertx, Context context, TransportOptions options, TransportMetrics metrics) {
+    this.vertx = vertx;
+    this.context = context;
+    this.options = new TransportOptions(options);
+    this.metrics = metrics;
+    HttpClientOptions clientOptions = new HttpClientOptions()
+        .setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false)
+        .setSsl(options.ssl())
+        .setUseAlpn(options.ssl())
+        .setVerifyHost(options.verifyHost())
+        .setTrustOptions(options.trustOptions())
+        .setKeyCertOptions(options.keyCertOptions());
+    this.client = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp2MaxSize(1));
+  }
+
+  /**
+   * A transport for an engine running on the current Vert.x context.
+   *
+   * @throws IllegalStateException if not called on a Vert.x context
+   */
+  public static HttpTransport create(Vertx vertx, TransportOptions options, TransportMetrics metrics) {
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      throw new IllegalStateException("create the transport on the engine's Vert.x context");
+    }
+    return new HttpTransport(vertx, context, options, metrics);
+  }
+
+  /** The engine that receives packets and streams. */
+  public void bind(Memberlist engine) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+  }
+
+  /** Refuses new requests with 503 and closes the client's connections. */
+  public Future<Void> close() {
+    closed = true;
+    return client.close();
+  }
+
+  /** Server options for a server of the transport's own: h2c (and HTTP/1.1) or TLS with ALPN. */
+  public static HttpServerOptions serverOptions(TransportOptions options) {
+    return new HttpServerOptions()
+        .setHttp2ClearTextEnabled(true)
+        .setSsl(options.ssl())
+        .setUseAlpn(options.ssl())
+        .setKeyCertOptions(options.keyCertOptions())
+        .setTrustOptions(options.trustOptions())
+        .setClientAuth(options.clientAuth());
+  }
+
+  /** Starts a server of its own that serves only the transport's endpoints. */
+  public Future<HttpServer> listen(int port, String host) {
+    return vertx.createHttpServer(serverOptions(options)).requestHandler(requestHandler()).listen(port, host);
+  }
+
+  /** The two endpoints, relative to where the router is mounted ({@link #BASE_PATH}). */
+  public Router router() {
+    Router router = Router.router(vertx);
+    router.route("/message").handler(routing -> handleMessage(routing.request()));
+    router.route("/stream").handler(routing -> handleStream(routing.request()));
+    return router;
+  }
+
+  /** A request handler that serves the two endpoints and answers 404 to anything else. */
+  public Handler<HttpServerRequest> requestHandler() {
+    return request -> {
+      String path = request.path();
+      if (MESSAGE_PATH.equals(path)) {
+        handleMessage(request);
+      } else if (STREAM_PATH.equals(path)) {
+        handleStream(request);
+      } else {
+        request.response().setStatusCode(404).end();
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Server side
+
+  /** The status to refuse a request with, or 0 to accept it. */
+  private int refusal(HttpServerRequest request) {
+    if (closed || engine == null) {
+      return 503;
+    }
+    if (request.version() != HttpVersion.HTTP_2) {
+      return 505;
+    }
+    if (!CONTENT_TYPE.equals(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+      return 400;
+    }
+    return 0;
+  }
+
+  private void handleMessage(HttpServerRequest request) {
+    int refusal = refusal(request);
+    if (refusal != 0) {
+      request.response().setStatusCode(refusal).end();
+      return;
+    }
+    String from = address(request.remoteAddress());
+    Memberlist receiver = engine;
+    FrameCodec.Decoder frames = new FrameCodec.Decoder(options.maxFrameBytes(), frame -> {
+      metrics.rxPackets.increment();
+      metrics.rxBytes.increment(frame.length());
+      byte[] packet = frame.getBytes();
+      metrics.rxQueue.incrementAndGet();
+      onEngine(() -> {
+        metrics.rxQueue.decrementAndGet();
+        receiver.receivePacket(packet, from);
+      });
+    });
+    boolean[] rejected = {false};
+    request.handler(chunk -> {
+      if (rejected[0]) {
+        return;
+      }
+      try {
+        frames.handle(chunk);
+      } catch (WireDecodeException e) {
+        rejected[0] = true;
+        log(Level.WARNING, "error reading packet from peer " + from + ": " + e.getMessage());
+        request.response().setStatusCode(400).end();
+      }
+    });
+    request.endHandler(end -> {
+      if (rejected[0]) {
+        return;
+      }
+      try {
+        frames.end();
+        request.response().setStatusCode(200).end();
+      } catch (WireDecodeException e) {
+        log(Level.WARNING, "error reading packet from peer " + from + ": " + e.getMessage());
+        request.response().setStatusCode(400).end();
+      }
+    });
+  }
+
+  private void handleStream(HttpServerRequest request) {
+    int refusal = refusal(request);
+    if (refusal != 0) {
+      request.response().setStatusCode(refusal).end();
+      return;
+    }
+    Context server = Vertx.currentContext();
+    HttpServerResponse response = request.response();
+    response.setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
+    response.writeHead();
+    Memberlist receiver = engine;
+    ServerStream stream = new ServerStream(server, request, response);
+    metrics.streams.incrementAndGet();
+    onEngine(() -> receiver.acceptStream(stream));
+  }
+
+  /** The accepting side of a stream: reads the request body, writes the response. */
+  private final class ServerStream extends EngineSideStream {
+    private final Context server;
+    private final HttpServerResponse response;
+
+    ServerStream(Context server, HttpServerRequest request, HttpServerResponse response) {
+      super(address(request.remoteAddress()));
+      this.server = server;
+      this.response = response;
+      request.handler(this::received);
+      request.endHandler(end -> ended());
+      request.exceptionHandler(this::failed);
+      response.closeHandler(closed -> ended());
+    }
+
+    @Override
+    void send(Buffer frame) {
+      onContext(server, () -> {
+        if (!response.ended() && !response.closed()) {
+          response.write(frame).onFailure(e -> metrics.streamTxFailed.increment());
+        }
+      });
+    }
+
+    @Override
+    void finish() {
+      onContext(server, () -> {
+        if (!response.ended() && !response.closed()) {
+          response.end();
+        }
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Client side: packets
+
+  @Override
+  public void sendPacket(String address, byte[] packet) {
+    if (closed) {
+      return;
+    }
+    PeerQueue peer = peers.computeIfAbsent(address, PeerQueue::new);
+    if (peer.queue.size() >= options.maxQueuedPackets()) {
+      peer.queue.poll();
+      metrics.txQueue.decrementAndGet();
+      metrics.txDropped.increment();
+    }
+    peer.queue.add(packet);
+    metrics.txQueue.incrementAndGet();
+    peer.pump();
+  }
+
+  /** One peer's outgoing packets: at most {@code maxPacketsInFlight} POSTs at a time. Engine context. */
+  private final class PeerQueue {
+    private final String address;
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private int inFlight;
+
+    PeerQueue(String address) {
+      this.address = address;
+    }
+
+    void pump() {
+      while (inFlight < options.maxPacketsInFlight() && !queue.isEmpty() && !closed) {
+        byte[] packet = queue.poll();
+        metrics.txQueue.decrementAndGet();
+        inFlight++;
+        metrics.txPackets.increment();
+        metrics.txBytes.increment(packet.length);
+        post(packet).onComplete(done -> {
+          inFlight--;
+          if (done.failed() || done.result() != 200) {
+            metrics.txFailed.increment();
+            log(Level.DEBUG, "failed to send message to " + address + ": "
+                + (done.failed() ? done.cause().getMessage() : "status " + done.result()));
+          }
+          pump();
+        });
+      }
+    }
+
+    private Future<Integer> post(byte[] packet) {
+      Future<HttpClientRequest> created;
+      try {
+        created = client.request(requestOptions(address, MESSAGE_PATH).setTimeout(options.packetTimeout().toMillis()));
+      } catch (RuntimeException e) {
+        // A closed client, or an address that is no host:port.
+        return Future.failedFuture(e);
+      }
+      return created
+          .compose(request -> {
+            // Failures arrive through the response future; this only keeps them out of the context's log.
+            request.exceptionHandler(e -> { });
+            return request.send(FrameCodec.encode(packet));
+          })
+          .compose(response -> response.body().map(body -> response.statusCode()));
+    }
+  }
+
+  private RequestOptions requestOptions(String address, String path) {
+    int colon = address.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("address \"" + address + "\" is not host:port");
+    }
+    String host = address.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setHost(host)
+        .setPort(Integer.parseInt(address.substring(colon + 1)))
+        .setURI(path)
+        .setSsl(options.ssl())
+        .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Client side: streams
+
+  @Override
+  public Future<StreamChannel> openStream(String address, long timeoutMillis) {
+    Promise<StreamChannel> opened = Promise.promise();
+    if (closed) {
+      opened.fail("the transport is closed");
+      return opened.future();
+    }
+    Future<HttpClientRequest> request;
+    try {
+      request = client.request(requestOptions(address, STREAM_PATH));
+    } catch (RuntimeException e) {
+      opened.fail(e);
+      return opened.future();
+    }
+    long timer = vertx.setTimer(timeoutMillis, fired -> opened.tryFail("dial " + address + ": i/o timeout"));
+    request.onComplete(created -> {
+      if (created.failed()) {
+        vertx.cancelTimer(timer);
+        opened.tryFail(created.cause());
+        return;
+      }
+      HttpClientRequest http = created.result();
+      http.setChunked(true);
+      http.exceptionHandler(e -> opened.tryFail(e));
+      http.sendHead();
+      http.response().onComplete(answered -> {
+        vertx.cancelTimer(timer);
+        if (answered.failed()) {
+          opened.tryFail(answered.cause());
+          return;
+        }
+        HttpClientResponse response = answered.result();
+        if (response.statusCode() != 200) {
+          opened.tryFail("dial " + address + ": HTTP status " + response.statusCode());
+          http.reset();
+          return;
+        }
+        ClientStream stream = new ClientStream(address, http, response);
+        metrics.streams.incrementAndGet();
+        if (!opened.tryComplete(stream)) {
+          stream.close();
+        }
+      });
+    });
+    return opened.future();
+  }
+
+  /** The dialling side of a stream: writes the request body, reads the response. */
+  private final class ClientStream extends EngineSideStream {
+    private final HttpClientRequest request;
+
+    ClientStream(String address, HttpClientRequest request, HttpClientResponse response) {
+      super(address);
+      this.request = request;
+      response.handler(this::received);
+      response.endHandler(end -> ended());
+      response.exceptionHandler(this::failed);
+    }
+
+    @Override
+    void send(Buffer frame) {
+      request.write(frame).onFailure(e -> metrics.streamTxFailed.increment());
+    }
+
+    @Override
+    void finish() {
+      request.end();
+    }
+  }
+
+  /**
+   * What the engine sees of a stream: frames as they complete, delivered on the engine's context; writes
+   * framed and sent from wherever the HTTP side lives.
+   */
+  private abstract class EngineSideStream implements StreamChannel {
+    private final String remote;
+    private final FrameCodec.Decoder frames;
+    private Consumer<byte[]> data = bytes -> {};
+    private Runnable end = () -> {};
+    private Consumer<Throwable> failure = e -> {};
+    private boolean closed;
+    private boolean ended;
+
+    EngineSideStream(String remote) {
+      this.remote = remote;
+      this.frames = new FrameCodec.Decoder(options.maxFrameBytes(), frame -> {
+        metrics.streamRxPackets.increment();
+        metrics.streamRxBytes.increment(frame.length());
+        byte[] bytes = frame.getBytes();
+        onEngine(() -> {
+          if (!closed) {
+            data.accept(bytes);
+          }
+        });
+      });
+    }
+
+    /** Sends one frame; called on the engine's context. */
+    abstract void send(Buffer frame);
+
+    /** Ends this side; called on the engine's context. */
+    abstract void finish();
+
+    /** A chunk of the other side's bytes arrived (on the HTTP side's context). */
+    void received(Buffer chunk) {
+      try {
+        frames.handle(chunk);
+      } catch (WireDecodeException | IllegalStateException e) {
+        metrics.streamRxFailed.increment();
+        failed(e);
+      }
+    }
+
+    /** The other side ended its half of the stream, or the stream is gone. */
+    void ended() {
+      onEngine(() -> {
+        if (!ended) {
+          ended = true;
+          end.run();
+        }
+      });
+    }
+
+    void failed(Throwable cause) {
+      onEngine(() -> {
+        if (!ended) {
+          ended = true;
+          failure.accept(cause);
+        }
+      });
+    }
+
+    @Override
+    public void write(byte[] bytes) {
+      if (closed) {
+        return;
+      }
+      metrics.streamTxPackets.increment();
+      metrics.streamTxBytes.increment(bytes.length);
+      send(FrameCodec.encode(bytes));
+    }
+
+    @Override
+    public void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      metrics.streams.decrementAndGet();
+      finish();
+    }
+
+    @Override
+    public void handler(Consumer<byte[]> data) {
+      this.data = data;
+    }
+
+    @Override
+    public void endHandler(Runnable end) {
+      this.end = end;
+    }
+
+    @Override
+    public void exceptionHandler(Consumer<Throwable> failure) {
+      this.failure = failure;
+    }
+
+    @Override
+    public String remoteAddress() {
+      return remote;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+
+  private void onEngine(Runnable task) {
+    onContext(context, task);
+  }
+
+  private static void onContext(Context target, Runnable task) {
+    if (Vertx.currentContext() == target) {
+      task.run();
+    } else {
+      target.runOnContext(nothing -> task.run());
+    }
+  }
+
+  /** {@code ip:port}, IPv6 in brackets. */
+  static String address(SocketAddress address) {
+    if (address == null) {
+      return "unknown:0";
+    }
+    String host = address.hostAddress() != null ? address.hostAddress() : address.host();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.port();
+  }
+
+  private static void log(Level level, String message) {
+    if (LOG.isLoggable(level)) {
+      LOG.log(level, "gossiphttp: " + message);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.ckit.transport;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The transport's meters, with Go ckit's names and help texts (as a Prometheus registry renders them:
+ * {@code cluster_transport_rx_packets_total}...), each tagged with {@code cluster_name}. Received packets are
+ * counted once (Go ckit counts each twice). Thread-safe.
+ */
+public final class TransportMetrics {
+
+  final Counter rxPackets;
+  final Counter rxBytes;
+  final Counter txPackets;
+  final Counter txBytes;
+  final Counter txFailed;
+  final Counter txDropped;
+  final Counter streamRxPackets;
+  final Counter streamRxBytes;
+  final Counter streamRxFailed;
+  final Counter streamTxPackets;
+  final Counter streamTxBytes;
+  final Counter streamTxFailed;
+  final AtomicInteger streams = new AtomicInteger();
+  final AtomicInteger rxQueue = new AtomicInteger();
+  final AtomicInteger txQueue = new AtomicInteger();
+
+  private TransportMetrics(MeterRegistry registry, String clusterName) {
+    Tags tags = Tags.of("cluster_name", clusterName);
+    rxPackets = counter(registry, tags, "cluster.transport.rx.packets",
+        "Total number of HTTP/2 gossip transport packets read");
+    rxBytes = counter(registry, tags, "cluster.transport.rx.bytes",
+        "Total number of HTTP/2 gossip transport bytes read");
+    txPackets = counter(registry, tags, "cluster.transport.tx.packets",
+        "Total number of HTTP/2 gossip transport packets written (failed or otherwise)");
+    txBytes = counter(registry, tags, "cluster.transport.tx.bytes",
+        "Total number of HTTP/2 gossip transport bytes written (failed or otherwise)");
+    txFailed = counter(registry, tags, "cluster.transport.tx.packets.failed",
+        "Total number of failed HTTP/2 gossip transport packets");
+    txDropped = counter(registry, tags, "cluster.transport.tx.packets.dropped",
+        "Total number of outgoing packets dropped because their peer's queue was full");
+    streamRxPackets = counter(registry, tags, "cluster.transport.stream.rx.packets",
+        "Total number of HTTP/2 gossip transport stream packets read");
+    streamRxBytes = counter(registry, tags, "cluster.transport.stream.rx.bytes",
+        "Total number of HTTP/2 gossip transport stream bytes read");
+    streamRxFailed = counter(registry, tags, "cluster.transport.stream.rx.packets.failed",
+        "Total number of HTTP/2 gossip transport stream packets failed to read");
+    streamTxPackets = counter(registry, tags, "cluster.transport.stream.tx.packets",
+        "Total number of HTTP/2 gossip transport stream packets written");
+    streamTxBytes = counter(registry, tags, "cluster.transport.stream.tx.bytes",
+        "Total number of HTTP/2 gossip transport stream bytes written");
+    streamTxFailed = counter(registry, tags, "cluster.transport.stream.tx.packets.failed",
+        "Total number of failed HTTP/2 gossip transport stream packets");
+    gauge(registry, tags, "cluster.transport.streams", "Current number of HTTP/2 transport data streams", streams);
+    gauge(registry, tags, "cluster.transport.rx.packet.queue.length",
+        "Current number of unprocessed incoming packets", rxQueue);
+    gauge(registry, tags, "cluster.transport.tx.packet.queue.length",
+        "Current number of unprocessed outgoing packets", txQueue);
+  }
+
+  /** The meters, registered in the registry for the cluster label ("" when there is none). */
+  public static TransportMetrics create(MeterRegistry registry, String clusterName) {
+    return new TransportMetrics(registry, clusterName);
+  }
+
+  private static Counter counter(MeterRegistry registry, Tags tags, String name, String help) {
+    return Counter.builder(name).description(help).tags(tags).register(registry);
+  }
+
+  private static void gauge(MeterRegistry registry, Tags tags, String name, String help, AtomicInteger value) {
+    Gauge.builder(name, value, AtomicInteger::get).description(help).tags(tags).register(registry);
+  }
+}

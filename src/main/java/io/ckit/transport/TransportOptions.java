@@ -1,0 +1,149 @@
+package io.ckit.transport;
+
+import io.ckit.wire.MessageCodec;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the HTTP/2 transport: limits, timeouts and TLS. Setters validate at once and throw {@link
+ * IllegalArgumentException} naming the setting.
+ */
+public final class TransportOptions {
+
+  /** The largest frame accepted: the largest message plus room for the envelopes around it. */
+  public static final int DEFAULT_MAX_FRAME_BYTES = MessageCodec.DEFAULT_MAX_MESSAGE_BYTES + 1024;
+  /** How long a packet POST may take; Go ckit's value. */
+  public static final Duration DEFAULT_PACKET_TIMEOUT = Duration.ofSeconds(5);
+  /** Packets waiting for one peer before the oldest is dropped; Go ckit queues 1000 for all peers together. */
+  public static final int DEFAULT_MAX_QUEUED_PACKETS = 1000;
+  /** Packet POSTs in flight to one peer at once (HTTP/2 servers commonly allow 100 concurrent streams). */
+  public static final int DEFAULT_MAX_PACKETS_IN_FLIGHT = 100;
+
+  private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+  private Duration packetTimeout = DEFAULT_PACKET_TIMEOUT;
+  private int maxQueuedPackets = DEFAULT_MAX_QUEUED_PACKETS;
+  private int maxPacketsInFlight = DEFAULT_MAX_PACKETS_IN_FLIGHT;
+  private boolean ssl;
+  private KeyCertOptions keyCertOptions;
+  private TrustOptions trustOptions;
+  private ClientAuth clientAuth = ClientAuth.NONE;
+  private boolean verifyHost = true;
+
+  public TransportOptions() {}
+
+  /** A copy. */
+  public TransportOptions(TransportOptions other) {
+    maxFrameBytes = other.maxFrameBytes;
+    packetTimeout = other.packetTimeout;
+    maxQueuedPackets = other.maxQueuedPackets;
+    maxPacketsInFlight = other.maxPacketsInFlight;
+    ssl = other.ssl;
+    keyCertOptions = other.keyCertOptions == null ? null : other.keyCertOptions.copy();
+    trustOptions = other.trustOptions == null ? null : other.trustOptions.copy();
+    clientAuth = other.clientAuth;
+    verifyHost = other.verifyHost;
+  }
+
+  public int maxFrameBytes() {
+    return maxFrameBytes;
+  }
+
+  /** The largest frame (packet or stream chunk) read; a longer one is refused before it is buffered. */
+  public TransportOptions setMaxFrameBytes(int maxFrameBytes) {
+    if (maxFrameBytes < 1024) {
+      throw new IllegalArgumentException("maxFrameBytes must be at least 1024, got " + maxFrameBytes);
+    }
+    this.maxFrameBytes = maxFrameBytes;
+    return this;
+  }
+
+  public Duration packetTimeout() {
+    return packetTimeout;
+  }
+
+  public TransportOptions setPacketTimeout(Duration packetTimeout) {
+    Objects.requireNonNull(packetTimeout, "packetTimeout");
+    if (packetTimeout.isNegative() || packetTimeout.isZero()) {
+      throw new IllegalArgumentException("packetTimeout must be positive, got " + packetTimeout);
+    }
+    this.packetTimeout = packetTimeout;
+    return this;
+  }
+
+  public int maxQueuedPackets() {
+    return maxQueuedPackets;
+  }
+
+  public TransportOptions setMaxQueuedPackets(int maxQueuedPackets) {
+    if (maxQueuedPackets < 1) {
+      throw new IllegalArgumentException("maxQueuedPackets must be at least 1, got " + maxQueuedPackets);
+    }
+    this.maxQueuedPackets = maxQueuedPackets;
+    return this;
+  }
+
+  public int maxPacketsInFlight() {
+    return maxPacketsInFlight;
+  }
+
+  public TransportOptions setMaxPacketsInFlight(int maxPacketsInFlight) {
+    if (maxPacketsInFlight < 1) {
+      throw new IllegalArgumentException("maxPacketsInFlight must be at least 1, got " + maxPacketsInFlight);
+    }
+    this.maxPacketsInFlight = maxPacketsInFlight;
+    return this;
+  }
+
+  public boolean ssl() {
+    return ssl;
+  }
+
+  /** TLS (HTTP/2 negotiated with ALPN) instead of h2c, for both the server and the client. */
+  public TransportOptions setSsl(boolean ssl) {
+    this.ssl = ssl;
+    return this;
+  }
+
+  public KeyCertOptions keyCertOptions() {
+    return keyCertOptions;
+  }
+
+  /** This node's certificate and key: the server's, and the client's when peers require client certificates. */
+  public TransportOptions setKeyCertOptions(KeyCertOptions keyCertOptions) {
+    this.keyCertOptions = keyCertOptions;
+    return this;
+  }
+
+  public TrustOptions trustOptions() {
+    return trustOptions;
+  }
+
+  /** The certificates to trust: peers' servers, and clients when client certificates are required. */
+  public TransportOptions setTrustOptions(TrustOptions trustOptions) {
+    this.trustOptions = trustOptions;
+    return this;
+  }
+
+  public ClientAuth clientAuth() {
+    return clientAuth;
+  }
+
+  /** Whether the server asks for (REQUEST) or demands (REQUIRED) client certificates: mutual TLS. */
+  public TransportOptions setClientAuth(ClientAuth clientAuth) {
+    this.clientAuth = Objects.requireNonNull(clientAuth, "clientAuth");
+    return this;
+  }
+
+  public boolean verifyHost() {
+    return verifyHost;
+  }
+
+  /** Whether a peer's certificate must name the host dialled (off when certificates name no IP addresses). */
+  public TransportOptions setVerifyHost(boolean verifyHost) {
+    this.verifyHost = verifyHost;
+    return this;
+  }
+}

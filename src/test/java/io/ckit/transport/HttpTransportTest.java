@@ -1,0 +1,294 @@
+package io.ckit.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ckit.testing.ReferenceVectors;
+import io.ckit.wire.FrameCodec;
+import io.ckit.wire.Message.Ping;
+import io.ckit.wire.MessageCodec;
+import io.ckit.wire.PacketCodec;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SelfSignedCertificate;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Engines talking over real HTTP/2 servers on loopback. */
+@ExtendWith(VertxExtension.class)
+class HttpTransportTest {
+
+  private static final HexFormat HEX = HexFormat.of();
+
+  /** Clients the test makes; held here because Vert.x closes a client once nothing refers to it. */
+  private final List<HttpClientAgent> clients = new ArrayList<>();
+
+  private HttpClientAgent h2c(Vertx vertx) {
+    return client(vertx, new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+  }
+
+  private HttpClientAgent client(Vertx vertx, HttpClientOptions options) {
+    HttpClientAgent client = vertx.createHttpClient(options);
+    clients.add(client);
+    return client;
+  }
+
+  private static Future<HttpClientResponse> post(HttpClientAgent client, TestNode node, String path,
+      String contentType, Buffer body) {
+    String[] hostPort = node.address.split(":");
+    return client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(hostPort[0])
+            .setPort(Integer.parseInt(hostPort[1])).setURI(path).putHeader("Content-Type", contentType))
+        .compose(request -> request.send(body));
+  }
+
+  @Test
+  void twoEnginesExchangePacketsAndStreamsOverH2c(Vertx vertx, VertxTestContext test) {
+    List<TestNode> nodes = new ArrayList<>();
+    TestNode.start(vertx, "a", TestNode.fastGossip(), new TransportOptions())
+        .compose(a -> {
+          nodes.add(a);
+          return TestNode.start(vertx, "b", TestNode.fastGossip(), new TransportOptions());
+        })
+        .compose(b -> {
+          nodes.add(b);
+          return b.join(nodes.get(0));
+        })
+        .compose(joined -> {
+          test.verify(() -> assertThat(joined).isEqualTo(1));
+          return TestNode.until(vertx, () -> nodes.stream().allMatch(node -> node.visible.size() == 2), 5_000);
+        })
+        .compose(converged -> TestNode.until(vertx, () ->
+            nodes.get(0).registry.get("cluster.transport.rx.packets").counter().count() > 0
+                && nodes.get(0).registry.get("cluster.transport.streams").gauge().value() == 0, 5_000))
+        .onComplete(test.succeedingThenComplete());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"h2c", "tls", "mutual tls"})
+  void threeEnginesConverge(String security, Vertx vertx, VertxTestContext test) {
+    TransportOptions transport = new TransportOptions();
+    if (!security.equals("h2c")) {
+      SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
+      transport.setSsl(true).setVerifyHost(false).setKeyCertOptions(certificate.keyCertOptions())
+          .setTrustOptions(certificate.trustOptions())
+          .setClientAuth(security.equals("mutual tls") ? ClientAuth.REQUIRED : ClientAuth.NONE);
+    }
+    List<TestNode> nodes = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (String name : List.of("a", "b", "c")) {
+      chain = chain.compose(previous -> TestNode.start(vertx, name, TestNode.fastGossip(), transport))
+          .map(node -> {
+            nodes.add(node);
+            return null;
+          });
+    }
+    chain.compose(started -> nodes.get(1).join(nodes.get(0)))
+        .compose(joined -> nodes.get(2).join(nodes.get(1)))
+        .compose(joined -> TestNode.until(vertx, () -> nodes.stream().allMatch(node -> node.visible.size() == 3),
+            10_000))
+        .onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void refusalsCarryCkitsStatusCodes(Vertx vertx, VertxTestContext test) throws Exception {
+    TestNode node = TestNode.start(vertx, "a", TestNode.fastGossip(), new TransportOptions().setMaxFrameBytes(4096))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    HttpClientAgent http2 = h2c(vertx);
+    HttpClientAgent http1 = client(vertx, new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1));
+    Buffer ping = FrameCodec.encode(new MessageCodec().encode(new Ping(1, "a", null, 0, "")));
+    String[] hostPort = node.address.split(":");
+    Future<Integer> overHttp1 = http1.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(hostPort[0])
+            .setPort(Integer.parseInt(hostPort[1])).setURI(HttpTransport.MESSAGE_PATH)
+            .putHeader("Content-Type", HttpTransport.CONTENT_TYPE))
+        .compose(request -> request.send(ping)).map(HttpClientResponse::statusCode);
+    Future<Integer> wrongType = post(http2, node, HttpTransport.MESSAGE_PATH, "text/plain", ping)
+        .map(HttpClientResponse::statusCode);
+    Future<Integer> badMagic = post(http2, node, HttpTransport.MESSAGE_PATH, HttpTransport.CONTENT_TYPE,
+        Buffer.buffer(HEX.parseHex("ab0001ff"))).map(HttpClientResponse::statusCode);
+    Future<Integer> cutMidFrame = post(http2, node, HttpTransport.MESSAGE_PATH, HttpTransport.CONTENT_TYPE,
+        ping.getBuffer(0, ping.length() - 2)).map(HttpClientResponse::statusCode);
+    Future<Integer> fine = post(http2, node, HttpTransport.MESSAGE_PATH, HttpTransport.CONTENT_TYPE,
+        ping.copy().appendBuffer(ping)).map(HttpClientResponse::statusCode);
+    Future<Integer> unknownPath = post(http2, node, "/api/v1/ckit/transport/other", HttpTransport.CONTENT_TYPE,
+        ping).map(HttpClientResponse::statusCode);
+    // A frame announcing more than the maximum is refused from its header, before the body is sent.
+    Future<Integer> tooLong = http2.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(hostPort[0])
+            .setPort(Integer.parseInt(hostPort[1])).setURI(HttpTransport.MESSAGE_PATH)
+            .putHeader("Content-Type", HttpTransport.CONTENT_TYPE))
+        .compose(request -> {
+          request.setChunked(true);
+          request.write(Buffer.buffer(HEX.parseHex("cd7fffffff0102")));
+          return request.response();
+        })
+        .map(HttpClientResponse::statusCode);
+    Future.all(List.of(overHttp1, wrongType, badMagic, cutMidFrame, fine, unknownPath, tooLong))
+        .compose(done -> {
+          test.verify(() -> {
+            assertThat(overHttp1.result()).isEqualTo(505);
+            assertThat(wrongType.result()).isEqualTo(400);
+            assertThat(badMagic.result()).isEqualTo(400);
+            assertThat(cutMidFrame.result()).isEqualTo(400);
+            assertThat(fine.result()).isEqualTo(200);
+            assertThat(unknownPath.result()).isEqualTo(404);
+            assertThat(tooLong.result()).isEqualTo(400);
+          });
+          return node.transport.close();
+        })
+        .compose(closed -> post(http2, node, HttpTransport.MESSAGE_PATH, HttpTransport.CONTENT_TYPE, ping))
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          assertThat(response.statusCode()).isEqualTo(503);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aThousandConcurrentPacketsTravelOverOneConnection(Vertx vertx, VertxTestContext test) throws Exception {
+    TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip(), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    AtomicInteger connections = new AtomicInteger();
+    HttpServerOptions serverOptions = HttpTransport.serverOptions(new TransportOptions());
+    TestNode b = TestNode.start(vertx, "b", TestNode.fastGossip(), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    HttpServer counting = vertx.createHttpServer(serverOptions)
+        .connectionHandler(connection -> connections.incrementAndGet())
+        .requestHandler(b.transport.requestHandler());
+    int port = counting.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+        .actualPort();
+    byte[] packet = PacketCodec.ckit(new MessageCodec(), "").encode(new Ping(7, "someone-else", null, 0, ""), false);
+    long before = b.call(() -> b.engine.stats().packetsReceived()).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    a.call(() -> {
+      for (int i = 0; i < 1000; i++) {
+        a.transport.sendPacket("127.0.0.1:" + port, packet);
+      }
+      return null;
+    }).compose(sent -> TestNode.until(vertx, () -> b.engine.stats().packetsReceived() >= before + 1000, 10_000))
+        .onComplete(test.succeeding(received -> test.verify(() -> {
+          assertThat(connections.get()).isEqualTo(1);
+          assertThat(a.registry.get("cluster.transport.tx.packets").counter().count()).isGreaterThanOrEqualTo(1000);
+          assertThat(a.registry.get("cluster.transport.tx.packets.dropped").counter().count()).isZero();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aPeerThatStopsAnsweringDoesNotStallPacketsToOthers(Vertx vertx, VertxTestContext test) throws Exception {
+    TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip(), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    TestNode b = TestNode.start(vertx, "b", TestNode.fastGossip(), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // A server that takes requests and never answers them.
+    HttpServer silent = vertx.createHttpServer(HttpTransport.serverOptions(new TransportOptions()))
+        .requestHandler(request -> { })
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    byte[] packet = PacketCodec.ckit(new MessageCodec(), "").encode(new Ping(7, "someone-else", null, 0, ""), false);
+    long before = b.call(() -> b.engine.stats().packetsReceived()).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    a.call(() -> {
+      for (int i = 0; i < 500; i++) {
+        a.transport.sendPacket("127.0.0.1:" + silent.actualPort(), packet);
+      }
+      for (int i = 0; i < 20; i++) {
+        a.transport.sendPacket(b.address, packet);
+      }
+      return null;
+    }).compose(sent -> TestNode.until(vertx, () -> b.engine.stats().packetsReceived() >= before + 20, 1_000))
+        .onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void everyCapturedGoFrameIsAcceptedByTheServerRoute(Vertx vertx, VertxTestContext test) throws Exception {
+    TestNode plain = TestNode.start(vertx, "node-a", TestNode.fastGossip(), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    TestNode prod = TestNode.start(vertx, "node-a", TestNode.fastGossip().setLabel("prod"), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    HttpClientAgent client = h2c(vertx);
+    List<Future<Integer>> posts = new ArrayList<>();
+    int[] packets = {0};
+    for (String file : List.of("traffic-join-leave.jsonl", "traffic-label.jsonl")) {
+      TestNode target = file.contains("label") ? prod : plain;
+      ReferenceVectors.forEachLine("wire/" + file, record -> {
+        if (record.containsKey("hex") && record.getString("endpoint").equals("message")
+            && record.getString("dir").equals("tx")) {
+          packets[0]++;
+          posts.add(post(client, target, HttpTransport.MESSAGE_PATH, HttpTransport.CONTENT_TYPE,
+              frame(record)).map(HttpClientResponse::statusCode));
+        }
+      });
+    }
+    Future.all(posts)
+        .compose(done -> TestNode.until(vertx, () -> plain.engine.stats().packetsReceived()
+            + prod.engine.stats().packetsReceived() >= packets[0], 5_000))
+        .onComplete(test.succeeding(received -> test.verify(() -> {
+          assertThat(posts).allSatisfy(post -> assertThat(post.result()).isEqualTo(200));
+          assertThat(plain.engine.stats().packetsRejected()).isZero();
+          assertThat(prod.engine.stats().packetsRejected()).isZero();
+          assertThat(plain.registry.get("cluster.transport.rx.packets").counter().count())
+              .as("each packet counted once").isEqualTo(plain.engine.stats().packetsReceived());
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aCapturedGoJoinStreamGetsAPushPullAnswer(Vertx vertx, VertxTestContext test) throws Exception {
+    TestNode prod = TestNode.start(vertx, "node-a", TestNode.fastGossip().setLabel("prod"), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    List<JsonObject> frames = new ArrayList<>();
+    ReferenceVectors.forEachLine("wire/traffic-label.jsonl", record -> {
+      if (record.containsKey("hex") && "node-b/s1".equals(record.getString("stream_id"))
+          && record.getString("dir").equals("tx")) {
+        frames.add(record);
+      }
+    });
+    String[] hostPort = prod.address.split(":");
+    Buffer answer = Buffer.buffer();
+    h2c(vertx).request(new RequestOptions().setMethod(HttpMethod.POST).setHost(hostPort[0])
+            .setPort(Integer.parseInt(hostPort[1])).setURI(HttpTransport.STREAM_PATH)
+            .putHeader("Content-Type", HttpTransport.CONTENT_TYPE))
+        .compose(request -> {
+          request.setChunked(true);
+          frames.forEach(frame -> request.write(frame(frame)));
+          request.end();
+          return request.response();
+        })
+        .compose(response -> {
+          test.verify(() -> assertThat(response.statusCode()).isEqualTo(200));
+          return response.body();
+        })
+        .onComplete(test.succeeding(body -> test.verify(() -> {
+          assertThat(frames).hasSize(2);
+          List<Buffer> payloads = new ArrayList<>();
+          FrameCodec.Decoder decoder = new FrameCodec.Decoder(1 << 20, payloads::add);
+          decoder.handle(body);
+          decoder.end();
+          assertThat(payloads).hasSize(1);
+          assertThat(HEX.formatHex(payloads.get(0).getBytes())).startsWith("0982a4416c676f00");
+          test.completeNow();
+        })));
+  }
+
+  private static Buffer frame(JsonObject record) {
+    return FrameCodec.encode(HEX.parseHex(record.getString("hex")));
+  }
+
+}
