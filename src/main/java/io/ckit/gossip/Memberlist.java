@@ -841,7 +841,8 @@ public final class Memberlist {
     }
     boolean updatesNode = false;
     if (state == null) {
-      state = new NodeState(alive.node(), alive.addr(), alive.port(), alive.meta());
+      // Names are interned: they live as long as the member, and engines in one JVM share them.
+      state = new NodeState(alive.node().intern(), alive.addr(), alive.port(), alive.meta());
       if (vsn != null && vsn.length() > 5) {
         copyVersions(vsn, state);
       }

@@ -16,7 +16,6 @@ final class NodeState {
   long stateChange;
   /** Protocol versions: pmin, pmax, pcur, dmin, dmax, dcur; all 0 until an alive with six is seen. */
   final byte[] versions = new byte[6];
-  private String address;
 
   NodeState(String name, ByteString addr, int port, ByteString meta) {
     this.name = name;
@@ -28,12 +27,11 @@ final class NodeState {
   void setAddress(ByteString addr, int port) {
     this.addr = addr;
     this.port = port;
-    this.address = Addresses.format(addr, port);
   }
 
-  /** {@code ip:port}, computed when the address changes. */
+  /** {@code ip:port}; computed when needed (a few times a probe or gossip round), not kept per member. */
   String address() {
-    return address;
+    return Addresses.format(addr, port);
   }
 
   int protocolMax() {
