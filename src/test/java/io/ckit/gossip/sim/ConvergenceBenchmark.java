@@ -15,7 +15,7 @@ import java.util.Locale;
  * </ol>
  *
  * <p>Prints simulated seconds, wall seconds, and packets and bytes sent per node. Run with {@code ./mvnw
- * -Psim verify -Dsim.nodes=1000,10000}.
+ * -Pharness verify -Dharness.args=1000,2000}.
  */
 public final class ConvergenceBenchmark {
 
