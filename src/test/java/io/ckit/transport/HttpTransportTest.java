@@ -7,6 +7,8 @@ import io.ckit.wire.FrameCodec;
 import io.ckit.wire.Message.Ping;
 import io.ckit.wire.MessageCodec;
 import io.ckit.wire.PacketCodec;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -25,7 +27,9 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -249,42 +253,66 @@ class HttpTransportTest {
         })));
   }
 
-  @Test
-  void aCapturedGoJoinStreamGetsAPushPullAnswer(Vertx vertx, VertxTestContext test) throws Exception {
-    TestNode prod = TestNode.start(vertx, "node-a", TestNode.fastGossip().setLabel("prod"), new TransportOptions())
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"traffic-join-leave.jsonl", "traffic-label.jsonl", "traffic-label-mismatch.jsonl"})
+  void everyCapturedGoStreamGetsAPushPullAnswer(String file, Vertx vertx, VertxTestContext test) throws Exception {
+    String label = file.equals("traffic-join-leave.jsonl") ? "" : "prod";
+    TestNode node = TestNode.start(vertx, "node-a", TestNode.fastGossip().setLabel(label), new TransportOptions())
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    List<JsonObject> frames = new ArrayList<>();
-    ReferenceVectors.forEachLine("wire/traffic-label.jsonl", record -> {
-      if (record.containsKey("hex") && "node-b/s1".equals(record.getString("stream_id"))
-          && record.getString("dir").equals("tx")) {
-        frames.add(record);
+    Map<String, List<JsonObject>> streams = new LinkedHashMap<>();
+    ReferenceVectors.forEachLine("wire/" + file, record -> {
+      if (record.containsKey("hex") && "stream".equals(record.getString("endpoint"))
+          && "client".equals(record.getString("role")) && "tx".equals(record.getString("dir"))) {
+        streams.computeIfAbsent(record.getString("stream_id"), id -> new ArrayList<>()).add(record);
       }
     });
-    String[] hostPort = prod.address.split(":");
-    Buffer answer = Buffer.buffer();
-    h2c(vertx).request(new RequestOptions().setMethod(HttpMethod.POST).setHost(hostPort[0])
-            .setPort(Integer.parseInt(hostPort[1])).setURI(HttpTransport.STREAM_PATH)
-            .putHeader("Content-Type", HttpTransport.CONTENT_TYPE))
-        .compose(request -> {
-          request.setChunked(true);
-          frames.forEach(frame -> request.write(frame(frame)));
-          request.end();
-          return request.response();
-        })
-        .compose(response -> {
-          test.verify(() -> assertThat(response.statusCode()).isEqualTo(200));
-          return response.body();
-        })
-        .onComplete(test.succeeding(body -> test.verify(() -> {
-          assertThat(frames).hasSize(2);
-          List<Buffer> payloads = new ArrayList<>();
-          FrameCodec.Decoder decoder = new FrameCodec.Decoder(1 << 20, payloads::add);
-          decoder.handle(body);
-          decoder.end();
-          assertThat(payloads).hasSize(1);
-          assertThat(HEX.formatHex(payloads.get(0).getBytes())).startsWith("0982a4416c676f00");
-          test.completeNow();
-        })));
+    String[] hostPort = node.address.split(":");
+    HttpClientAgent client = h2c(vertx);
+    List<Future<Buffer>> answers = new ArrayList<>();
+    for (List<JsonObject> frames : streams.values()) {
+      answers.add(client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(hostPort[0])
+              .setPort(Integer.parseInt(hostPort[1])).setURI(HttpTransport.STREAM_PATH)
+              .putHeader("Content-Type", HttpTransport.CONTENT_TYPE))
+          .compose(request -> {
+            request.setChunked(true);
+            frames.forEach(frame -> request.write(frame(frame)));
+            request.end();
+            return request.response();
+          })
+          .compose(response -> {
+            test.verify(() -> assertThat(response.statusCode()).isEqualTo(200));
+            return response.body();
+          }));
+    }
+    Future.all(answers).onComplete(test.succeeding(done -> test.verify(() -> {
+      assertThat(answers).isNotEmpty().allSatisfy(answer -> {
+        List<Buffer> payloads = new ArrayList<>();
+        FrameCodec.Decoder decoder = new FrameCodec.Decoder(1 << 20, payloads::add);
+        decoder.handle(answer.result());
+        decoder.end();
+        // A compressed push/pull: what Go's node-a answered.
+        assertThat(payloads).singleElement()
+            .satisfies(payload -> assertThat(HEX.formatHex(payload.getBytes())).startsWith("0982a4416c676f00"));
+      });
+      test.completeNow();
+    })));
+  }
+
+  @Test
+  void metricsCarryCkitsNamesInPrometheusFormat(Vertx vertx, VertxTestContext test) throws Exception {
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    TransportMetrics.create(prometheus, "prod");
+    String scrape = prometheus.scrape();
+    for (String name : List.of("cluster_transport_rx_packets_total", "cluster_transport_rx_bytes_total",
+        "cluster_transport_tx_packets_total", "cluster_transport_tx_bytes_total",
+        "cluster_transport_tx_packets_failed_total", "cluster_transport_streams",
+        "cluster_transport_stream_rx_packets_total", "cluster_transport_stream_rx_bytes_total",
+        "cluster_transport_stream_rx_packets_failed_total", "cluster_transport_stream_tx_packets_total",
+        "cluster_transport_stream_tx_bytes_total", "cluster_transport_stream_tx_packets_failed_total",
+        "cluster_transport_rx_packet_queue_length", "cluster_transport_tx_packet_queue_length")) {
+      assertThat(scrape).contains(name + "{cluster_name=\"prod\"}");
+    }
+    test.completeNow();
   }
 
   private static Buffer frame(JsonObject record) {
