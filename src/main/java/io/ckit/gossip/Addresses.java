@@ -5,7 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** {@code ip:port} text and the raw IP bytes memberlist puts in messages. */
-final class Addresses {
+public final class Addresses {
 
   private Addresses() {}
 
@@ -59,11 +59,56 @@ final class Addresses {
     }
     try {
       InetAddress address = InetAddress.getByAddress(ip.toByteArray());
-      String text = address.getHostAddress();
+      String text = ipText(address);
       return text.indexOf(':') >= 0 ? "[" + text + "]" : text;
     } catch (UnknownHostException e) {
       return ip.hex();
     }
+  }
+
+  /**
+   * An IP address as Go prints it: dotted IPv4 (IPv4-mapped addresses included), IPv6 in RFC 5952's short
+   * form ({@code ::1}, {@code fe80::1}) without a zone.
+   */
+  public static String ipText(InetAddress address) {
+    byte[] bytes = address.getAddress();
+    if (bytes.length == 4) {
+      return address.getHostAddress();
+    }
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = (bytes[2 * i] & 0xFF) << 8 | bytes[2 * i + 1] & 0xFF;
+    }
+    // The longest run of two or more zero groups (the first of equals) becomes "::".
+    int bestStart = -1;
+    int bestLength = 1;
+    for (int i = 0; i < 8; ) {
+      if (groups[i] != 0) {
+        i++;
+        continue;
+      }
+      int start = i;
+      while (i < 8 && groups[i] == 0) {
+        i++;
+      }
+      if (i - start > bestLength) {
+        bestStart = start;
+        bestLength = i - start;
+      }
+    }
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        text.append("::");
+        i += bestLength - 1;
+        continue;
+      }
+      if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+        text.append(':');
+      }
+      text.append(Integer.toHexString(groups[i]));
+    }
+    return text.toString();
   }
 
   /** The host of {@code host:port}, without brackets. */

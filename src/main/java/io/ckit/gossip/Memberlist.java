@@ -460,6 +460,7 @@ public final class Memberlist {
     void start() {
       long probeInterval = awareness.scale(options.probeInterval().toMillis());
       setAckHandler(seq, this::acked, this::nacked, probeInterval, this::failed);
+      directTimeout = scheduler.schedule(options.probeTimeout().toMillis(), this::indirect);
       Ping ping = new Ping(seq, target, selfAddr, selfPort, name);
       if (stateAtStart == MemberState.ALIVE) {
         sendMsg(address, messages.encode(ping));
@@ -469,7 +470,6 @@ public final class Memberlist {
             messages.encode(new Suspect(incarnation, target, name))));
         rawSendMsgPacket(address, nodeMap.get(target), compound);
       }
-      directTimeout = scheduler.schedule(options.probeTimeout().toMillis(), this::indirect);
     }
 
     private void acked() {
@@ -668,6 +668,25 @@ public final class Memberlist {
     NodeState recipient = node != null ? node : nodeMap.get(Addresses.hostOf(address));
     boolean crc = recipient != null && recipient.protocolMax() >= 5;
     transport.sendPacket(address, packets.wrap(message, crc));
+  }
+
+  /**
+   * Sends a user message straight to one member in a packet of its own, as memberlist's {@code
+   * SendBestEffort} does; the receiver hands it to its delegate like a gossiped one.
+   *
+   * @return false (and nothing is sent) if the member is unknown, dead or left
+   */
+  public boolean sendUserMessage(String memberName, byte[] message) {
+    checkNotShutdown();
+    NodeState node = nodeMap.get(memberName);
+    if (node == null || node.deadOrLeft()) {
+      return false;
+    }
+    byte[] wrapped = new byte[message.length + 1];
+    wrapped[0] = (byte) MessageType.USER.code();
+    System.arraycopy(message, 0, wrapped, 1, message.length);
+    rawSendMsgPacket(node.address(), node, wrapped);
+    return true;
   }
 
   private void encodeAndSendMsg(String address, Message message) {
@@ -980,7 +999,10 @@ public final class Memberlist {
         return;
       }
       Promise<Void> done = leaveBroadcast;
-      encodeAndBroadcast(dead.node(), dead, done == null ? null : done::tryComplete);
+      // Completed on a later turn: the broadcast finishes while a packet is being packed, and whoever waits
+      // on the leave may shut the engine down.
+      encodeAndBroadcast(dead.node(), dead,
+          done == null ? null : () -> scheduler.schedule(0, done::tryComplete));
     } else {
       encodeAndBroadcast(dead.node(), dead, null);
     }

@@ -110,6 +110,12 @@ public final class HttpTransport implements Transport {
     return new HttpTransport(vertx, context, options, metrics);
   }
 
+  /** A transport for an engine running on the given Vert.x context. */
+  public static HttpTransport create(Vertx vertx, Context context, TransportOptions options,
+      TransportMetrics metrics) {
+    return new HttpTransport(vertx, Objects.requireNonNull(context, "context"), options, metrics);
+  }
+
   /** The engine that receives packets and streams. */
   public void bind(Memberlist engine) {
     this.engine = Objects.requireNonNull(engine, "engine");
@@ -343,13 +349,16 @@ public final class HttpTransport implements Transport {
       throw new IllegalArgumentException("address \"" + address + "\" is not host:port");
     }
     String host = address.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
+    int port = Integer.parseInt(address.substring(colon + 1));
+    boolean ipv6 = host.startsWith("[") && host.endsWith("]");
+    String bare = ipv6 ? host.substring(1, host.length() - 1) : host;
+    // The host goes into the :authority header, where an IPv6 address must keep its brackets; the server
+    // (where to connect) takes it bare.
     return new RequestOptions()
         .setMethod(HttpMethod.POST)
+        .setServer(SocketAddress.inetSocketAddress(port, bare))
         .setHost(host)
-        .setPort(Integer.parseInt(address.substring(colon + 1)))
+        .setPort(port)
         .setURI(path)
         .setSsl(options.ssl())
         .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);

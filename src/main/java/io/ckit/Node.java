@@ -1,0 +1,121 @@
+package io.ckit;
+
+import io.ckit.impl.NodeImpl;
+import io.ckit.peer.Peer;
+import io.ckit.peer.PeerState;
+import io.ckit.shard.Sharder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import java.util.List;
+
+/**
+ * A member of a ckit cluster (ckit's {@code Node}): it gossips membership over HTTP/2 with its peers, tracks
+ * every peer's state (viewer, participant, terminating), keeps its sharder in step with the peer set, tells
+ * observers about changes, publishes them on the event bus, and answers shard lookups there.
+ *
+ * <p>All of a node's state lives on one Vert.x context: the context {@link #create} was called on (a
+ * verticle's, typically), or a new event-loop context. Its methods may be called from any thread; the
+ * futures they return complete on that context. {@link #peers()} and {@link #currentState()} read snapshots
+ * and never block.
+ *
+ * <p>The gossip routes are served either by a server of the node's own ({@link NodeOptions#setListen}) or by
+ * the application's server: mount {@link #transportRouter()} at {@link #TRANSPORT_BASE_PATH}{@code *}, or call
+ * {@link #transportHandler()} for every request. Either way, the server must speak HTTP/2 (h2c with prior
+ * knowledge, or TLS with ALPN).
+ */
+public interface Node {
+
+  /** Where the gossip routes live: {@code /api/v1/ckit/transport/}. */
+  String TRANSPORT_BASE_PATH = io.ckit.transport.HttpTransport.BASE_PATH;
+
+  /**
+   * Creates a node that reports its metrics to a Prometheus registry of its own ({@link #meterRegistry()}).
+   *
+   * @throws IllegalArgumentException naming the invalid option, or if the advertise host does not resolve
+   */
+  static Node create(Vertx vertx, NodeOptions options) {
+    return create(vertx, options, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /**
+   * Creates a node that reports its metrics to the given registry.
+   *
+   * @throws IllegalArgumentException naming the invalid option, or if the advertise host does not resolve
+   */
+  static Node create(Vertx vertx, NodeOptions options, MeterRegistry registry) {
+    return NodeImpl.create(vertx, options, registry);
+  }
+
+  /** The node's name. */
+  String name();
+
+  /** The options it was created with (a copy). */
+  NodeOptions options();
+
+  /**
+   * Starts gossip (on the first call) and joins the cluster through the given addresses ({@code host:port}).
+   * An empty list starts a cluster of one that others can join. It may be called again to join more peers or
+   * to heal a split. Like ckit, the node's state is not changed by joining: a new node is a viewer.
+   *
+   * @return completes once the node has exchanged state with at least one of the peers (at once for none);
+   *     fails if none answered, or with {@link NodeStoppedException} after {@link #stop()}
+   */
+  Future<Void> start(List<String> peers);
+
+  /**
+   * Leaves the cluster: gossips a leave message and waits for it to go out (at most {@link
+   * NodeOptions#getLeaveTimeout()}), then stops gossip, the transport and the node's own server, and stops
+   * telling observers. Idempotent: later calls return the same future. Every other method fails with
+   * {@link NodeStoppedException} afterwards. Call {@code changeState(TERMINATING)} first to hand work over
+   * gracefully.
+   */
+  Future<Void> stop();
+
+  /**
+   * Moves this node to another state: viewer to participant, participant to terminating.
+   *
+   * @return completes once the state message has been gossiped to the cluster (at once when the node is
+   *     alone); fails with {@link StateTransitionException} for any other move, or {@link
+   *     NodeStoppedException}
+   */
+  Future<Void> changeState(PeerState to);
+
+  /** This node's state; readable from any thread. */
+  PeerState currentState();
+
+  /**
+   * Every peer this node knows, this node included ({@code self = true}), sorted by name: an immutable
+   * snapshot, readable from any thread. Empty before {@link #start}.
+   */
+  List<Peer> peers();
+
+  /** Registers an observer of peer changes; see {@link Observer} for when and where it runs. */
+  void observe(Observer observer);
+
+  /** The sharder, kept in step with the peers before observers are told of a change. */
+  Sharder sharder();
+
+  /** The gossip routes as a sub-router, to mount at {@code /api/v1/ckit/transport/*}. */
+  Router transportRouter();
+
+  /** A request handler that serves the gossip routes and answers 404 to every other path. */
+  Handler<HttpServerRequest> transportHandler();
+
+  /** The registry the node's metrics (and its transport's) are in. */
+  MeterRegistry meterRegistry();
+
+  /** The address this node advertises ({@code ip:port}); known once {@link #start} has been called. */
+  String advertiseAddress();
+
+  /** This node's Lamport clock. */
+  long lamportTime();
+
+  /** Lifeguard's health score: 0 is healthy, higher means this node misses acks. */
+  int healthScore();
+}

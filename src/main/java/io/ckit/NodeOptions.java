@@ -1,0 +1,574 @@
+package io.ckit;
+
+import io.ckit.gossip.GossipOptions;
+import io.ckit.impl.Durations;
+import io.ckit.impl.GossipJson;
+import io.ckit.peer.PeerState;
+import io.ckit.shard.Sharders;
+import io.ckit.transport.TransportOptions;
+import io.ckit.wire.LabelHeader;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.JksOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.PfxOptions;
+import io.vertx.core.net.TrustOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How a {@link Node} is set up: ckit's {@code Config} plus the Vert.x parts. A data object: every option has
+ * a JSON form ({@link #NodeOptions(JsonObject)}, {@link #toJson()}), which is also the config of a
+ * {@link NodeVerticle} deployed by name.
+ *
+ * <pre>{@code
+ * {
+ *   "name": "node-a",                        // required, unique in the cluster
+ *   "advertiseAddress": "10.0.0.5:7946",     // required: where the others reach this node (host resolved once;
+ *                                            //   port 0 = the port "listen" got)
+ *   "listen": "0.0.0.0:7946",                // optional: a server of the node's own (otherwise mount the routes)
+ *   "label": "",                             // cluster label; packets of other labels are refused
+ *   "sharder": "ring:256",                   // ring[:tokens], rendezvous or multiprobe
+ *   "gossip": {"preset": "ckit", "probeInterval": "5s", ...},
+ *   "eventBusPrefix": "ckit.node-a",         // default ckit.<name>: <prefix>.peers and <prefix>.shard
+ *   "joinAddresses": ["10.0.0.6:7946"],      // used by NodeVerticle
+ *   "state": "viewer",                       // where NodeVerticle moves the node after joining
+ *   "leaveTimeout": "5s",
+ *   "tls": {"enabled": true, "pemKeyCert": {...}, "pemTrust": {...}, "clientAuth": "REQUIRED", "verifyHost": true},
+ *   "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000, "maxPacketsInFlight": 100}
+ * }
+ * }</pre>
+ *
+ * <p>Key and trust material in JSON may be PEM ({@code pemKeyCert}, {@code pemTrust}), JKS ({@code jksKeyStore},
+ * {@code jksTrustStore}) or PKCS#12 ({@code pfxKeyStore}, {@code pfxTrustStore}), each in Vert.x's own JSON form.
+ * A gossip keyring (encryption) can only be set in code, through {@link #setGossip}.
+ */
+public final class NodeOptions {
+
+  /** The default sharder: a ring with 256 tokens per node, as Grafana Alloy uses. */
+  public static final String DEFAULT_SHARDER = "ring:256";
+  /** How long {@link Node#stop()} waits for the leave message to go out: ckit's 5 s. */
+  public static final Duration DEFAULT_LEAVE_TIMEOUT = Duration.ofSeconds(5);
+
+  private static final Set<String> FIELDS = Set.of("name", "advertiseAddress", "listen", "label", "sharder",
+      "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport");
+  private static final Set<String> TLS_FIELDS = Set.of("enabled", "pemKeyCert", "jksKeyStore", "pfxKeyStore",
+      "pemTrust", "jksTrustStore", "pfxTrustStore", "clientAuth", "verifyHost");
+  private static final Set<String> TRANSPORT_FIELDS = Set.of("maxFrameBytes", "packetTimeout", "maxQueuedPackets",
+      "maxPacketsInFlight");
+
+  private String name;
+  private String advertiseAddress;
+  private String listen;
+  private String label = "";
+  private String sharder = DEFAULT_SHARDER;
+  private GossipOptions gossip = GossipOptions.ckit();
+  private String eventBusPrefix;
+  private List<String> joinAddresses = new ArrayList<>();
+  private PeerState state = PeerState.VIEWER;
+  private Duration leaveTimeout = DEFAULT_LEAVE_TIMEOUT;
+  private TransportOptions transport = new TransportOptions();
+
+  public NodeOptions() {}
+
+  /** A copy. */
+  public NodeOptions(NodeOptions other) {
+    name = other.name;
+    advertiseAddress = other.advertiseAddress;
+    listen = other.listen;
+    label = other.label;
+    sharder = other.sharder;
+    gossip = new GossipOptions(other.gossip);
+    eventBusPrefix = other.eventBusPrefix;
+    joinAddresses = new ArrayList<>(other.joinAddresses);
+    state = other.state;
+    leaveTimeout = other.leaveTimeout;
+    transport = new TransportOptions(other.transport);
+  }
+
+  /**
+   * Reads options from JSON.
+   *
+   * @throws IllegalArgumentException naming the field that is unknown or has a value of the wrong kind
+   */
+  public NodeOptions(JsonObject json) {
+    checkFields("", json, FIELDS);
+    name = string(json, "name");
+    advertiseAddress = string(json, "advertiseAddress");
+    listen = string(json, "listen");
+    if (json.containsKey("label")) {
+      label = Objects.requireNonNullElse(string(json, "label"), "");
+    }
+    if (json.containsKey("sharder")) {
+      sharder = string(json, "sharder");
+    }
+    if (json.containsKey("gossip")) {
+      gossip = GossipJson.fromJson(object(json, "gossip"));
+    }
+    eventBusPrefix = string(json, "eventBusPrefix");
+    if (json.containsKey("joinAddresses")) {
+      Object value = json.getValue("joinAddresses");
+      if (value instanceof String text) {
+        joinAddresses = splitAddresses(text);
+      } else if (value instanceof JsonArray array) {
+        joinAddresses = new ArrayList<>();
+        for (Object address : array) {
+          if (!(address instanceof String text)) {
+            throw new IllegalArgumentException("joinAddresses: \"" + address + "\" is not text");
+          }
+          joinAddresses.add(text);
+        }
+      } else if (value != null) {
+        throw new IllegalArgumentException("joinAddresses: expected a list of host:port texts, got " + value);
+      }
+    }
+    if (json.containsKey("state")) {
+      String text = string(json, "state");
+      try {
+        state = PeerState.fromString(text);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("state: " + e.getMessage(), e);
+      }
+    }
+    if (json.containsKey("leaveTimeout")) {
+      leaveTimeout = Durations.parse("leaveTimeout", json.getValue("leaveTimeout"));
+    }
+    if (json.containsKey("tls")) {
+      readTls(object(json, "tls"));
+    }
+    if (json.containsKey("transport")) {
+      readTransport(object(json, "transport"));
+    }
+  }
+
+  /** Every option, in the form {@link #NodeOptions(JsonObject)} reads. */
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject();
+    putIfSet(json, "name", name);
+    putIfSet(json, "advertiseAddress", advertiseAddress);
+    putIfSet(json, "listen", listen);
+    json.put("label", label);
+    json.put("sharder", sharder);
+    json.put("gossip", GossipJson.toJson(gossip));
+    putIfSet(json, "eventBusPrefix", eventBusPrefix);
+    json.put("joinAddresses", new JsonArray(new ArrayList<>(joinAddresses)));
+    json.put("state", state.toString());
+    json.put("leaveTimeout", Durations.format(leaveTimeout));
+    JsonObject tls = new JsonObject().put("enabled", transport.ssl())
+        .put("clientAuth", transport.clientAuth().name())
+        .put("verifyHost", transport.verifyHost());
+    KeyCertOptions keyCert = transport.keyCertOptions();
+    if (keyCert instanceof PemKeyCertOptions pem) {
+      tls.put("pemKeyCert", pem.toJson());
+    } else if (keyCert instanceof JksOptions jks) {
+      tls.put("jksKeyStore", jks.toJson());
+    } else if (keyCert instanceof PfxOptions pfx) {
+      tls.put("pfxKeyStore", pfx.toJson());
+    }
+    TrustOptions trust = transport.trustOptions();
+    if (trust instanceof PemTrustOptions pem) {
+      tls.put("pemTrust", pem.toJson());
+    } else if (trust instanceof JksOptions jks) {
+      tls.put("jksTrustStore", jks.toJson());
+    } else if (trust instanceof PfxOptions pfx) {
+      tls.put("pfxTrustStore", pfx.toJson());
+    }
+    json.put("tls", tls);
+    json.put("transport", new JsonObject()
+        .put("maxFrameBytes", transport.maxFrameBytes())
+        .put("packetTimeout", Durations.format(transport.packetTimeout()))
+        .put("maxQueuedPackets", transport.maxQueuedPackets())
+        .put("maxPacketsInFlight", transport.maxPacketsInFlight()));
+    return json;
+  }
+
+  /**
+   * Checks every option together.
+   *
+   * @throws IllegalArgumentException whose message starts with the name of the first invalid option
+   */
+  public NodeOptions validate() {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException("name: a node name is required");
+    }
+    if (name.getBytes(StandardCharsets.UTF_8).length > 255) {
+      throw new IllegalArgumentException("name: at most 255 bytes, got \"" + name + "\"");
+    }
+    if (advertiseAddress == null || advertiseAddress.isEmpty()) {
+      throw new IllegalArgumentException("advertiseAddress: an advertise address host:port is required");
+    }
+    HostPort advertise = HostPort.parse("advertiseAddress", advertiseAddress);
+    if (listen != null) {
+      HostPort.parse("listen", listen);
+    } else if (advertise.port() == 0) {
+      throw new IllegalArgumentException("advertiseAddress: port 0 (\"" + advertiseAddress
+          + "\") needs a listen address whose port it takes");
+    }
+    if (label.getBytes(StandardCharsets.UTF_8).length > LabelHeader.MAX_LABEL_BYTES) {
+      throw new IllegalArgumentException("label: at most " + LabelHeader.MAX_LABEL_BYTES + " bytes");
+    }
+    try {
+      Sharders.parse(sharder);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("sharder: " + e.getMessage(), e);
+    }
+    try {
+      new GossipOptions(gossip).setName(name).setAdvertiseAddress("127.0.0.1:1").validate();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("gossip: " + e.getMessage(), e);
+    }
+    if (eventBusPrefix != null && eventBusPrefix.isEmpty()) {
+      throw new IllegalArgumentException("eventBusPrefix: must not be empty");
+    }
+    for (String address : joinAddresses) {
+      HostPort.parseJoin("joinAddresses", address);
+    }
+    if (state == PeerState.TERMINATING) {
+      throw new IllegalArgumentException("state: a node starts as viewer or participant, not terminating");
+    }
+    if (transport.ssl() && transport.keyCertOptions() == null) {
+      throw new IllegalArgumentException("tls: TLS is enabled but no key and certificate are set");
+    }
+    return this;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Options
+
+  public String getName() {
+    return name;
+  }
+
+  /** The node's name: required, unique in the cluster, at most 255 bytes. */
+  public NodeOptions setName(String name) {
+    this.name = name;
+    return this;
+  }
+
+  public String getAdvertiseAddress() {
+    return advertiseAddress;
+  }
+
+  /**
+   * Where other nodes reach this one: {@code host:port} or {@code [ipv6]:port}; a host name is resolved once,
+   * when the node is created. Port 0 takes the port the node's own server ({@link #setListen}) listens on.
+   */
+  public NodeOptions setAdvertiseAddress(String advertiseAddress) {
+    this.advertiseAddress = advertiseAddress;
+    return this;
+  }
+
+  public String getListen() {
+    return listen;
+  }
+
+  /**
+   * A {@code host:port} for a server of the node's own that serves only the gossip routes (h2c, or TLS when
+   * enabled); port 0 picks a free port. Null (the default) when the application mounts the routes on its own
+   * server ({@link Node#transportRouter()}).
+   */
+  public NodeOptions setListen(String listen) {
+    this.listen = listen;
+    return this;
+  }
+
+  public String getLabel() {
+    return label;
+  }
+
+  /** The cluster label (at most 255 bytes): nodes with different labels ignore each other. "" for none. */
+  public NodeOptions setLabel(String label) {
+    this.label = Objects.requireNonNull(label, "label");
+    return this;
+  }
+
+  public String getSharder() {
+    return sharder;
+  }
+
+  /** The sharder: {@code ring}, {@code ring:<tokens>}, {@code rendezvous} or {@code multiprobe}. */
+  public NodeOptions setSharder(String sharder) {
+    this.sharder = Objects.requireNonNull(sharder, "sharder");
+    return this;
+  }
+
+  public GossipOptions getGossip() {
+    return gossip;
+  }
+
+  /**
+   * Gossip timing (and, in code only, a keyring). Name, advertise address and label are taken from these
+   * options and ignored there. Default: {@link GossipOptions#ckit()}.
+   */
+  public NodeOptions setGossip(GossipOptions gossip) {
+    this.gossip = new GossipOptions(Objects.requireNonNull(gossip, "gossip"));
+    return this;
+  }
+
+  public String getEventBusPrefix() {
+    return eventBusPrefix;
+  }
+
+  /** The prefix of the node's event-bus addresses; null (the default) for {@code ckit.<name>}. */
+  public NodeOptions setEventBusPrefix(String eventBusPrefix) {
+    this.eventBusPrefix = eventBusPrefix;
+    return this;
+  }
+
+  /** The event-bus prefix in effect. */
+  public String eventBusPrefix() {
+    return eventBusPrefix != null ? eventBusPrefix : "ckit." + name;
+  }
+
+  /**
+   * Where peer changes are published, and where a request is answered with the current peer set: {@code
+   * <prefix>.peers}. Vert.x hands a request to one consumer of an address, so an application that also
+   * consumes the feed on this address should ask at {@link #currentPeersAddress()} instead.
+   */
+  public String peersAddress() {
+    return eventBusPrefix() + ".peers";
+  }
+
+  /** Where only requests for the current peer set are answered: {@code <prefix>.peers.current}. */
+  public String currentPeersAddress() {
+    return peersAddress() + ".current";
+  }
+
+  /** Where shard lookups are answered: {@code <prefix>.shard}. */
+  public String shardAddress() {
+    return eventBusPrefix() + ".shard";
+  }
+
+  public List<String> getJoinAddresses() {
+    return joinAddresses;
+  }
+
+  /** Addresses ({@code host:port}) a {@link NodeVerticle} joins when it starts. */
+  public NodeOptions setJoinAddresses(List<String> joinAddresses) {
+    this.joinAddresses = new ArrayList<>(joinAddresses);
+    return this;
+  }
+
+  public PeerState getState() {
+    return state;
+  }
+
+  /** The state a {@link NodeVerticle} moves the node to once it joined: viewer (the default) or participant. */
+  public NodeOptions setState(PeerState state) {
+    this.state = Objects.requireNonNull(state, "state");
+    return this;
+  }
+
+  public Duration getLeaveTimeout() {
+    return leaveTimeout;
+  }
+
+  /** How long {@link Node#stop()} waits for the leave message to be gossiped. */
+  public NodeOptions setLeaveTimeout(Duration leaveTimeout) {
+    if (leaveTimeout.isNegative()) {
+      throw new IllegalArgumentException("leaveTimeout: must not be negative, got " + leaveTimeout);
+    }
+    this.leaveTimeout = leaveTimeout;
+    return this;
+  }
+
+  public TransportOptions getTransport() {
+    return transport;
+  }
+
+  /** HTTP/2 transport settings: TLS, frame size limit, packet timeout and queue sizes. */
+  public NodeOptions setTransport(TransportOptions transport) {
+    this.transport = new TransportOptions(Objects.requireNonNull(transport, "transport"));
+    return this;
+  }
+
+  /** Turns TLS on (server and client) with this key and certificate: PEM, JKS or PKCS#12 options. */
+  public NodeOptions setKeyCertOptions(KeyCertOptions keyCertOptions) {
+    transport.setSsl(keyCertOptions != null).setKeyCertOptions(keyCertOptions);
+    return this;
+  }
+
+  /** The certificates trusted for peers (and for client certificates with {@link #setClientAuth}). */
+  public NodeOptions setTrustOptions(TrustOptions trustOptions) {
+    transport.setTrustOptions(trustOptions);
+    return this;
+  }
+
+  /** Whether peers must present a client certificate (mTLS). */
+  public NodeOptions setClientAuth(ClientAuth clientAuth) {
+    transport.setClientAuth(clientAuth);
+    return this;
+  }
+
+  /** Whether the client checks that a peer's certificate names the host it dialled (default true). */
+  public NodeOptions setVerifyHost(boolean verifyHost) {
+    transport.setVerifyHost(verifyHost);
+    return this;
+  }
+
+  @Override
+  public String toString() {
+    return toJson().encode();
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // JSON helpers
+
+  private void readTls(JsonObject tls) {
+    checkFields("tls.", tls, TLS_FIELDS);
+    if (tls.containsKey("enabled")) {
+      transport.setSsl(bool(tls, "tls.enabled"));
+    }
+    KeyCertOptions keyCert = null;
+    for (Map.Entry<String, Object> entry : tls) {
+      String key = entry.getKey();
+      try {
+        switch (key) {
+          case "pemKeyCert" -> keyCert = new PemKeyCertOptions(object(tls, key));
+          case "jksKeyStore" -> keyCert = new JksOptions(object(tls, key));
+          case "pfxKeyStore" -> keyCert = new PfxOptions(object(tls, key));
+          case "pemTrust" -> transport.setTrustOptions(new PemTrustOptions(object(tls, key)));
+          case "jksTrustStore" -> transport.setTrustOptions(new JksOptions(object(tls, key)));
+          case "pfxTrustStore" -> transport.setTrustOptions(new PfxOptions(object(tls, key)));
+          case "clientAuth" -> transport.setClientAuth(ClientAuth.valueOf(string(tls, key)));
+          case "verifyHost" -> transport.setVerifyHost(bool(tls, "tls.verifyHost"));
+          default -> { }
+        }
+      } catch (IllegalArgumentException | ClassCastException e) {
+        throw new IllegalArgumentException("tls." + key + ": " + e.getMessage(), e);
+      }
+    }
+    if (keyCert != null) {
+      transport.setKeyCertOptions(keyCert);
+      if (!tls.containsKey("enabled")) {
+        transport.setSsl(true);
+      }
+    }
+  }
+
+  private void readTransport(JsonObject json) {
+    checkFields("transport.", json, TRANSPORT_FIELDS);
+    for (Map.Entry<String, Object> entry : json) {
+      String key = entry.getKey();
+      try {
+        switch (key) {
+          case "maxFrameBytes" -> transport.setMaxFrameBytes(integer(json, key));
+          case "packetTimeout" -> transport.setPacketTimeout(Durations.parse("transport.packetTimeout",
+              entry.getValue()));
+          case "maxQueuedPackets" -> transport.setMaxQueuedPackets(integer(json, key));
+          case "maxPacketsInFlight" -> transport.setMaxPacketsInFlight(integer(json, key));
+          default -> { }
+        }
+      } catch (IllegalArgumentException e) {
+        String message = e.getMessage();
+        throw new IllegalArgumentException(message != null && message.startsWith("transport.") ? message
+            : "transport." + key + ": " + message, e);
+      }
+    }
+  }
+
+  private static void checkFields(String prefix, JsonObject json, Set<String> known) {
+    for (String field : json.fieldNames()) {
+      if (!known.contains(field)) {
+        throw new IllegalArgumentException(prefix + field + ": unknown option (known: "
+            + String.join(", ", known.stream().sorted().toList()) + ")");
+      }
+    }
+  }
+
+  private static String string(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value != null && !(value instanceof String)) {
+      throw new IllegalArgumentException(field + ": expected text, got " + value);
+    }
+    return (String) value;
+  }
+
+  private static JsonObject object(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (!(value instanceof JsonObject object)) {
+      throw new IllegalArgumentException(field + ": expected a JSON object, got " + value);
+    }
+    return object;
+  }
+
+  private static boolean bool(JsonObject json, String field) {
+    Object value = json.getValue(field.substring(field.indexOf('.') + 1));
+    if (!(value instanceof Boolean flag)) {
+      throw new IllegalArgumentException(field + ": expected true or false, got " + value);
+    }
+    return flag;
+  }
+
+  private static int integer(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
+        || Math.abs(number.doubleValue()) > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("expected a whole number, got " + value);
+    }
+    return number.intValue();
+  }
+
+  private static void putIfSet(JsonObject json, String field, String value) {
+    if (value != null) {
+      json.put(field, value);
+    }
+  }
+
+  /** Splits {@code a:1,b:2} (commas and/or white space). */
+  static List<String> splitAddresses(String text) {
+    List<String> addresses = new ArrayList<>();
+    for (String part : text.split("[,\\s]+")) {
+      if (!part.isEmpty()) {
+        addresses.add(part);
+      }
+    }
+    return addresses;
+  }
+
+  /** A host and a port as written in options. */
+  record HostPort(String host, int port) {
+
+    /** {@code host:port} or {@code [ipv6]:port}. */
+    static HostPort parse(String field, String text) {
+      int colon = text.lastIndexOf(':');
+      String host = colon < 0 ? "" : text.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      } else if (host.indexOf(':') >= 0) {
+        throw new IllegalArgumentException(field + ": \"" + text + "\" has an IPv6 address not in brackets;"
+            + " write [addr]:port");
+      }
+      if (host.isEmpty()) {
+        throw new IllegalArgumentException(field + ": \"" + text + "\" is not host:port");
+      }
+      String portText = text.substring(colon + 1);
+      int port = -1;
+      if (!portText.isEmpty() && portText.length() <= 5 && portText.chars().allMatch(Character::isDigit)) {
+        port = Integer.parseInt(portText);
+      }
+      if (port < 0 || port > 0xFFFF) {
+        throw new IllegalArgumentException(field + ": \"" + text + "\" has no valid port (0-65535)");
+      }
+      return new HostPort(host, port);
+    }
+
+    /** A join address: {@code host:port}, or {@code name/host:port} as memberlist allows. */
+    static HostPort parseJoin(String field, String text) {
+      int slash = text.indexOf('/');
+      HostPort parsed = parse(field, slash >= 0 ? text.substring(slash + 1) : text);
+      if (parsed.port() == 0) {
+        throw new IllegalArgumentException(field + ": \"" + text + "\" has port 0");
+      }
+      return parsed;
+    }
+  }
+}

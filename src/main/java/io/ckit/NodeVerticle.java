@@ -1,0 +1,70 @@
+package io.ckit;
+
+import io.ckit.peer.PeerState;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.util.Objects;
+
+/**
+ * A {@link Node} as a verticle: deploying it creates the node on the verticle's context, starts it, joins
+ * {@link NodeOptions#getJoinAddresses()} and moves to {@link NodeOptions#getState()}; undeploying leaves the
+ * cluster gracefully ({@link Node#stop()}).
+ *
+ * <pre>{@code
+ * vertx.deployVerticle(new NodeVerticle(options));
+ * // or by name, with the options' JSON form as config:
+ * vertx.deployVerticle("io.ckit.NodeVerticle", new DeploymentOptions().setConfig(options.toJson()));
+ * }</pre>
+ *
+ * Give the node a server of its own ({@link NodeOptions#setListen}), or, in code, mount {@link
+ * Node#transportRouter()} on the application's router once the verticle is deployed. Joining fails the
+ * deployment when no join address answers.
+ */
+public class NodeVerticle extends VerticleBase {
+
+  private final NodeOptions given;
+  private final MeterRegistry registry;
+  private volatile Node node;
+
+  /** For deployment by name: the options are read from the deployment's config. */
+  public NodeVerticle() {
+    this.given = null;
+    this.registry = null;
+  }
+
+  public NodeVerticle(NodeOptions options) {
+    this(options, null);
+  }
+
+  /** A node whose metrics go to the given registry (null for a Prometheus registry of its own). */
+  public NodeVerticle(NodeOptions options, MeterRegistry registry) {
+    this.given = new NodeOptions(Objects.requireNonNull(options, "options"));
+    this.registry = registry;
+  }
+
+  /** The node, once the verticle has started (null before). */
+  public Node node() {
+    return node;
+  }
+
+  @Override
+  public Future<?> start() {
+    NodeOptions options;
+    try {
+      options = given != null ? given : new NodeOptions(config());
+      node = registry != null ? Node.create(vertx, options, registry) : Node.create(vertx, options);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    Node started = node;
+    return started.start(options.getJoinAddresses()).compose(joined -> options.getState() == PeerState.PARTICIPANT
+        ? started.changeState(PeerState.PARTICIPANT) : Future.succeededFuture());
+  }
+
+  @Override
+  public Future<?> stop() {
+    Node running = node;
+    return running == null ? Future.succeededFuture() : running.stop();
+  }
+}

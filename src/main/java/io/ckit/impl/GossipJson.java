@@ -1,0 +1,119 @@
+package io.ckit.impl;
+
+import io.ckit.gossip.GossipOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * The gossip timing of {@code NodeOptions} as JSON: {@code {"preset": "ckit", "probeInterval": "1s", ...}}.
+ * A preset (ckit, lan, wan, local; default ckit) gives every value; the other fields override it. Durations
+ * are text ({@code 200ms}, {@code 5s}) or milliseconds. Unknown fields are errors.
+ */
+public final class GossipJson {
+
+  /** The presets by name. */
+  public static final Map<String, java.util.function.Supplier<GossipOptions>> PRESETS = Map.of(
+      "ckit", GossipOptions::ckit, "lan", GossipOptions::lan, "wan", GossipOptions::wan,
+      "local", GossipOptions::local);
+
+  private static final Map<String, Field<?>> FIELDS = new LinkedHashMap<>();
+
+  static {
+    duration("probeInterval", GossipOptions::probeInterval, GossipOptions::setProbeInterval);
+    duration("probeTimeout", GossipOptions::probeTimeout, GossipOptions::setProbeTimeout);
+    integer("indirectChecks", GossipOptions::indirectChecks, GossipOptions::setIndirectChecks);
+    integer("retransmitMult", GossipOptions::retransmitMult, GossipOptions::setRetransmitMult);
+    integer("suspicionMult", GossipOptions::suspicionMult, GossipOptions::setSuspicionMult);
+    integer("suspicionMaxTimeoutMult", GossipOptions::suspicionMaxTimeoutMult,
+        GossipOptions::setSuspicionMaxTimeoutMult);
+    integer("awarenessMaxMultiplier", GossipOptions::awarenessMaxMultiplier,
+        GossipOptions::setAwarenessMaxMultiplier);
+    duration("gossipInterval", GossipOptions::gossipInterval, GossipOptions::setGossipInterval);
+    integer("gossipNodes", GossipOptions::gossipNodes, GossipOptions::setGossipNodes);
+    duration("gossipToTheDeadTime", GossipOptions::gossipToTheDeadTime, GossipOptions::setGossipToTheDeadTime);
+    duration("pushPullInterval", GossipOptions::pushPullInterval, GossipOptions::setPushPullInterval);
+    duration("streamTimeout", GossipOptions::streamTimeout, GossipOptions::setStreamTimeout);
+    integer("maxPacketBytes", GossipOptions::maxPacketBytes, GossipOptions::setMaxPacketBytes);
+    integer("maxMessageBytes", GossipOptions::maxMessageBytes, GossipOptions::setMaxMessageBytes);
+    duration("deadNodeReclaimTime", GossipOptions::deadNodeReclaimTime, GossipOptions::setDeadNodeReclaimTime);
+    integer("maxConcurrentPushPulls", GossipOptions::maxConcurrentPushPulls,
+        GossipOptions::setMaxConcurrentPushPulls);
+    integer("handoffQueueDepth", GossipOptions::handoffQueueDepth, GossipOptions::setHandoffQueueDepth);
+    FIELDS.put("compression", new Field<>(GossipOptions::compression, (options, value) -> {
+      if (!(value instanceof Boolean flag)) {
+        throw new IllegalArgumentException("gossip.compression: \"" + value + "\" is not true or false");
+      }
+      options.setCompression(flag);
+    }, value -> value));
+  }
+
+  private GossipJson() {}
+
+  /** Every timing value, explicitly (no preset field: reading it back starts from ckit and overrides all). */
+  public static JsonObject toJson(GossipOptions options) {
+    JsonObject json = new JsonObject();
+    FIELDS.forEach((name, field) -> json.put(name, field.write(options)));
+    return json;
+  }
+
+  /**
+   * Reads gossip timing.
+   *
+   * @throws IllegalArgumentException naming the field ({@code gossip.<field>}) that is unknown or invalid
+   */
+  public static GossipOptions fromJson(JsonObject json) {
+    Object preset = json.getValue("preset", "ckit");
+    if (!(preset instanceof String name) || !PRESETS.containsKey(name)) {
+      throw new IllegalArgumentException("gossip.preset: \"" + preset + "\" is none of ckit, lan, wan, local");
+    }
+    GossipOptions options = PRESETS.get(name).get();
+    for (Map.Entry<String, Object> entry : json) {
+      if (entry.getKey().equals("preset")) {
+        continue;
+      }
+      Field<?> field = FIELDS.get(entry.getKey());
+      if (field == null) {
+        throw new IllegalArgumentException("gossip." + entry.getKey() + ": unknown option (known: preset, "
+            + String.join(", ", FIELDS.keySet()) + ")");
+      }
+      try {
+        field.read.accept(options, entry.getValue());
+      } catch (IllegalArgumentException e) {
+        String message = e.getMessage();
+        String prefix = "gossip." + entry.getKey();
+        throw new IllegalArgumentException(message != null && message.startsWith(prefix) ? message
+            : prefix + ": " + message, e);
+      }
+    }
+    return options;
+  }
+
+  private static void duration(String name, Function<GossipOptions, Duration> get,
+      BiConsumer<GossipOptions, Duration> set) {
+    FIELDS.put(name, new Field<>(get,
+        (options, value) -> set.accept(options, Durations.parse("gossip." + name, value)), Durations::format));
+  }
+
+  private static void integer(String name, Function<GossipOptions, Integer> get,
+      BiConsumer<GossipOptions, Integer> set) {
+    FIELDS.put(name, new Field<>(get, (options, value) -> {
+      if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
+          || number.doubleValue() > Integer.MAX_VALUE || number.doubleValue() < Integer.MIN_VALUE) {
+        throw new IllegalArgumentException("gossip." + name + ": \"" + value + "\" is not a whole number");
+      }
+      set.accept(options, number.intValue());
+    }, value -> value));
+  }
+
+  private record Field<T>(Function<GossipOptions, T> get, BiConsumer<GossipOptions, Object> read,
+      Function<T, Object> format) {
+
+    Object write(GossipOptions options) {
+      return format.apply(get.apply(options));
+    }
+  }
+}

@@ -1,0 +1,618 @@
+package io.ckit.impl;
+
+import io.ckit.Node;
+import io.ckit.NodeOptions;
+import io.ckit.NodeStoppedException;
+import io.ckit.Observer;
+import io.ckit.StateTransitionException;
+import io.ckit.gossip.BroadcastQueue;
+import io.ckit.gossip.ContextScheduler;
+import io.ckit.gossip.GossipDelegate;
+import io.ckit.gossip.GossipOptions;
+import io.ckit.gossip.Member;
+import io.ckit.gossip.Memberlist;
+import io.ckit.metrics.NodeMetrics;
+import io.ckit.peer.Peer;
+import io.ckit.peer.PeerState;
+import io.ckit.shard.Sharder;
+import io.ckit.shard.Sharders;
+import io.ckit.shard.impl.ShardRequestHandler;
+import io.ckit.transport.HttpTransport;
+import io.ckit.transport.TransportMetrics;
+import io.ckit.wire.ByteString;
+import io.ckit.wire.CkitCodec;
+import io.ckit.wire.LocalState;
+import io.ckit.wire.MemberState;
+import io.ckit.wire.StateMessage;
+import io.ckit.wire.WireDecodeException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * ckit's node on one Vert.x context. It holds what ckit's node holds (the Lamport clock, the state message
+ * of every peer, the peer table, the queue of state broadcasts) and plays memberlist's delegate for the
+ * engine. Every field below the published snapshots is touched on the node's context only.
+ *
+ * <p>Beyond ckit: a node that sees a new member sends it its own state message directly, so a member that
+ * joined after a state broadcast died out learns that state within a round trip instead of at the next
+ * push/pull (Go ckit's convergence stragglers). Peer-set updates are coalesced per event-loop turn: the
+ * sharder is rebuilt, the snapshot published, observers and the event bus told once per burst of changes.
+ */
+public final class NodeImpl implements Node, GossipDelegate {
+
+  private static final System.Logger LOG = System.getLogger(NodeImpl.class.getName());
+  private static final Comparator<Peer> BY_NAME = Comparator.comparing(Peer::name);
+
+  private final Vertx vertx;
+  private final Context context;
+  private final NodeOptions options;
+  private final String name;
+  private final String advertiseHost;
+  private final int advertisePort;
+  private final Sharder sharder;
+  private final MeterRegistry registry;
+  private final NodeMetrics metrics;
+  private final HttpTransport transport;
+  private final ObserverDispatcher observers;
+  private final BroadcastQueue broadcasts;
+
+  // Context-confined state.
+  private Memberlist engine;
+  private Future<Void> startup;
+  private HttpServer server;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private PeerState localState = PeerState.VIEWER;
+  private long clock;
+  private final Map<String, StateMessage> peerStates = new HashMap<>();
+  private final Map<String, Peer> peerMap = new HashMap<>();
+  private final Set<Promise<Void>> pendingChanges = new HashSet<>();
+  private boolean flushScheduled;
+  private List<Peer> lastPublished = List.of();
+  private Promise<Void> stopped;
+
+  // Snapshots for other threads.
+  private volatile List<Peer> peerSnapshot = List.of();
+  private volatile PeerState stateSnapshot = PeerState.VIEWER;
+  private volatile long clockSnapshot;
+  private volatile int healthSnapshot;
+  private volatile int aliveSnapshot;
+  private volatile String advertised;
+
+  private NodeImpl(Vertx vertx, Context context, NodeOptions options, String advertiseHost, int advertisePort,
+      MeterRegistry registry) {
+    this.vertx = vertx;
+    this.context = context;
+    this.options = options;
+    this.name = options.getName();
+    this.advertiseHost = advertiseHost;
+    this.advertisePort = advertisePort;
+    this.sharder = Sharders.parse(options.getSharder());
+    this.registry = registry;
+    this.metrics = new NodeMetrics(registry, options.getLabel(), () -> healthSnapshot, () -> aliveSnapshot,
+        () -> Memberlist.PROTOCOL_VERSION, () -> clockSnapshot);
+    metrics.state(PeerState.VIEWER);
+    this.transport = HttpTransport.create(vertx, context, options.getTransport(),
+        TransportMetrics.create(registry, options.getLabel()));
+    this.observers = new ObserverDispatcher(name, metrics);
+    this.broadcasts = new BroadcastQueue(options.getGossip().retransmitMult(), peerMap::size);
+  }
+
+  /** See {@link Node#create(Vertx, NodeOptions, MeterRegistry)}. */
+  public static Node create(Vertx vertx, NodeOptions options, MeterRegistry registry) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(registry, "registry");
+    NodeOptions copy = new NodeOptions(Objects.requireNonNull(options, "options")).validate();
+    String advertise = copy.getAdvertiseAddress();
+    int colon = advertise.lastIndexOf(':');
+    String host = advertise.substring(0, colon);
+    host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    String ip;
+    try {
+      InetAddress address = InetAddress.getByName(host);
+      ip = io.ckit.gossip.Addresses.ipText(address);
+      if (address instanceof java.net.Inet6Address) {
+        ip = "[" + ip + "]";
+      }
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("advertiseAddress: cannot resolve host \"" + host + "\": "
+          + e.getMessage(), e);
+    }
+    int port = Integer.parseInt(advertise.substring(colon + 1));
+    return new NodeImpl(vertx, vertx.getOrCreateContext(), copy, ip, port, registry);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Node
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public NodeOptions options() {
+    return new NodeOptions(options);
+  }
+
+  @Override
+  public Future<Void> start(List<String> peers) {
+    List<String> addresses = List.copyOf(peers);
+    return onContext(() -> {
+      checkRunning();
+      return ensureStarted().compose(nothing -> join(addresses));
+    });
+  }
+
+  private Future<Void> join(List<String> addresses) {
+    checkRunning();
+    if (addresses.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return engine.join(addresses).transform(joined -> {
+      if (joined.failed()) {
+        return Future.failedFuture(new IllegalStateException("failed to join memberlist: "
+            + joined.cause().getMessage(), joined.cause()));
+      }
+      LOG.log(Level.DEBUG, () -> "node " + name + " joined through " + joined.result() + " of " + addresses);
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Listens (when the node has a server of its own), creates the engine and starts gossip; once. */
+  private Future<Void> ensureStarted() {
+    if (startup != null) {
+      return startup;
+    }
+    Future<Integer> port;
+    if (options.getListen() != null) {
+      String listen = options.getListen();
+      int colon = listen.lastIndexOf(':');
+      String host = listen.substring(0, colon);
+      host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+      port = transport.listen(Integer.parseInt(listen.substring(colon + 1)), host).map(listening -> {
+        server = listening;
+        return advertisePort == 0 ? listening.actualPort() : advertisePort;
+      });
+    } else {
+      port = Future.succeededFuture(advertisePort);
+    }
+    startup = port.compose(actualPort -> onContext(() -> {
+      if (stopped != null) {
+        return Future.failedFuture(new NodeStoppedException());
+      }
+      advertised = advertiseHost + ":" + actualPort;
+      GossipOptions gossip = new GossipOptions(options.getGossip())
+          .setName(name)
+          .setAdvertiseAddress(advertised)
+          .setLabel(options.getLabel());
+      engine = new Memberlist(gossip, transport, ContextScheduler.create(context), this, new SplittableRandom());
+      transport.bind(engine);
+      consumers.add(vertx.eventBus().<Object>consumer(options.peersAddress(), this::answerPeers));
+      consumers.add(vertx.eventBus().<Object>consumer(options.currentPeersAddress(), this::answerPeers));
+      consumers.add(vertx.eventBus().<Object>consumer(options.shardAddress(),
+          new ShardRequestHandler(sharder)::handle));
+      engine.start();
+      long interval = Math.max(100, Math.min(1000, gossip.gossipInterval().toMillis()));
+      vertx.setPeriodic(interval, id -> {
+        if (stopped != null || engine == null) {
+          vertx.cancelTimer(id);
+          return;
+        }
+        healthSnapshot = engine.healthScore();
+        aliveSnapshot = engine.numMembers();
+      });
+      return Future.<Void>succeededFuture();
+    }));
+    return startup;
+  }
+
+  @Override
+  public Future<Void> stop() {
+    return onContext(() -> {
+      if (stopped != null) {
+        return stopped.future();
+      }
+      stopped = Promise.promise();
+      observers.close();
+      for (Promise<Void> change : pendingChanges) {
+        change.tryFail(new NodeStoppedException());
+      }
+      pendingChanges.clear();
+      Future<Void> left;
+      if (engine == null) {
+        left = Future.succeededFuture();
+      } else {
+        left = engine.leave(options.getLeaveTimeout().toMillis()).recover(failure -> {
+          LOG.log(Level.WARNING, "node " + name + ": failed to broadcast leave message to cluster: "
+              + failure.getMessage());
+          return Future.succeededFuture();
+        });
+      }
+      left.onComplete(done -> context.runOnContext(nothing -> {
+        if (engine != null) {
+          engine.shutdown();
+        }
+        List<Future<?>> closing = new ArrayList<>();
+        consumers.forEach(consumer -> closing.add(consumer.unregister()));
+        consumers.clear();
+        closing.add(transport.close());
+        if (server != null) {
+          closing.add(server.close());
+        }
+        Future.join(closing).<Void>mapEmpty().recover(failure -> Future.succeededFuture()).onComplete(stopped);
+      }));
+      return stopped.future();
+    });
+  }
+
+  @Override
+  public Future<Void> changeState(PeerState to) {
+    Objects.requireNonNull(to, "to");
+    return onContext(() -> {
+      checkRunning();
+      if (!StateTransitionException.allowed(localState, to)) {
+        return Future.failedFuture(new StateTransitionException(localState, to));
+      }
+      LOG.log(Level.DEBUG, () -> "node " + name + " changing state from " + localState + " to " + to);
+      Promise<Void> done = Promise.promise();
+      pendingChanges.add(done);
+      done.future().onComplete(finished -> pendingChanges.remove(done));
+      localState = to;
+      stateSnapshot = to;
+      metrics.state(to);
+      StateMessage message = new StateMessage(name, to, tick());
+      storeState(message);
+      queueBroadcast(message, () -> context.runOnContext(nothing -> done.tryComplete()));
+      if (peerMap.size() <= 1) {
+        // Alone: nobody to tell. Complete after this turn's peer-set update, so peers() shows the change.
+        context.runOnContext(nothing -> done.tryComplete());
+      }
+      return done.future();
+    });
+  }
+
+  @Override
+  public PeerState currentState() {
+    return stateSnapshot;
+  }
+
+  @Override
+  public List<Peer> peers() {
+    return peerSnapshot;
+  }
+
+  @Override
+  public void observe(Observer observer) {
+    observers.register(Objects.requireNonNull(observer, "observer"));
+  }
+
+  @Override
+  public Sharder sharder() {
+    return sharder;
+  }
+
+  @Override
+  public Router transportRouter() {
+    return transport.router();
+  }
+
+  @Override
+  public Handler<HttpServerRequest> transportHandler() {
+    return transport.requestHandler();
+  }
+
+  @Override
+  public MeterRegistry meterRegistry() {
+    return registry;
+  }
+
+  @Override
+  public String advertiseAddress() {
+    return advertised;
+  }
+
+  @Override
+  public long lamportTime() {
+    return clockSnapshot;
+  }
+
+  @Override
+  public int healthScore() {
+    return healthSnapshot;
+  }
+
+  @Override
+  public String toString() {
+    return "Node[" + name + "]";
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Lamport clock (ckit's lamport.Clock, confined to the context)
+
+  private long tick() {
+    clock++;
+    clockSnapshot = clock;
+    return clock;
+  }
+
+  private void observeClock(long time) {
+    if (Long.compareUnsigned(time, clock) >= 0) {
+      clock = time + 1;
+      clockSnapshot = clock;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // State messages
+
+  /**
+   * Handles a state message from the cluster (ckit's handleStateMessage).
+   *
+   * @return the message to gossip on: the message itself if it is news, a newer message about this node if it
+   *     was a stale or colliding one about this node (a refutation), or null if there is nothing to gossip
+   */
+  private StateMessage handleStateMessage(StateMessage message) {
+    observeClock(message.time());
+    StateMessage current = peerStates.get(message.nodeName());
+    boolean self = message.nodeName().equals(name);
+    if (current != null && Long.compareUnsigned(message.time(), current.time()) <= 0) {
+      if (self && message.time() == current.time() && message.newState() != current.newState()) {
+        return refute(message);
+      }
+      return null;
+    }
+    if (self) {
+      return refute(message);
+    }
+    LOG.log(Level.DEBUG, () -> "node " + name + " handling state message " + message);
+    storeState(message);
+    return message;
+  }
+
+  /** Replaces a message about this node that is not ours (from a previous run, say) with a newer true one. */
+  private StateMessage refute(StateMessage message) {
+    LOG.log(Level.DEBUG, () -> "node " + name + " got stale message about self: " + message);
+    StateMessage truth = new StateMessage(name, localState, tick());
+    storeState(truth);
+    return truth;
+  }
+
+  private void storeState(StateMessage message) {
+    peerStates.put(message.nodeName(), message);
+    Peer peer = peerMap.get(message.nodeName());
+    if (peer != null && peer.state() != message.newState()) {
+      peerMap.put(peer.name(), new Peer(peer.name(), peer.addr(), peer.self(), message.newState()));
+      peersChanged();
+    }
+  }
+
+  private void queueBroadcast(StateMessage message, Runnable onFinished) {
+    broadcasts.queue(message.nodeName(), CkitCodec.encodeState(message), onFinished);
+    metrics.broadcast(NodeMetrics.EVENT_STATE_CHANGE);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // GossipDelegate (called by the engine, on the context)
+
+  @Override
+  public void notifyMessage(ByteString raw) {
+    if (raw.length() < 3 || ((raw.byteAt(0) & 0xFF) << 8 | raw.byteAt(1) & 0xFF) != CkitCodec.MAGIC
+        || (raw.byteAt(2) & 0xFF) != CkitCodec.TYPE_STATE) {
+      metrics.event(NodeMetrics.EVENT_UNKNOWN_MESSAGE);
+      LOG.log(Level.WARNING, "node " + name + ": unexpected gossip message of " + raw.length() + " bytes");
+      return;
+    }
+    metrics.event(NodeMetrics.EVENT_STATE_CHANGE);
+    StateMessage message;
+    try {
+      message = CkitCodec.decodeState(raw);
+    } catch (WireDecodeException e) {
+      LOG.log(Level.WARNING, "node " + name + ": failed to decode state message: " + e.getMessage());
+      return;
+    }
+    StateMessage onward = handleStateMessage(message);
+    if (onward != null) {
+      queueBroadcast(onward, null);
+    }
+  }
+
+  @Override
+  public List<byte[]> broadcasts(int overhead, int limit) {
+    return broadcasts.getBroadcasts(overhead, limit);
+  }
+
+  @Override
+  public ByteString localState(boolean join) {
+    metrics.event(NodeMetrics.EVENT_GET_LOCAL_STATE);
+    List<StateMessage> states = new ArrayList<>(peerMap.size());
+    for (String peer : peerMap.keySet()) {
+      StateMessage state = peerStates.get(peer);
+      states.add(state != null ? state : new StateMessage(peer, PeerState.VIEWER, 0));
+    }
+    return ByteString.copyOf(CkitCodec.encodeLocalState(new LocalState(clock, states)));
+  }
+
+  @Override
+  public void mergeRemoteState(ByteString state, boolean join) {
+    LocalState remote;
+    try {
+      remote = CkitCodec.decodeLocalState(state);
+    } catch (WireDecodeException e) {
+      LOG.log(Level.WARNING, "node " + name + ": failed to decode remote state (join " + join + "): "
+          + e.getMessage());
+      return;
+    }
+    metrics.event(NodeMetrics.EVENT_MERGE_REMOTE_STATE);
+    observeClock(remote.currentTime());
+    List<StateMessage> news = new ArrayList<>();
+    Set<String> remoteNames = new HashSet<>();
+    if (remote.nodeStates() != null) {
+      for (StateMessage message : remote.nodeStates()) {
+        remoteNames.add(message.nodeName());
+        StateMessage onward = handleStateMessage(message);
+        if (onward != null) {
+          news.add(onward);
+        }
+      }
+    }
+    // Forget states of nodes that neither side knows as a member any more.
+    peerStates.keySet().removeIf(node -> !peerMap.containsKey(node) && !remoteNames.contains(node));
+    for (StateMessage message : news) {
+      queueBroadcast(message, null);
+    }
+  }
+
+  @Override
+  public void notifyJoin(Member member) {
+    metrics.event(NodeMetrics.EVENT_NODE_JOIN);
+    updatePeer(member);
+    if (!member.name().equals(name)) {
+      StateMessage own = peerStates.get(name);
+      if (own != null) {
+        // Tell the newcomer our state directly; it may have missed the broadcast.
+        context.runOnContext(nothing -> {
+          if (stopped == null && engine != null) {
+            engine.sendUserMessage(member.name(), CkitCodec.encodeState(peerStates.getOrDefault(name, own)));
+          }
+        });
+      }
+    }
+  }
+
+  @Override
+  public void notifyLeave(Member member) {
+    metrics.event(NodeMetrics.EVENT_NODE_LEAVE);
+    if (peerMap.remove(member.name()) != null) {
+      peersChanged();
+    }
+    if (member.state() == MemberState.LEFT) {
+      // Left for good: a restart comes back as a new viewer. (A dead member may come back, so its state
+      // stays until a push/pull shows that neither side knows it.)
+      peerStates.remove(member.name());
+    }
+  }
+
+  @Override
+  public void notifyUpdate(Member member) {
+    metrics.event(NodeMetrics.EVENT_NODE_UPDATE);
+    updatePeer(member);
+  }
+
+  @Override
+  public void notifyConflict(Member existing, Member other) {
+    metrics.event(NodeMetrics.EVENT_NODE_CONFLICT);
+    LOG.log(Level.WARNING, "node " + name + ": " + other.address() + " claims the name " + existing.name()
+        + " of " + existing.address());
+  }
+
+  private void updatePeer(Member member) {
+    StateMessage state = peerStates.get(member.name());
+    Peer peer = new Peer(member.name(), member.address(), member.name().equals(name),
+        state != null ? state.newState() : PeerState.VIEWER);
+    if (!peer.equals(peerMap.put(peer.name(), peer))) {
+      peersChanged();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Peer set: sharder, snapshot, metrics, observers, event bus
+
+  private void peersChanged() {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      context.runOnContext(nothing -> flushPeers());
+    }
+  }
+
+  private void flushPeers() {
+    flushScheduled = false;
+    List<Peer> sorted = new ArrayList<>(peerMap.values());
+    sorted.sort(BY_NAME);
+    Map<PeerState, Integer> counts = new EnumMap<>(PeerState.class);
+    for (Peer peer : sorted) {
+      counts.merge(peer.state(), 1, Integer::sum);
+    }
+    metrics.peers(counts);
+    List<Peer> snapshot = List.copyOf(sorted);
+    sharder.setPeers(snapshot);
+    peerSnapshot = snapshot;
+    if (engine != null) {
+      aliveSnapshot = engine.numMembers();
+    }
+    if (stopped != null) {
+      return;
+    }
+    observers.offer(snapshot);
+    if (!snapshot.equals(lastPublished)) {
+      lastPublished = snapshot;
+      vertx.eventBus().publish(options.peersAddress(), peersJson(snapshot));
+    }
+  }
+
+  private void answerPeers(Message<Object> request) {
+    if (request.replyAddress() != null) {
+      request.reply(peersJson(peerSnapshot));
+    }
+  }
+
+  /** {@code {"peers":[{"name","addr","isSelf","state"}, ...]}}. */
+  public static JsonObject peersJson(List<Peer> peers) {
+    JsonArray array = new JsonArray(new ArrayList<>(peers.size()));
+    for (Peer peer : peers) {
+      array.add(peer.toJson());
+    }
+    return new JsonObject().put("peers", array);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Threading
+
+  private void checkRunning() {
+    if (stopped != null) {
+      throw new NodeStoppedException();
+    }
+  }
+
+  /** Runs an action on the node's context (at once if already there); exceptions fail the future. */
+  private <T> Future<T> onContext(Supplier<Future<T>> action) {
+    if (Vertx.currentContext() == context) {
+      return call(action);
+    }
+    Promise<T> result = Promise.promise();
+    context.runOnContext(nothing -> call(action).onComplete(result));
+    return result.future();
+  }
+
+  private static <T> Future<T> call(Supplier<Future<T>> action) {
+    try {
+      return action.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** The node's implementation: {@link io.ckit.impl.NodeImpl}, its observer thread, option parsing helpers. */
+package io.ckit.impl;

@@ -1,0 +1,2 @@
+/** Micrometer meters with Go ckit's metric names, each tagged {@code cluster_name}. */
+package io.ckit.metrics;

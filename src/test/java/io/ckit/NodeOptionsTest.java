@@ -1,0 +1,129 @@
+package io.ckit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ckit.gossip.GossipOptions;
+import io.ckit.impl.Durations;
+import io.ckit.peer.PeerState;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class NodeOptionsTest {
+
+  @Test
+  void jsonRoundTripKeepsEveryOption() {
+    NodeOptions options = new NodeOptions()
+        .setName("node-a")
+        .setAdvertiseAddress("[::1]:7946")
+        .setListen("[::]:7946")
+        .setLabel("prod")
+        .setSharder("rendezvous")
+        .setGossip(GossipOptions.lan().setProbeInterval(Duration.ofMillis(1500)).setGossipNodes(5))
+        .setEventBusPrefix("cluster.a")
+        .setJoinAddresses(List.of("10.0.0.1:7946", "10.0.0.2:7946"))
+        .setState(PeerState.PARTICIPANT)
+        .setLeaveTimeout(Duration.ofSeconds(3))
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath("cert.pem").setKeyPath("key.pem"))
+        .setTrustOptions(new PemTrustOptions().addCertPath("ca.pem"))
+        .setClientAuth(ClientAuth.REQUIRED)
+        .setVerifyHost(false);
+    JsonObject json = options.toJson();
+    NodeOptions back = new NodeOptions(json);
+    assertThat(back.toJson()).isEqualTo(json);
+    assertThat(json.getJsonObject("gossip").getString("probeInterval")).isEqualTo("1500ms");
+    assertThat(json.getJsonObject("gossip").getInteger("gossipNodes")).isEqualTo(5);
+    assertThat(json.getJsonObject("tls").getBoolean("enabled")).isTrue();
+    assertThat(back.getTransport().keyCertOptions()).isInstanceOf(PemKeyCertOptions.class);
+    assertThat(back.getGossip().probeInterval()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(back.getGossip().suspicionMult()).isEqualTo(GossipOptions.lan().suspicionMult());
+    assertThat(back.peersAddress()).isEqualTo("cluster.a.peers");
+    assertThat(back.shardAddress()).isEqualTo("cluster.a.shard");
+    back.validate();
+  }
+
+  @Test
+  void defaultsAreCkits() {
+    NodeOptions options = new NodeOptions(new JsonObject().put("name", "a").put("advertiseAddress", "1.2.3.4:80"));
+    assertThat(options.getSharder()).isEqualTo("ring:256");
+    assertThat(options.getGossip().probeInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(options.getGossip().probeTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(options.getLeaveTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(options.getState()).isEqualTo(PeerState.VIEWER);
+    assertThat(options.peersAddress()).isEqualTo("ckit.a.peers");
+    assertThat(options.shardAddress()).isEqualTo("ckit.a.shard");
+    assertThat(options.getTransport().ssl()).isFalse();
+  }
+
+  @Test
+  void gossipPresetAndOverridesFromJson() {
+    NodeOptions options = new NodeOptions(new JsonObject().put("gossip", new JsonObject()
+        .put("preset", "local").put("probeInterval", "1m30s").put("gossipInterval", 20)));
+    assertThat(options.getGossip().probeInterval()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(options.getGossip().gossipInterval()).isEqualTo(Duration.ofMillis(20));
+    assertThat(options.getGossip().indirectChecks()).isEqualTo(GossipOptions.local().indirectChecks());
+  }
+
+  @Test
+  void joinAddressesMayBeOneText() {
+    NodeOptions options = new NodeOptions(new JsonObject().put("joinAddresses", "a:1, b:2,c:3"));
+    assertThat(options.getJoinAddresses()).containsExactly("a:1", "b:2", "c:3");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{\"nmae\":\"a\"}|nmae: unknown option",
+      "{\"name\":7}|name: expected text",
+      "{\"gossip\":{\"probeIntervall\":\"1s\"}}|gossip.probeIntervall: unknown option",
+      "{\"gossip\":{\"probeInterval\":\"fast\"}}|gossip.probeInterval: \"fast\" is not a duration",
+      "{\"gossip\":{\"preset\":\"lan2\"}}|gossip.preset: \"lan2\" is none of",
+      "{\"gossip\":{\"gossipNodes\":1.5}}|gossip.gossipNodes: \"1.5\" is not a whole number",
+      "{\"state\":\"leader\"}|state: ",
+      "{\"leaveTimeout\":-5}|leaveTimeout: -5 is not",
+      "{\"tls\":{\"clientAuth\":\"SOMETIMES\"}}|tls.clientAuth: ",
+      "{\"tls\":{\"pemKeyCert\":\"x\"}}|pemKeyCert: expected a JSON object",
+      "{\"transport\":{\"maxFrameBytes\":10}}|transport.maxFrameBytes: ",
+      "{\"joinAddresses\":[1]}|joinAddresses: \"1\" is not text",
+  })
+  void badJsonNamesTheField(String json, String message) {
+    assertThatThrownBy(() -> new NodeOptions(new JsonObject(json)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(message);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{\"advertiseAddress\":\"1.2.3.4:1\"}|name: a node name is required",
+      "{\"name\":\"a\"}|advertiseAddress: an advertise address host:port is required",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4\"}|advertiseAddress: \"1.2.3.4\" is not host:port",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:99999\"}|advertiseAddress: \"1.2.3.4:99999\" has no valid port",
+      "{\"name\":\"a\",\"advertiseAddress\":\"::1:80\"}|advertiseAddress: \"::1:80\" has an IPv6 address not in brackets",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:0\"}|advertiseAddress: port 0",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"listen\":\"x\"}|listen: \"x\" is not host:port",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"sharder\":\"ring:x\"}|sharder: unknown sharder \"ring:x\"",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"gossip\":{\"probeTimeout\":\"10s\"}}|gossip: probeTimeout",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"joinAddresses\":[\"b\"]}|joinAddresses: \"b\" is not host:port",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"state\":\"terminating\"}|state: a node starts as viewer or participant",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"tls\":{\"enabled\":true}}|tls: TLS is enabled but no key",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"eventBusPrefix\":\"\"}|eventBusPrefix: must not be empty",
+  })
+  void invalidOptionsNameTheField(String json, String message) {
+    assertThatThrownBy(() -> new NodeOptions(new JsonObject(json)).validate())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(message);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"200ms,200", "5s,5000", "1m30s,90000", "1h,3600000", "1.5s,1500", "0,0", "250000us,250"})
+  void durations(String text, long millis) {
+    assertThat(Durations.parse("x", text)).isEqualTo(Duration.ofMillis(millis));
+    assertThat(Durations.parse("x", Durations.format(Duration.ofMillis(millis)))).isEqualTo(Duration.ofMillis(millis));
+  }
+}
