@@ -50,6 +50,23 @@ class NodeOptionsTest {
   }
 
   @Test
+  void readmeExampleIsValid() {
+    NodeOptions options = new NodeOptions(new JsonObject("""
+        {"name": "node-a", "advertiseAddress": "127.0.0.1:7946", "listen": "127.0.0.1:7946", "label": "",
+         "sharder": "ring:256", "gossip": {"preset": "ckit", "probeInterval": "5s"}, "eventBusPrefix": "ckit.node-a",
+         "joinAddresses": ["127.0.0.1:7947"], "state": "participant", "leaveTimeout": "5s",
+         "tls": {"pemKeyCert": {"certPath": "node.crt", "keyPath": "node.key"}, "pemTrust": {"certPaths": ["ca.crt"]},
+                 "clientAuth": "REQUIRED"},
+         "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000}}
+        """)).validate();
+    assertThat(options.getTransport().ssl()).isTrue();
+    assertThat(((PemKeyCertOptions) options.getTransport().keyCertOptions()).getCertPaths()).containsExactly("node.crt");
+    assertThat(((PemTrustOptions) options.getTransport().trustOptions()).getCertPaths()).containsExactly("ca.crt");
+    assertThat(options.getTransport().clientAuth()).isEqualTo(ClientAuth.REQUIRED);
+    assertThat(options.getState()).isEqualTo(PeerState.PARTICIPANT);
+  }
+
+  @Test
   void defaultsAreCkits() {
     NodeOptions options = new NodeOptions(new JsonObject().put("name", "a").put("advertiseAddress", "1.2.3.4:80"));
     assertThat(options.getSharder()).isEqualTo("ring:256");

@@ -214,6 +214,7 @@ public final class NodeImpl implements Node, GossipDelegate {
       transport.bind(engine);
       consumers.add(vertx.eventBus().<Object>consumer(options.peersAddress(), this::answerPeers));
       consumers.add(vertx.eventBus().<Object>consumer(options.currentPeersAddress(), this::answerPeers));
+      io.ckit.shard.impl.LookupMessages.register(vertx);
       consumers.add(vertx.eventBus().<Object>consumer(options.shardAddress(),
           new ShardRequestHandler(sharder)::handle));
       engine.start();

@@ -30,6 +30,14 @@ public final class ShardRequestHandler {
       return;
     }
     try {
+      if (request.body() instanceof LookupMessages.Request typed) {
+        List<List<Peer>> owners = new ArrayList<>(typed.hashes().length);
+        for (int i = 0; i < typed.hashes().length; i++) {
+          owners.add(sharder.lookup(typed.key(i), typed.n(), typed.op()));
+        }
+        request.reply(new LookupMessages.Reply(owners));
+        return;
+      }
       request.reply(answer(request.body()));
     } catch (BadRequest e) {
       request.fail(ShardService.BAD_REQUEST, "bad request: " + e.getMessage());

@@ -10,9 +10,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -31,40 +28,50 @@ public final class ShardServiceProxy implements ShardService {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.address = Objects.requireNonNull(address, "address");
     this.delivery = new DeliveryOptions(Objects.requireNonNull(delivery, "delivery"));
+    LookupMessages.register(vertx);
   }
 
   @Override
   public Future<List<Peer>> lookup(String key, int n, Op op) {
-    return request(new JsonObject().put("key", Objects.requireNonNull(key, "key")), n, op)
-        .map(reply -> peers(reply.getJsonArray("owners")));
+    return request(new long[] {Key.ofString(Objects.requireNonNull(key, "key")).bits()}, false, n, op)
+        .map(owners -> owners.get(0));
   }
 
   @Override
   public Future<List<Peer>> lookup(Key key, int n, Op op) {
-    return request(new JsonObject().put("hash", key.toString()), n, op)
-        .map(reply -> peers(reply.getJsonArray("owners")));
+    return request(new long[] {key.bits()}, false, n, op).map(owners -> owners.get(0));
   }
 
   @Override
   public Future<List<List<Peer>>> lookupAll(List<String> keys, int n, Op op) {
-    return request(new JsonObject().put("keys", new JsonArray(new ArrayList<>(keys))), n, op).map(this::batch);
+    long[] hashes = new long[keys.size()];
+    for (int i = 0; i < hashes.length; i++) {
+      hashes[i] = Key.ofString(Objects.requireNonNull(keys.get(i), "key")).bits();
+    }
+    return request(hashes, true, n, op);
   }
 
   @Override
   public Future<List<List<Peer>>> lookupAllKeys(List<Key> keys, int n, Op op) {
-    JsonArray hashes = new JsonArray(new ArrayList<>(keys.size()));
-    keys.forEach(key -> hashes.add(key.toString()));
-    return request(new JsonObject().put("hashes", hashes), n, op).map(this::batch);
+    long[] hashes = new long[keys.size()];
+    for (int i = 0; i < hashes.length; i++) {
+      hashes[i] = keys.get(i).bits();
+    }
+    return request(hashes, true, n, op);
   }
 
-  private Future<JsonObject> request(JsonObject body, int n, Op op) {
+  private Future<List<List<Peer>>> request(long[] hashes, boolean batch, int n, Op op) {
     if (n < 0) {
       return Future.failedFuture(new IllegalArgumentException("n must not be negative, got " + n));
     }
-    body.put("n", n).put("op", op == Op.READ ? "read" : "readwrite");
-    return vertx.eventBus().<JsonObject>request(address, body, delivery).transform(reply -> {
+    if (hashes.length > MAX_BATCH) {
+      return Future.failedFuture(new IllegalArgumentException(hashes.length + " keys in one request; at most "
+          + MAX_BATCH));
+    }
+    LookupMessages.Request body = new LookupMessages.Request(hashes, batch, n, Objects.requireNonNull(op, "op"));
+    return vertx.eventBus().<LookupMessages.Reply>request(address, body, delivery).transform(reply -> {
       if (reply.succeeded()) {
-        return Future.succeededFuture(reply.result().body());
+        return Future.succeededFuture(reply.result().body().owners());
       }
       Throwable failure = reply.cause();
       if (failure instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
@@ -82,20 +89,4 @@ public final class ShardServiceProxy implements ShardService {
     });
   }
 
-  private List<List<Peer>> batch(JsonObject reply) {
-    JsonArray results = reply.getJsonArray("owners");
-    List<List<Peer>> owners = new ArrayList<>(results.size());
-    for (int i = 0; i < results.size(); i++) {
-      owners.add(peers(results.getJsonArray(i)));
-    }
-    return List.copyOf(owners);
-  }
-
-  private static List<Peer> peers(JsonArray array) {
-    List<Peer> peers = new ArrayList<>(array.size());
-    for (int i = 0; i < array.size(); i++) {
-      peers.add(Peer.fromJson(array.getJsonObject(i)));
-    }
-    return List.copyOf(peers);
-  }
 }

@@ -1,0 +1,164 @@
+package io.ckit.shard.impl;
+
+import io.ckit.peer.Peer;
+import io.ckit.shard.Key;
+import io.ckit.shard.Op;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * The typed client's request and reply as event-bus bodies of their own. Both are immutable, so a local
+ * delivery hands the same object over (no JSON is built, copied or parsed); across a clustered bus they
+ * travel as the JSON of the {@link io.ckit.shard.ShardService} protocol.
+ */
+public final class LookupMessages {
+
+  private static final Map<Vertx, Boolean> REGISTERED = new WeakHashMap<>();
+
+  private LookupMessages() {}
+
+  /** A lookup of one key ({@code batch} false) or of many. */
+  public record Request(long[] hashes, boolean batch, int n, Op op) {
+
+    JsonObject toJson() {
+      JsonArray array = new JsonArray(new ArrayList<>(hashes.length));
+      for (long hash : hashes) {
+        array.add(Long.toUnsignedString(hash));
+      }
+      JsonObject json = batch ? new JsonObject().put("hashes", array) : new JsonObject().put("hash", array.getValue(0));
+      return json.put("n", n).put("op", op == Op.READ ? "read" : "readwrite");
+    }
+
+    Key key(int index) {
+      return new Key(hashes[index]);
+    }
+  }
+
+  /** The owners of each key asked for, in order. */
+  public record Reply(List<List<Peer>> owners) {
+
+    JsonObject toJson(boolean batch) {
+      JsonArray results = new JsonArray(new ArrayList<>(owners.size()));
+      for (List<Peer> peers : owners) {
+        JsonArray array = new JsonArray(new ArrayList<>(peers.size()));
+        peers.forEach(peer -> array.add(peer.toJson()));
+        results.add(array);
+      }
+      return new JsonObject().put("owners", batch ? results : results.getValue(0));
+    }
+  }
+
+  /** Registers the codecs of both bodies with a Vert.x instance's event bus, once. */
+  public static void register(Vertx vertx) {
+    synchronized (REGISTERED) {
+      if (REGISTERED.put(vertx, Boolean.TRUE) != null) {
+        return;
+      }
+    }
+    try {
+      vertx.eventBus().registerDefaultCodec(Request.class, new RequestCodec());
+      vertx.eventBus().registerDefaultCodec(Reply.class, new ReplyCodec());
+    } catch (IllegalStateException alreadyRegistered) {
+      // Registered by an earlier class loader's copy of this class: nothing to do.
+    }
+  }
+
+  private static final class RequestCodec extends JsonCodec<Request> {
+
+    RequestCodec() {
+      super("ckit.shard.lookup.request");
+    }
+
+    @Override
+    JsonObject toJson(Request request) {
+      return request.toJson();
+    }
+
+    @Override
+    Request fromJson(JsonObject json) {
+      boolean batch = json.containsKey("hashes");
+      List<Object> values = batch ? json.getJsonArray("hashes").getList() : List.of(json.getValue("hash"));
+      long[] hashes = new long[values.size()];
+      for (int i = 0; i < hashes.length; i++) {
+        hashes[i] = Long.parseUnsignedLong(String.valueOf(values.get(i)));
+      }
+      return new Request(hashes, batch, json.getInteger("n"), "read".equals(json.getString("op")) ? Op.READ
+          : Op.READ_WRITE);
+    }
+  }
+
+  private static final class ReplyCodec extends JsonCodec<Reply> {
+
+    ReplyCodec() {
+      super("ckit.shard.lookup.reply");
+    }
+
+    @Override
+    JsonObject toJson(Reply reply) {
+      return reply.toJson(true);
+    }
+
+    @Override
+    Reply fromJson(JsonObject json) {
+      JsonArray results = json.getJsonArray("owners");
+      List<List<Peer>> owners = new ArrayList<>(results.size());
+      for (int i = 0; i < results.size(); i++) {
+        JsonArray array = results.getJsonArray(i);
+        List<Peer> peers = new ArrayList<>(array.size());
+        for (int j = 0; j < array.size(); j++) {
+          peers.add(Peer.fromJson(array.getJsonObject(j)));
+        }
+        owners.add(List.copyOf(peers));
+      }
+      return new Reply(List.copyOf(owners));
+    }
+  }
+
+  /** Hands the immutable object over locally; JSON (length-prefixed) on the wire. */
+  private abstract static class JsonCodec<T> implements MessageCodec<T, T> {
+
+    private final String name;
+
+    JsonCodec(String name) {
+      this.name = name;
+    }
+
+    abstract JsonObject toJson(T body);
+
+    abstract T fromJson(JsonObject json);
+
+    @Override
+    public void encodeToWire(Buffer buffer, T body) {
+      Buffer json = toJson(body).toBuffer();
+      buffer.appendInt(json.length()).appendBuffer(json);
+    }
+
+    @Override
+    public T decodeFromWire(int pos, Buffer buffer) {
+      int length = buffer.getInt(pos);
+      return fromJson(new JsonObject(buffer.getBuffer(pos + 4, pos + 4 + length)));
+    }
+
+    @Override
+    public T transform(T body) {
+      return body;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
+    }
+  }
+}
