@@ -10,8 +10,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * The typed client's request and reply as event-bus bodies of their own. Both are immutable, so a local
@@ -19,8 +17,6 @@ import java.util.WeakHashMap;
  * travel as the JSON of the {@link io.ckit.shard.ShardService} protocol.
  */
 public final class LookupMessages {
-
-  private static final Map<Vertx, Boolean> REGISTERED = new WeakHashMap<>();
 
   private LookupMessages() {}
 
@@ -55,18 +51,17 @@ public final class LookupMessages {
     }
   }
 
-  /** Registers the codecs of both bodies with a Vert.x instance's event bus, once. */
+  /** Registers the codecs of both bodies with a Vert.x instance's event bus (again is harmless). */
   public static void register(Vertx vertx) {
-    synchronized (REGISTERED) {
-      if (REGISTERED.put(vertx, Boolean.TRUE) != null) {
-        return;
-      }
-    }
+    registerOnce(vertx, Request.class, new RequestCodec());
+    registerOnce(vertx, Reply.class, new ReplyCodec());
+  }
+
+  private static <T> void registerOnce(Vertx vertx, Class<T> type, MessageCodec<T, ?> codec) {
     try {
-      vertx.eventBus().registerDefaultCodec(Request.class, new RequestCodec());
-      vertx.eventBus().registerDefaultCodec(Reply.class, new ReplyCodec());
+      vertx.eventBus().registerDefaultCodec(type, codec);
     } catch (IllegalStateException alreadyRegistered) {
-      // Registered by an earlier class loader's copy of this class: nothing to do.
+      // Another node or client on this Vert.x instance registered it first.
     }
   }
 
