@@ -58,8 +58,11 @@ public class NodeVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     Node started = node;
-    return started.start(options.getJoinAddresses()).compose(joined -> options.getState() == PeerState.PARTICIPANT
-        ? started.changeState(PeerState.PARTICIPANT) : Future.succeededFuture());
+    return started.start(options.getJoinAddresses())
+        .compose(joined -> options.getState() == PeerState.PARTICIPANT
+            ? started.changeState(PeerState.PARTICIPANT) : Future.succeededFuture())
+        // A failed deployment is never undeployed: stop the node (and its server) here.
+        .recover(failure -> started.stop().transform(stopped -> Future.failedFuture(failure)));
   }
 
   @Override

@@ -64,6 +64,11 @@ final class NodeApp {
         .build();
   }
 
+  /** The node, once {@link #start()} has bound the server (null before). */
+  Node node() {
+    return node;
+  }
+
   /** Starts the server and the node; joining goes on in the background. Completes with the bound address. */
   Future<String> start() {
     NodeOptions options = config.node;

@@ -107,6 +107,40 @@ class AppProcessTest {
   }
 
   @Test
+  void threeNodesFromTheReadmeCommandsAgreeOnOwners() throws Exception {
+    // README: --name a --listen 127.0.0.1:7946; b and c --join a. Here on free ports.
+    List<BlockingQueue<String>> outputs = List.of(new LinkedBlockingQueue<>(), new LinkedBlockingQueue<>(),
+        new LinkedBlockingQueue<>());
+    List<Process> children = new ArrayList<>();
+    children.add(start(outputs.get(0), "--name", "a", "--listen", "127.0.0.1:0"));
+    String a = "127.0.0.1:" + awaitPort(outputs.get(0));
+    children.add(start(outputs.get(1), "--name", "b", "--listen", "127.0.0.1:0", "--join", a));
+    children.add(start(outputs.get(2), "--name", "c", "--listen", "127.0.0.1:0", "--join", a));
+    List<String> bases = List.of("http://" + a, "http://127.0.0.1:" + awaitPort(outputs.get(1)),
+        "http://127.0.0.1:" + awaitPort(outputs.get(2)));
+    waitFor("three ready nodes that each see three participants", () -> bases.stream().allMatch(base ->
+        get(base + "/ready").statusCode() == 200 && new JsonArray(get(base + "/api/v1/peers").body()).stream()
+            .filter(p -> ((JsonObject) p).getString("state").equals("participant")).count() == 3));
+    for (String key : List.of("some-key", "tenant-42", "scrape-target-7")) {
+      List<List<String>> answers = new ArrayList<>();
+      for (String base : bases) {
+        JsonArray owners = new JsonObject(get(base + "/api/v1/owners?key=" + key + "&n=2").body())
+            .getJsonArray("owners");
+        answers.add(owners.stream().map(p -> ((JsonObject) p).getString("name")).toList());
+      }
+      assertThat(answers.get(0)).hasSize(2);
+      assertThat(answers).as("owners of %s from a, b, c", key).containsOnly(answers.get(0));
+    }
+    for (Process child : children) {
+      child.destroy();
+    }
+    for (Process child : children) {
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(child.exitValue()).isZero();
+    }
+  }
+
+  @Test
   void invalidOptionStopsStartupWithOneLine() throws Exception {
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Process child = start(lines, "--name", "child", "--listen", "127.0.0.1:0", "--state", "leader");
