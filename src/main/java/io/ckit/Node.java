@@ -81,8 +81,8 @@ public interface Node {
    * Moves this node to another state: viewer to participant, participant to terminating.
    *
    * @return completes once the state message has been gossiped to the cluster (at once when the node is
-   *     alone); fails with {@link StateTransitionException} for any other move, or {@link
-   *     NodeStoppedException}
+   *     alone, or as soon as every peer has gone); fails with {@link StateTransitionException} for any other
+   *     move, or {@link NodeStoppedException}
    */
   Future<Void> changeState(PeerState to);
 

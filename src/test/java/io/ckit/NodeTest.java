@@ -7,6 +7,7 @@ import static io.ckit.TestNodes.waitPeerState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ckit.gossip.GossipOptions;
 import io.ckit.peer.Peer;
 import io.ckit.peer.PeerState;
 import io.ckit.transport.HttpTransport;
@@ -20,8 +21,10 @@ import io.ckit.wire.PacketCodec;
 import io.ckit.wire.StateMessage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -118,6 +121,26 @@ class NodeTest {
       await(b.changeState(PeerState.PARTICIPANT));
       // Broadcast means sent to others; a has it within a gossip round or so.
       waitPeerState(vertx, a, "node-b", PeerState.PARTICIPANT);
+    }
+
+    @Test
+    void pendingChangeStateCompletesWhenTheLastPeerLeaves() {
+      // a gossips and probes rarely, and so does b, so a's state message stays queued; then b leaves.
+      GossipOptions slow = TestNodes.fastGossip().setGossipInterval(Duration.ofHours(1))
+          .setProbeInterval(Duration.ofHours(1)).setPushPullInterval(Duration.ofHours(1));
+      Node a = nodes.create(TestNodes.options("node-a").setGossip(slow));
+      await(a.start(List.of()));
+      Node b = nodes.create(TestNodes.options("node-b").setGossip(TestNodes.fastGossip()
+          .setProbeInterval(Duration.ofHours(1)).setPushPullInterval(Duration.ofHours(1))));
+      await(b.start(TestNodes.addresses(a)));
+      waitFor(vertx, "a and b to see each other", 10_000,
+          () -> a.peers().size() == 2 && b.peers().size() == 2);
+      Future<Void> change = a.changeState(PeerState.PARTICIPANT);
+      await(b.stop());
+      waitFor(vertx, "a to see b leave", 10_000, () -> a.peers().size() == 1);
+      // Nobody is left to tell: the change is done, as when the node is alone from the start.
+      await(change);
+      assertThat(a.currentState()).isEqualTo(PeerState.PARTICIPANT);
     }
 
     @Test

@@ -568,6 +568,11 @@ public final class NodeImpl implements Node, GossipDelegate {
     if (stopped != null) {
       return;
     }
+    if (peerMap.size() <= 1 && !pendingChanges.isEmpty()) {
+      // Every peer has gone: nobody is left to tell, so pending state changes are done (as when alone from
+      // the start). The broadcasts stay queued for whoever joins next.
+      List.copyOf(pendingChanges).forEach(Promise::tryComplete);
+    }
     observers.offer(snapshot);
     if (!snapshot.equals(lastPublished)) {
       lastPublished = snapshot;
