@@ -64,6 +64,11 @@ final class NodeApp {
         .build();
   }
 
+  /** The port the server is bound to, once {@link #start()} has completed. */
+  int listeningPort() {
+    return server.actualPort();
+  }
+
   /** The node, once {@link #start()} has bound the server (null before). */
   Node node() {
     return node;
@@ -141,6 +146,27 @@ final class NodeApp {
           LOG.log(Level.WARNING, "cannot move to " + config.node.getState() + ": " + done.cause().getMessage());
         }
       });
+      if (!peers.isEmpty() && !config.rejoinInterval.isZero()) {
+        vertx.setPeriodic(config.rejoinInterval.toMillis(), id -> rejoin(id, peers));
+      }
+    });
+  }
+
+  /**
+   * Joins the join addresses again: a push/pull with each, which costs little when nothing is wrong and
+   * merges the cluster back together after a partition long enough for both sides to forget each other.
+   */
+  private void rejoin(long timer, List<String> peers) {
+    if (stopping) {
+      vertx.cancelTimer(timer);
+      return;
+    }
+    node.start(peers).onComplete(started -> {
+      if (started.succeeded()) {
+        LOG.log(Level.DEBUG, "rejoined through " + peers);
+      } else if (!stopping) {
+        LOG.log(Level.WARNING, "rejoin failed: " + started.cause().getMessage());
+      }
     });
   }
 

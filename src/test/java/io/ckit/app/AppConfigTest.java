@@ -1,0 +1,72 @@
+package io.ckit.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ckit.peer.PeerState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runnable node's configuration layers: embedded defaults, a file, environment variables, flags. */
+class AppConfigTest {
+
+  @Test
+  void embeddedDefaults() {
+    AppConfig config = AppConfig.load(List.of("--name", "n1"), Map.of());
+    assertThat(config.listen).isEqualTo("127.0.0.1:7946");
+    assertThat(config.node.getAdvertiseAddress()).isEqualTo("127.0.0.1:7946");
+    assertThat(config.node.getSharder()).isEqualTo("ring:256");
+    assertThat(config.node.getJoinAddresses()).isEmpty();
+    assertThat(config.node.getState()).isEqualTo(PeerState.PARTICIPANT);
+    assertThat(config.rejoinInterval).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.logLevel).isEqualTo("info");
+  }
+
+  @Test
+  void fileThenEnvironmentThenFlags(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("node.json");
+    Files.writeString(file, "{\"name\": \"from-file\", \"label\": \"file-label\", \"rejoinInterval\": 5000,"
+        + " \"sharder\": \"rendezvous\"}");
+    AppConfig config = AppConfig.load(List.of("--config", file.toString(), "--name=from-flag",
+            "--join", "127.0.0.1:1, 127.0.0.1:2"),
+        Map.of("CKIT_NAME", "from-env", "CKIT_LABEL", "env-label", "CKIT_REJOIN_INTERVAL", "0"));
+    assertThat(config.node.getName()).isEqualTo("from-flag");
+    assertThat(config.node.getLabel()).isEqualTo("env-label");
+    assertThat(config.node.getSharder()).isEqualTo("rendezvous");
+    assertThat(config.node.getJoinAddresses()).containsExactly("127.0.0.1:1", "127.0.0.1:2");
+    assertThat(config.rejoinInterval).isZero();
+
+    AppConfig fromFile = AppConfig.load(List.of("--config", file.toString()), Map.of());
+    assertThat(fromFile.rejoinInterval).isEqualTo(Duration.ofSeconds(5));
+    assertThat(AppConfig.load(List.of("--rejoin-interval", "1m30s"), Map.of("CKIT_NAME", "n")).rejoinInterval)
+        .isEqualTo(Duration.ofSeconds(90));
+  }
+
+  @Test
+  void invalidValuesNameTheOption(@TempDir Path dir) throws IOException {
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--rejoin-interval", "soon"), Map.of()))
+        .hasMessageStartingWith("--rejoin-interval: \"soon\" is not a duration");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--rejoin-interval", "-5s"), Map.of()))
+        .hasMessageStartingWith("--rejoin-interval: ");
+    Path file = dir.resolve("bad.json");
+    Files.writeString(file, "{\"rejoinInterval\": -1}");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--config", file.toString()), Map.of()))
+        .hasMessageStartingWith("--rejoin-interval: -1 is not a whole, non-negative number");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--state", "terminating"), Map.of()))
+        .hasMessage("--state: \"terminating\" is neither viewer nor participant");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--log-level", "loud"), Map.of()))
+        .hasMessageStartingWith("--log-level: \"loud\"");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--frobnicate", "1"), Map.of()))
+        .hasMessageStartingWith("--frobnicate: unknown option");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name"), Map.of()))
+        .hasMessage("--name: a value is missing");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n"), Map.of("CKIT_STATE", "nope")))
+        .hasMessageStartingWith("CKIT_STATE: ");
+  }
+}

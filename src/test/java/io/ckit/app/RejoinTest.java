@@ -1,0 +1,160 @@
+package io.ckit.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ckit.Node;
+import io.ckit.peer.Peer;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runnable node's periodic rejoin: two nodes, each reached through a TCP proxy the test can cut, lose
+ * each other in a partition long enough for both to declare the other dead and forget it; once the network
+ * heals, the rejoin brings them back together (gossip alone never would: nobody probes or pushes to a
+ * member it has forgotten).
+ */
+class RejoinTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final List<NodeApp> apps = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (NodeApp app : apps) {
+      NodeApp.await(app.shutdown(0), 30);
+    }
+    NodeApp.await(vertx.close(), 10);
+  }
+
+  @Test
+  void nodesThatForgotEachOtherInAPartitionMergeAgain(@TempDir Path dir) throws Exception {
+    // Fast timing, and no gossip to the dead: a dead member is forgotten at the next turn of the probe list.
+    Path config = dir.resolve("fast.json");
+    Files.writeString(config, "{\"gossip\": {\"preset\": \"local\", \"probeInterval\": \"200ms\","
+        + " \"probeTimeout\": \"100ms\", \"gossipInterval\": \"50ms\", \"pushPullInterval\": \"5s\","
+        + " \"gossipToTheDeadTime\": \"0\"}, \"leaveTimeout\": \"2s\"}");
+    CuttableProxy toA = CuttableProxy.start(vertx);
+    CuttableProxy toB = CuttableProxy.start(vertx);
+    NodeApp a = start(config, "--name", "a", "--advertise", "127.0.0.1:" + toA.port);
+    toA.target.set(port(a));
+    NodeApp b = start(config, "--name", "b", "--advertise", "127.0.0.1:" + toB.port,
+        "--join", "127.0.0.1:" + toA.port, "--rejoin-interval", "500ms");
+    toB.target.set(port(b));
+    waitFor("a and b to see each other as participants", () -> participants(a) == 2 && participants(b) == 2);
+
+    toA.cut(true);
+    toB.cut(true);
+    waitFor("a and b to declare each other dead", () -> peers(a) == 1 && peers(b) == 1);
+
+    toA.cut(false);
+    toB.cut(false);
+    waitFor("a and b to merge again", () -> participants(a) == 2 && participants(b) == 2);
+    assertThat(a.node().sharder().peers()).extracting(Peer::name).containsExactly("a", "b");
+  }
+
+  private NodeApp start(Path config, String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--config", config.toString()));
+    all.addAll(List.of(args));
+    NodeApp app = new NodeApp(AppConfig.load(all, Map.of()));
+    apps.add(app);
+    NodeApp.await(app.start(), 30);
+    return app;
+  }
+
+  private static int port(NodeApp app) {
+    return app.listeningPort();
+  }
+
+  private static int peers(NodeApp app) {
+    Node node = app.node();
+    return node == null ? 0 : node.peers().size();
+  }
+
+  private static long participants(NodeApp app) {
+    Node node = app.node();
+    return node == null ? 0 : node.peers().stream().filter(peer -> peer.state().toString().equals("participant"))
+        .count();
+  }
+
+  private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after 30 s waiting for " + what);
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+  }
+
+  /** A TCP proxy to a node's server: while cut, it closes every connection it has and refuses new ones. */
+  private static final class CuttableProxy {
+    final AtomicInteger target = new AtomicInteger();
+    final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+    final Vertx vertx;
+    volatile boolean cut;
+    int port;
+
+    private CuttableProxy(Vertx vertx) {
+      this.vertx = vertx;
+    }
+
+    static CuttableProxy start(Vertx vertx) throws Exception {
+      CuttableProxy proxy = new CuttableProxy(vertx);
+      NetServer server = vertx.createNetServer().connectHandler(proxy::accept);
+      proxy.port = NodeApp.await(server.listen(0, "127.0.0.1"), 10).actualPort();
+      return proxy;
+    }
+
+    private void accept(NetSocket inbound) {
+      if (cut) {
+        inbound.close();
+        return;
+      }
+      inbound.pause();
+      vertx.createNetClient().connect(target.get(), "127.0.0.1").onComplete(connected -> {
+        if (connected.failed() || cut) {
+          inbound.close();
+          if (connected.succeeded()) {
+            connected.result().close();
+          }
+          return;
+        }
+        NetSocket outbound = connected.result();
+        open.add(inbound);
+        open.add(outbound);
+        inbound.closeHandler(closed -> {
+          open.remove(inbound);
+          outbound.close();
+        });
+        outbound.closeHandler(closed -> {
+          open.remove(outbound);
+          inbound.close();
+        });
+        inbound.handler(outbound::write);
+        outbound.handler(inbound::write);
+        inbound.resume();
+      });
+    }
+
+    void cut(boolean cut) {
+      this.cut = cut;
+      if (cut) {
+        open.forEach(NetSocket::close);
+      }
+    }
+  }
+}
