@@ -20,6 +20,10 @@ import sun.misc.Signal;
 public final class Main {
 
   private static final System.Logger LOG = System.getLogger("io.ckit.app");
+  // Loggers configured here are held so that their settings are not lost when they are garbage-collected.
+  private static final Logger NETTY_LOGGER = Logger.getLogger("io.netty");
+  private static final Logger METER_REGISTRY_LOGGER =
+      Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
   /** How long peers get to see "terminating" before the node leaves. */
   private static final long TERMINATING_PAUSE_MILLIS = 1_000;
 
@@ -96,6 +100,11 @@ public final class Main {
     root.addHandler(console);
     root.setLevel(julLevel);
     // Netty's own debug chatter stays out of a debug log.
-    Logger.getLogger("io.netty").setLevel(java.util.logging.Level.INFO);
+    NETTY_LOGGER.setLevel(java.util.logging.Level.INFO);
+    // vertx-micrometer-metrics registers a gauge per event-bus handler (and per client request method) under
+    // one id, sharing the value between them; Micrometer warns about every repeat. The values are right, so
+    // those lines are dropped; any other registry warning still shows.
+    METER_REGISTRY_LOGGER.setFilter(record -> record.getMessage() == null
+        || !record.getMessage().contains("already registered (MeterId{name='vertx."));
   }
 }

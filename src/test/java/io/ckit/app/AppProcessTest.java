@@ -104,6 +104,8 @@ class AppProcessTest {
     assertThat(statesSeen).contains("participant", "terminating");
     readLogs();
     assertThat(String.join("\n", lines)).contains("node=child", "state terminating", "left the cluster", "stopped");
+    // A clean run logs no warnings (the joined peer was up from the start).
+    assertThat(lines).noneMatch(line -> line.contains(" WARNING ") || line.contains(" SEVERE "));
   }
 
   @Test
