@@ -54,6 +54,7 @@ final class NodeApp {
   private volatile Node node;
   private volatile boolean joined;
   private volatile boolean stopping;
+  private volatile Shares shares;
 
   NodeApp(AppConfig config) {
     this.config = config;
@@ -247,25 +248,7 @@ final class NodeApp {
   private void status(RoutingContext routing) {
     Node running = node;
     List<Peer> peers = currentPeers();
-    JsonObject shares = new JsonObject();
-    if (running != null) {
-      Sharder sharder = running.sharder();
-      Map<String, Integer> counts = new HashMap<>();
-      if (!sharder.peers().isEmpty()) {
-        long step = Long.divideUnsigned(-1L, SHARE_SAMPLES);
-        for (int i = 0; i < SHARE_SAMPLES; i++) {
-          try {
-            counts.merge(sharder.lookup(new Key(i * step + step / 2), 1, Op.READ_WRITE).get(0).name(), 1,
-                Integer::sum);
-          } catch (NotEnoughNodesException e) {
-            break;
-          }
-        }
-      }
-      for (Peer peer : sharder.peers()) {
-        shares.put(peer.name(), counts.getOrDefault(peer.name(), 0) / (double) SHARE_SAMPLES);
-      }
-    }
+    JsonObject keyShares = running == null ? new JsonObject() : shares(running.sharder());
     json(routing, 200, new JsonObject()
         .put("name", config.node.getName())
         .put("advertiseAddress", running == null ? null : running.advertiseAddress())
@@ -274,8 +257,41 @@ final class NodeApp {
         .put("healthScore", running == null ? 0 : running.healthScore())
         .put("sharder", config.node.getSharder())
         .put("peers", peersArray(peers))
-        .put("shares", shares));
+        .put("shares", keyShares));
   }
+
+  /**
+   * Each participant's share of the key space, from {@link #SHARE_SAMPLES} evenly spaced keys; sampled again
+   * only when the sharder's peers change (the status page asks every second).
+   */
+  private JsonObject shares(Sharder sharder) {
+    List<Peer> owners = sharder.peers();
+    Shares cached = shares;
+    if (cached != null && cached.owners().equals(owners)) {
+      return cached.json();
+    }
+    Map<String, Integer> counts = new HashMap<>();
+    if (!owners.isEmpty()) {
+      long step = Long.divideUnsigned(-1L, SHARE_SAMPLES);
+      for (int i = 0; i < SHARE_SAMPLES; i++) {
+        try {
+          counts.merge(sharder.lookup(new Key(i * step + step / 2), 1, Op.READ_WRITE).get(0).name(), 1,
+              Integer::sum);
+        } catch (NotEnoughNodesException e) {
+          break;
+        }
+      }
+    }
+    JsonObject json = new JsonObject();
+    for (Peer peer : owners) {
+      json.put(peer.name(), counts.getOrDefault(peer.name(), 0) / (double) SHARE_SAMPLES);
+    }
+    shares = new Shares(owners, json);
+    return json;
+  }
+
+  /** Key-space shares computed for one set of owners. */
+  private record Shares(List<Peer> owners, JsonObject json) {}
 
   private static JsonArray peersArray(List<Peer> peers) {
     return NodeImpl.peersJson(peers).getJsonArray("peers");

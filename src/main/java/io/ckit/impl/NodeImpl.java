@@ -16,6 +16,7 @@ import io.ckit.peer.Peer;
 import io.ckit.peer.PeerState;
 import io.ckit.shard.Sharder;
 import io.ckit.shard.Sharders;
+import io.ckit.shard.impl.LookupMessages;
 import io.ckit.shard.impl.ShardRequestHandler;
 import io.ckit.transport.HttpTransport;
 import io.ckit.transport.TransportMetrics;
@@ -214,7 +215,7 @@ public final class NodeImpl implements Node, GossipDelegate {
       transport.bind(engine);
       consumers.add(vertx.eventBus().<Object>consumer(options.peersAddress(), this::answerPeers));
       consumers.add(vertx.eventBus().<Object>consumer(options.currentPeersAddress(), this::answerPeers));
-      io.ckit.shard.impl.LookupMessages.register(vertx);
+      LookupMessages.register(vertx);
       consumers.add(vertx.eventBus().<Object>consumer(options.shardAddress(),
           new ShardRequestHandler(sharder)::handle));
       engine.start();

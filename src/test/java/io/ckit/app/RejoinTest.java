@@ -1,22 +1,19 @@
 package io.ckit.app;
 
+import static io.ckit.app.InProcessApps.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ckit.Node;
 import io.ckit.peer.Peer;
+import io.ckit.peer.PeerState;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,13 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 class RejoinTest {
 
   private final Vertx vertx = Vertx.vertx();
-  private final List<NodeApp> apps = new ArrayList<>();
+  private final InProcessApps apps = new InProcessApps();
 
   @AfterEach
   void tearDown() throws Exception {
-    for (NodeApp app : apps) {
-      NodeApp.await(app.shutdown(0), 30);
-    }
+    apps.close();
     NodeApp.await(vertx.close(), 10);
   }
 
@@ -49,11 +44,11 @@ class RejoinTest {
         + " \"gossipToTheDeadTime\": \"0\"}, \"leaveTimeout\": \"2s\"}");
     CuttableProxy toA = CuttableProxy.start(vertx);
     CuttableProxy toB = CuttableProxy.start(vertx);
-    NodeApp a = start(config, "--name", "a", "--advertise", "127.0.0.1:" + toA.port);
-    toA.target.set(port(a));
-    NodeApp b = start(config, "--name", "b", "--advertise", "127.0.0.1:" + toB.port,
+    NodeApp a = apps.start(config, "--name", "a", "--advertise", "127.0.0.1:" + toA.port);
+    toA.target.set(a.listeningPort());
+    NodeApp b = apps.start(config, "--name", "b", "--advertise", "127.0.0.1:" + toB.port,
         "--join", "127.0.0.1:" + toA.port, "--rejoin-interval", "500ms");
-    toB.target.set(port(b));
+    toB.target.set(b.listeningPort());
     waitFor("a and b to see each other as participants", () -> participants(a) == 2 && participants(b) == 2);
 
     toA.cut(true);
@@ -66,19 +61,6 @@ class RejoinTest {
     assertThat(a.node().sharder().peers()).extracting(Peer::name).containsExactly("a", "b");
   }
 
-  private NodeApp start(Path config, String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--config", config.toString()));
-    all.addAll(List.of(args));
-    NodeApp app = new NodeApp(AppConfig.load(all, Map.of()));
-    apps.add(app);
-    NodeApp.await(app.start(), 30);
-    return app;
-  }
-
-  private static int port(NodeApp app) {
-    return app.listeningPort();
-  }
-
   private static int peers(NodeApp app) {
     Node node = app.node();
     return node == null ? 0 : node.peers().size();
@@ -86,18 +68,7 @@ class RejoinTest {
 
   private static long participants(NodeApp app) {
     Node node = app.node();
-    return node == null ? 0 : node.peers().stream().filter(peer -> peer.state().toString().equals("participant"))
-        .count();
-  }
-
-  private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after 30 s waiting for " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(20);
-    }
+    return node == null ? 0 : node.peers().stream().filter(peer -> peer.state() == PeerState.PARTICIPANT).count();
   }
 
   /** A TCP proxy to a node's server: while cut, it closes every connection it has and refuses new ones. */

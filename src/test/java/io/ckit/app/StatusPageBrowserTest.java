@@ -1,5 +1,6 @@
 package io.ckit.app;
 
+import static io.ckit.app.InProcessApps.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ckit.Node;
@@ -12,9 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -38,7 +36,7 @@ class StatusPageBrowserTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
-  private final List<NodeApp> apps = new ArrayList<>();
+  private final InProcessApps apps = new InProcessApps();
   private ChromeDriver browser;
 
   @AfterEach
@@ -46,9 +44,7 @@ class StatusPageBrowserTest {
     if (browser != null) {
       browser.quit();
     }
-    for (NodeApp app : apps) {
-      NodeApp.await(app.shutdown(0), 30);
-    }
+    apps.close();
   }
 
   @Test
@@ -60,10 +56,11 @@ class StatusPageBrowserTest {
     }
     Assumptions.assumeTrue(installed, "chromium and chromedriver are not installed; skipping the browser test");
 
-    String first = start("--name", "node-a");
+    NodeApp appA = start("--name", "node-a");
+    String first = InProcessApps.address(appA);
     start("--name", "node-b", "--join", first);
     start("--name", "node-c", "--state", "viewer", "--join", first);
-    Node a = apps.get(0).node();
+    Node a = appA.node();
     waitFor("node-a to see b as participant and c as viewer", () -> a.peers().size() == 3
         && a.peers().stream().filter(p -> p.state() == PeerState.PARTICIPANT).count() == 2);
 
@@ -101,24 +98,7 @@ class StatusPageBrowserTest {
     assertThat(Files.size(saved)).isGreaterThan(1000);
   }
 
-  /** Starts the runnable node in this JVM on a free port; returns host:port. */
-  private String start(String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--config",
-        Path.of("src", "test", "resources", "fast-gossip.json").toString()));
-    all.addAll(List.of(args));
-    NodeApp app = new NodeApp(AppConfig.load(all, Map.of()));
-    apps.add(app);
-    return NodeApp.await(app.start(), 30);
-  }
-
-  private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      // Polling a browser and other JVM-external state: no event to wait on.
-      TimeUnit.MILLISECONDS.sleep(100);
-    }
+  private NodeApp start(String... args) throws Exception {
+    return apps.start(Path.of("src", "test", "resources", "fast-gossip.json"), args);
   }
 }
