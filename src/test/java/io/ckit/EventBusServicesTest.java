@@ -15,7 +15,13 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.ckit.shard.impl.LookupMessages;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.test.fakecluster.FakeClusterManager;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -149,6 +155,46 @@ class EventBusServicesTest {
     JsonObject reply = (JsonObject) await(vertx.eventBus().request(address,
         new JsonObject().put("hash", "18446744073709551615").put("n", 0))).body();
     assertThat(reply).isEqualTo(new JsonObject().put("owners", new JsonArray()));
+  }
+
+  @Test
+  void typedRequestsFromAnotherJvmAreCheckedAsJsonOnesAre() {
+    // Two clustered Vert.x instances: the request crosses a real TCP event bus through the typed codec.
+    VertxOptions clustered = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1"));
+    Vertx server = await(Vertx.builder().with(clustered).withClusterManager(new FakeClusterManager())
+        .buildClustered());
+    Vertx client = await(Vertx.builder().with(clustered).withClusterManager(new FakeClusterManager())
+        .buildClustered());
+    try {
+      Node a = Node.create(server, TestNodes.options("node-a"));
+      await(a.start(List.of()));
+      await(a.changeState(PeerState.PARTICIPANT));
+      LookupMessages.register(client);
+      String address = a.options().shardAddress();
+      DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(20_000);
+
+      LookupMessages.Reply ok = (LookupMessages.Reply) await(client.eventBus().request(address,
+          new LookupMessages.Request(new long[] {42}, false, 1, Op.READ_WRITE), delivery)).body();
+      assertThat(ok.owners()).containsExactly(a.sharder().lookup(new Key(42), 1, Op.READ_WRITE));
+
+      Object[][] cases = {
+          {new LookupMessages.Request(new long[] {42}, false, -1, Op.READ_WRITE), "bad request: n must be a whole"},
+          {new LookupMessages.Request(new long[ShardService.MAX_BATCH + 1], true, 1, Op.READ),
+              "bad request: hashes has 10001 entries; at most 10000"},
+      };
+      for (Object[] c : cases) {
+        assertThatThrownBy(() -> await(client.eventBus().request(address, c[0], delivery)))
+            .isInstanceOfSatisfying(ReplyException.class, e -> {
+              assertThat(e.failureType()).isEqualTo(ReplyFailure.RECIPIENT_FAILURE);
+              assertThat(e.failureCode()).isEqualTo(ShardService.BAD_REQUEST);
+              assertThat(e.getMessage()).startsWith((String) c[1]);
+            });
+      }
+      await(a.stop());
+    } finally {
+      await(client.close());
+      await(server.close());
+    }
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.ckit.shard.Op;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -20,8 +21,19 @@ public final class LookupMessages {
 
   private LookupMessages() {}
 
-  /** A lookup of one key ({@code batch} false) or of many. */
-  public record Request(long[] hashes, boolean batch, int n, Op op) {
+  /**
+   * A lookup of one key ({@code batch} false) or of many; {@code error} is set, and the rest meaningless, for a
+   * request that arrived over a clustered event bus and could not be read.
+   */
+  public record Request(long[] hashes, boolean batch, int n, Op op, String error) {
+
+    public Request(long[] hashes, boolean batch, int n, Op op) {
+      this(hashes, batch, n, op, null);
+    }
+
+    static Request invalid(String error) {
+      return new Request(new long[0], false, 0, Op.READ_WRITE, error);
+    }
 
     JsonObject toJson() {
       JsonArray array = new JsonArray(new ArrayList<>(hashes.length));
@@ -77,15 +89,22 @@ public final class LookupMessages {
     }
 
     @Override
-    Request fromJson(JsonObject json) {
-      boolean batch = json.containsKey("hashes");
-      List<Object> values = batch ? json.getJsonArray("hashes").getList() : List.of(json.getValue("hash"));
-      long[] hashes = new long[values.size()];
-      for (int i = 0; i < hashes.length; i++) {
-        hashes[i] = Long.parseUnsignedLong(String.valueOf(values.get(i)));
+    public Request decodeFromWire(int pos, Buffer buffer) {
+      try {
+        return super.decodeFromWire(pos, buffer);
+      } catch (DecodeException e) {
+        return Request.invalid("the body is not JSON: " + e.getMessage());
       }
-      return new Request(hashes, batch, json.getInteger("n"), "read".equals(json.getString("op")) ? Op.READ
-          : Op.READ_WRITE);
+    }
+
+    @Override
+    Request fromJson(JsonObject json) {
+      // What another JVM sent is checked as the JSON protocol is; a bad request is answered 400, not dropped.
+      try {
+        return ShardRequestHandler.parse(json);
+      } catch (ShardRequestHandler.BadRequest e) {
+        return Request.invalid(e.getMessage());
+      }
     }
   }
 

@@ -31,14 +31,12 @@ public final class ShardRequestHandler {
     }
     try {
       if (request.body() instanceof LookupMessages.Request typed) {
-        List<List<Peer>> owners = new ArrayList<>(typed.hashes().length);
-        for (int i = 0; i < typed.hashes().length; i++) {
-          owners.add(sharder.lookup(typed.key(i), typed.n(), typed.op()));
-        }
-        request.reply(new LookupMessages.Reply(owners));
+        // Typed requests are checked too: one from another JVM was decoded from JSON by the codec.
+        request.reply(lookup(checked(typed)));
         return;
       }
-      request.reply(answer(request.body()));
+      LookupMessages.Request parsed = parse(request.body());
+      request.reply(lookup(parsed).toJson(parsed.batch()));
     } catch (BadRequest e) {
       request.fail(ShardService.BAD_REQUEST, "bad request: " + e.getMessage());
     } catch (NotEnoughNodesException e) {
@@ -46,13 +44,52 @@ public final class ShardRequestHandler {
     }
   }
 
+  /** The JSON reply to a request body (for tests of the protocol). */
+  JsonObject answer(Object body) {
+    LookupMessages.Request parsed = parse(body);
+    return lookup(parsed).toJson(parsed.batch());
+  }
+
+  private LookupMessages.Reply lookup(LookupMessages.Request request) {
+    List<List<Peer>> owners = new ArrayList<>(request.hashes().length);
+    for (int i = 0; i < request.hashes().length; i++) {
+      owners.add(sharder.lookup(request.key(i), request.n(), request.op()));
+    }
+    return new LookupMessages.Reply(owners);
+  }
+
   /**
-   * The reply to a request body.
+   * A typed request, checked as a JSON one is.
+   *
+   * @throws BadRequest for one the protocol does not allow
+   */
+  static LookupMessages.Request checked(LookupMessages.Request request) {
+    if (request.error() != null) {
+      throw new BadRequest(request.error());
+    }
+    count(request.n());
+    if (request.op() == null) {
+      throw new BadRequest("op must be \"read\" or \"readwrite\", got null");
+    }
+    if (request.hashes() == null) {
+      throw new BadRequest("no hashes");
+    }
+    int keys = request.hashes().length;
+    if (request.batch() && keys > ShardService.MAX_BATCH) {
+      throw new BadRequest("hashes has " + keys + " entries; at most " + ShardService.MAX_BATCH);
+    }
+    if (!request.batch() && keys != 1) {
+      throw new BadRequest("a single lookup needs one hash, got " + keys);
+    }
+    return request;
+  }
+
+  /**
+   * Reads a request body of the JSON protocol.
    *
    * @throws BadRequest for a body the protocol does not allow
-   * @throws NotEnoughNodesException from the sharder
    */
-  JsonObject answer(Object body) {
+  static LookupMessages.Request parse(Object body) {
     if (!(body instanceof JsonObject json)) {
       throw new BadRequest("the body must be a JSON object, got " + (body == null ? "nothing"
           : body.getClass().getSimpleName()));
@@ -70,11 +107,11 @@ public final class ShardRequestHandler {
     int n = count(json.getValue("n", 1));
     Op op = op(json.getValue("op", "readwrite"));
     if (json.containsKey("key")) {
-      return new JsonObject().put("owners", owners(sharder.lookup(Key.ofString(text("key", json.getValue("key"))),
-          n, op)));
+      return new LookupMessages.Request(new long[] {Key.ofString(text("key", json.getValue("key"))).bits()}, false,
+          n, op);
     }
     if (json.containsKey("hash")) {
-      return new JsonObject().put("owners", owners(sharder.lookup(hash("hash", json.getValue("hash")), n, op)));
+      return new LookupMessages.Request(new long[] {hash("hash", json.getValue("hash")).bits()}, false, n, op);
     }
     boolean hashes = json.containsKey("hashes");
     String field = hashes ? "hashes" : "keys";
@@ -85,23 +122,12 @@ public final class ShardRequestHandler {
     if (array.size() > ShardService.MAX_BATCH) {
       throw new BadRequest(field + " has " + array.size() + " entries; at most " + ShardService.MAX_BATCH);
     }
-    List<Key> keys = new ArrayList<>(array.size());
-    for (Object entry : array) {
-      keys.add(hashes ? hash(field, entry) : Key.ofString(text(field, entry)));
+    long[] keys = new long[array.size()];
+    for (int i = 0; i < keys.length; i++) {
+      Object entry = array.getValue(i);
+      keys[i] = (hashes ? hash(field, entry) : Key.ofString(text(field, entry))).bits();
     }
-    JsonArray results = new JsonArray(new ArrayList<>(keys.size()));
-    for (Key key : keys) {
-      results.add(owners(sharder.lookup(key, n, op)));
-    }
-    return new JsonObject().put("owners", results);
-  }
-
-  private static JsonArray owners(List<Peer> peers) {
-    JsonArray array = new JsonArray(new ArrayList<>(peers.size()));
-    for (Peer peer : peers) {
-      array.add(peer.toJson());
-    }
-    return array;
+    return new LookupMessages.Request(keys, true, n, op);
   }
 
   private static int count(Object value) {
