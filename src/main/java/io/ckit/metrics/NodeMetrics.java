@@ -27,7 +27,9 @@ import java.util.function.Supplier;
  *   <li>{@code cluster_node_gossip_health_score}, {@code cluster_node_gossip_alive_peers}, {@code
  *       cluster_node_gossip_proto_version}, {@code cluster_node_lamport_time}.
  * </ul>
- * Counters and gauges may be updated from any thread.
+ * Counters and gauges may be updated from any thread. Every gauge holds what it reads strongly: Micrometer's
+ * {@code Gauge.builder(name, obj, fn)} keeps {@code obj} only weakly, and a gauge whose object was collected
+ * reads NaN.
  */
 public final class NodeMetrics {
 
@@ -67,17 +69,17 @@ public final class NodeMetrics {
     for (PeerState state : PeerState.values()) {
       AtomicInteger count = new AtomicInteger();
       peers.put(state, count);
-      Gauge.builder("cluster.node.peers", count, AtomicInteger::get)
+      Gauge.builder("cluster.node.peers", count, AtomicInteger::get).strongReference(true)
           .description("Current number of healthy peers by state")
           .tags(tags).tag("state", state.toString()).register(registry);
     }
-    Gauge.builder("cluster.node.updating", updating, AtomicInteger::get)
+    Gauge.builder("cluster.node.updating", updating, AtomicInteger::get).strongReference(true)
         .description("1 if the node is currently processing a change to the cluster state.")
         .tags(tags).register(registry);
     updateDuration = Timer.builder("cluster.node.update.duration")
         .description("Histogram of the latency it took to process a change to the cluster state.")
         .tags(tags).register(registry);
-    Gauge.builder("cluster.node.update.observers", observers, AtomicInteger::get)
+    Gauge.builder("cluster.node.update.observers", observers, AtomicInteger::get).strongReference(true)
         .description("Number of internal observers waiting for changes to cluster state.")
         .tags(tags).register(registry);
     gauge("cluster.node.gossip.health.score",
@@ -94,9 +96,9 @@ public final class NodeMetrics {
     broadcast(EVENT_STATE_CHANGE, 0);
   }
 
+  /** A gauge that holds its supplier strongly (the object form of Gauge.builder holds it weakly). */
   private void gauge(String name, String help, Supplier<Number> value) {
-    Gauge.builder(name, value, supplier -> supplier.get().doubleValue()).description(help).tags(tags)
-        .register(registry);
+    Gauge.builder(name, value).description(help).tags(tags).register(registry);
   }
 
   /** Counts a gossip event of ckit's kinds. */
