@@ -58,6 +58,8 @@ public final class NodeOptions {
   /** How long {@link Node#stop()} waits for the leave message to go out: ckit's 5 s. */
   public static final Duration DEFAULT_LEAVE_TIMEOUT = Duration.ofSeconds(5);
 
+  /** What {@link #toString()} shows instead of a secret. */
+  private static final String MASK = "***";
   private static final Set<String> FIELDS = Set.of("name", "advertiseAddress", "listen", "label", "sharder",
       "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport");
   private static final Set<String> TLS_FIELDS = Set.of("enabled", "pemKeyCert", "jksKeyStore", "pfxKeyStore",
@@ -414,9 +416,30 @@ public final class NodeOptions {
     return this;
   }
 
+  /**
+   * The JSON form for logs: key material (key and keystore paths, values and passwords) is masked, and a gossip
+   * keyring shows only how many keys it holds.
+   */
   @Override
   public String toString() {
-    return toJson().encode();
+    JsonObject json = toJson();
+    JsonObject tls = json.getJsonObject("tls");
+    for (String field : List.of("pemKeyCert", "jksKeyStore", "pfxKeyStore", "jksTrustStore", "pfxTrustStore")) {
+      JsonObject material = tls.getJsonObject(field);
+      if (material != null) {
+        for (String secret : List.copyOf(material.fieldNames())) {
+          // A PEM certificate is public; a key, a keystore and every password are not.
+          boolean certificate = field.equals("pemKeyCert") && secret.startsWith("cert");
+          if (!certificate && material.getValue(secret) != null) {
+            material.put(secret, MASK);
+          }
+        }
+      }
+    }
+    if (gossip.keyring() != null) {
+      json.getJsonObject("gossip").put("keyring", gossip.keyring().toString());
+    }
+    return json.encode();
   }
 
   // ---------------------------------------------------------------------------------------------------

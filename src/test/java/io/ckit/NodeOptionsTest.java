@@ -8,7 +8,9 @@ import io.ckit.impl.Durations;
 import io.ckit.peer.PeerState;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.JksOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.time.Duration;
 import java.util.List;
@@ -47,6 +49,27 @@ class NodeOptionsTest {
     assertThat(back.peersAddress()).isEqualTo("cluster.a.peers");
     assertThat(back.shardAddress()).isEqualTo("cluster.a.shard");
     back.validate();
+  }
+
+  @Test
+  void toStringMasksKeyMaterialAndGossipKeys() {
+    byte[] key = new byte[16];
+    java.util.Arrays.fill(key, (byte) 0x5A);
+    NodeOptions pem = new NodeOptions().setName("a").setAdvertiseAddress("127.0.0.1:1")
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath("/etc/ckit/cert.pem").setKeyPath("/etc/ckit/key.pem")
+            .addKeyValue(io.vertx.core.buffer.Buffer.buffer("-----BEGIN PRIVATE KEY----- secret-pem")))
+        .setTrustOptions(new PfxOptions().setPath("/etc/ckit/trust.p12").setPassword("trust-password"))
+        .setGossip(GossipOptions.ckit().setKeyring(io.ckit.wire.Keyring.of(key, new byte[32])));
+    String text = pem.toString();
+    assertThat(text).doesNotContain("key.pem", "secret-pem", "trust.p12", "trust-password", "WlpaWlpa")
+        .contains("/etc/ckit/cert.pem", "\"keyPaths\":\"***\"", "\"password\":\"***\"",
+            "\"keyring\":\"Keyring[2 keys]\"");
+    // toJson, the configuration form, keeps everything.
+    assertThat(pem.toJson().encode()).contains("/etc/ckit/key.pem", "trust-password");
+
+    NodeOptions jks = new NodeOptions().setName("a").setAdvertiseAddress("127.0.0.1:1")
+        .setKeyCertOptions(new JksOptions().setPath("/etc/ckit/node.jks").setPassword("store-password"));
+    assertThat(jks.toString()).doesNotContain("node.jks", "store-password");
   }
 
   @Test

@@ -45,4 +45,10 @@ public final class Keyring {
   List<byte[]> keys() {
     return keys;
   }
+
+  /** How many keys, never the keys themselves. */
+  @Override
+  public String toString() {
+    return "Keyring[" + keys.size() + (keys.size() == 1 ? " key]" : " keys]");
+  }
 }
