@@ -19,6 +19,7 @@
  * <p>Every decoder throws only {@link io.ckit.wire.WireDecodeException} for bad input, checks every length
  * against the bytes that remain before allocating, and is bounded by a configured maximum message size
  * ({@link io.ckit.wire.MessageCodec#DEFAULT_MAX_MESSAGE_BYTES} by default, not ckit's 4 GiB). The reference
- * vectors captured from Go nodes ({@code shared/vectors/wire}) are the tests' judge.
+ * vectors captured from a real Go ckit node (commit bbed30d), the project's test resources under
+ * {@code src/test/resources/vectors/wire}, are the tests' judge.
  */
 package io.ckit.wire;

@@ -25,7 +25,7 @@ class ReferenceVectorsTest {
   void keysHashLikeGoCkitForEveryXxhashVector() {
     Set<String> via = new HashSet<>();
     KeyBuilder reused = new KeyBuilder();
-    int lines = ReferenceVectors.forEachLine("xxhash-vectors.jsonl", vector -> {
+    int lines = ReferenceVectors.forEachLine("xxhash-vectors.jsonl.gz", vector -> {
       byte[] input = ReferenceVectors.hex(vector.getString("inputHex"));
       Key expected = Key.parse(vector.getString("sum64"));
       assertThat(input).hasSize(vector.getInteger("len"));

@@ -9,48 +9,29 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
 /**
- * The byte-exact reference vectors captured from a Go ckit node, read from {@code ../shared/vectors} (or the
- * directory named by the {@code ckit.vectors.dir} system property).
+ * The byte-exact reference vectors captured from a real Go ckit node (commit bbed30d): the project's test
+ * resources under {@code src/test/resources/vectors}, read from the classpath so a fresh clone has them.
  */
 public final class ReferenceVectors {
 
+  private static final String ROOT = "vectors/";
+
   private ReferenceVectors() {}
 
-  /** The vectors directory; fails the test with a clear message when it is not there. */
-  public static Path directory() {
-    Path dir = Path.of(System.getProperty("ckit.vectors.dir", "../shared/vectors")).toAbsolutePath().normalize();
-    if (!Files.isDirectory(dir)) {
-      fail("reference vectors not found at " + dir + ": they come from the steering repository's shared/vectors; "
-          + "check it out beside this repository or pass -Dckit.vectors.dir=<path>");
-    }
-    return dir;
-  }
-
-  /** A vectors file by its path inside the vectors directory; fails clearly if it is missing. */
-  public static Path file(String relative) {
-    Path file = directory().resolve(relative);
-    if (!Files.isRegularFile(file)) {
-      fail("reference vector file missing: " + file);
-    }
-    return file;
-  }
-
   /**
-   * Streams every line of a JSON Lines file (gunzipped on the fly when its name ends in {@code .gz}) to the
-   * consumer and returns how many lines there were.
+   * Streams every line of a JSON Lines resource under {@code vectors/} (gunzipped on the fly when its name
+   * ends in {@code .gz}) to the consumer and returns how many lines there were.
    */
   public static int forEachLine(String relative, Consumer<JsonObject> consumer) {
-    Path file = file(relative);
+    String resource = ROOT + relative;
     int lines = 0;
-    try (InputStream raw = Files.newInputStream(file);
+    try (InputStream raw = open(resource);
         InputStream in = relative.endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
@@ -67,9 +48,18 @@ public final class ReferenceVectors {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("reading " + file, e);
+      throw new UncheckedIOException("reading classpath resource " + resource, e);
     }
     return lines;
+  }
+
+  private static InputStream open(String resource) {
+    InputStream in = ReferenceVectors.class.getClassLoader().getResourceAsStream(resource);
+    if (in == null) {
+      fail("reference vector resource missing from the test classpath: " + resource
+          + " (expected at src/test/resources/" + resource + ")");
+    }
+    return in;
   }
 
   /** Decodes lowercase or uppercase hex text. */

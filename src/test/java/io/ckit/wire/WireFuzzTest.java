@@ -176,7 +176,7 @@ class WireFuzzTest {
 
   private List<byte[]> seeds(Random random) {
     List<byte[]> seeds = new ArrayList<>();
-    for (String file : List.of("memberlist-messages.jsonl", "ckit-messages.jsonl", "traffic-join-leave.jsonl",
+    for (String file : List.of("memberlist-messages.jsonl.gz", "ckit-messages.jsonl.gz", "traffic-join-leave.jsonl",
         "traffic-label.jsonl")) {
       ReferenceVectors.forEachLine("wire/" + file, vector -> {
         String hex = vector.getString("hex");

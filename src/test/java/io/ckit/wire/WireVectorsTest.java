@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** Every vector of {@code shared/vectors/wire} that Go's encoders produced, decoded and re-encoded here. */
+/**
+ * Every vector that Go's encoders produced (the test resources under {@code src/test/resources/vectors/wire},
+ * captured from a real Go ckit node, commit bbed30d), decoded and re-encoded here.
+ */
 class WireVectorsTest {
 
   private static final HexFormat HEX = HexFormat.of();
@@ -46,7 +49,7 @@ class WireVectorsTest {
 
   /** Checks that the vector decodes to the message its fields describe, and that it encodes to its hex. */
   private static void roundTrip(String family, Function<JsonObject, Message> expected) {
-    for (JsonObject vector : vectors("memberlist-messages.jsonl", family + "/")) {
+    for (JsonObject vector : vectors("memberlist-messages.jsonl.gz", family + "/")) {
       String name = vector.getString("name");
       Message message = expected.apply(vector.getJsonObject("fields"));
       assertThat(CODEC.decode(hex(vector))).as(name).isEqualTo(message);
@@ -76,23 +79,23 @@ class WireVectorsTest {
     roundTrip("suspect", VectorFields::suspect);
     roundTrip("alive", VectorFields::alive);
     roundTrip("dead", VectorFields::dead);
-    Message leave = CODEC.decode(hex(vectors("memberlist-messages.jsonl", "dead/leave").get(0)));
+    Message leave = CODEC.decode(hex(vectors("memberlist-messages.jsonl.gz", "dead/leave").get(0)));
     assertThat(((Message.Dead) leave).isLeave()).isTrue();
   }
 
   @Test
   void goIntFieldsUseSignedFormsInFragments() {
-    for (JsonObject vector : vectors("memberlist-messages.jsonl", "fragment/pushPullHeader-")) {
+    for (JsonObject vector : vectors("memberlist-messages.jsonl.gz", "fragment/pushPullHeader-")) {
       JsonObject f = vector.getJsonObject("fields");
       byte[] body = MessageCodec.encodePushPullHeader(f.getBoolean("Join"), f.getLong("Nodes"),
           f.getLong("UserStateLen"));
       assertThat("06" + HEX.formatHex(body)).as(vector.getString("name")).isEqualTo(vector.getString("hex"));
     }
-    for (JsonObject vector : vectors("memberlist-messages.jsonl", "fragment/userMsgHeader-")) {
+    for (JsonObject vector : vectors("memberlist-messages.jsonl.gz", "fragment/userMsgHeader-")) {
       byte[] body = MessageCodec.encodeUserMessageHeader(vector.getJsonObject("fields").getLong("UserMsgLen"));
       assertThat("08" + HEX.formatHex(body)).as(vector.getString("name")).isEqualTo(vector.getString("hex"));
     }
-    for (JsonObject vector : vectors("memberlist-messages.jsonl", "fragment/pushNodeState-")) {
+    for (JsonObject vector : vectors("memberlist-messages.jsonl.gz", "fragment/pushNodeState-")) {
       Message.PushNodeState state = VectorFields.pushNodeState(vector.getJsonObject("fields"));
       assertThat(HEX.formatHex(MessageCodec.encodePushNodeState(state))).as(vector.getString("name"))
           .isEqualTo(vector.getString("hex"));
@@ -102,7 +105,7 @@ class WireVectorsTest {
           .containsExactly(state);
     }
     // A header alone announcing states that are not there is a truncated push/pull.
-    byte[] header = hex(vectors("memberlist-messages.jsonl", "fragment/pushPullHeader-128").get(0));
+    byte[] header = hex(vectors("memberlist-messages.jsonl.gz", "fragment/pushPullHeader-128").get(0));
     assertThatThrownBy(() -> CODEC.decode(header, 0, header.length, Form.STREAM))
         .isInstanceOf(WireDecodeException.class)
         .satisfies(e -> assertThat(((WireDecodeException) e).kind()).isEqualTo(Kind.TRUNCATED));
@@ -110,13 +113,13 @@ class WireVectorsTest {
 
   @Test
   void pushPullsRoundTripPlainAndCompressed() {
-    for (JsonObject vector : vectors("memberlist-messages.jsonl", "pushPull/")) {
+    for (JsonObject vector : vectors("memberlist-messages.jsonl.gz", "pushPull/")) {
       PushPull expected = VectorFields.pushPull(vector.getJsonObject("fields"));
       byte[] bytes = hex(vector);
       assertThat(CODEC.decode(bytes, 0, bytes.length, Form.STREAM)).as(vector.getString("name")).isEqualTo(expected);
       assertThat(HEX.formatHex(CODEC.encode(expected, Form.STREAM))).isEqualTo(vector.getString("hex"));
     }
-    for (JsonObject vector : vectors("memberlist-messages.jsonl", "pushPull-compressed/")) {
+    for (JsonObject vector : vectors("memberlist-messages.jsonl.gz", "pushPull-compressed/")) {
       Compress expected = new Compress(VectorFields.pushPull(vector.getJsonObject("fields")));
       byte[] bytes = hex(vector);
       assertThat(CODEC.decode(bytes, 0, bytes.length, Form.STREAM)).as(vector.getString("name")).isEqualTo(expected);
@@ -131,7 +134,7 @@ class WireVectorsTest {
 
   @Test
   void compoundsRoundTrip() {
-    for (JsonObject vector : vectors("memberlist-messages.jsonl", "compound/")) {
+    for (JsonObject vector : vectors("memberlist-messages.jsonl.gz", "compound/")) {
       JsonObject f = vector.getJsonObject("fields");
       List<Message> parts = new ArrayList<>();
       for (Object part : f.getJsonArray("parts_hex")) {
@@ -146,17 +149,17 @@ class WireVectorsTest {
 
   @Test
   void userMessagesRoundTripInPacketAndStreamForm() {
-    JsonObject packet = vectors("memberlist-messages.jsonl", "user/packet-ckit-state").get(0);
+    JsonObject packet = vectors("memberlist-messages.jsonl.gz", "user/packet-ckit-state").get(0);
     User user = new User(ByteString.fromHex(packet.getJsonObject("fields").getString("payload_hex")));
     assertThat(CODEC.decode(hex(packet))).isEqualTo(user);
     assertThat(HEX.formatHex(CODEC.encode(user))).isEqualTo(packet.getString("hex"));
 
-    JsonObject stream = vectors("memberlist-messages.jsonl", "user/stream-ckit-state").get(0);
+    JsonObject stream = vectors("memberlist-messages.jsonl.gz", "user/stream-ckit-state").get(0);
     byte[] streamBytes = hex(stream);
     assertThat(CODEC.decode(streamBytes, 0, streamBytes.length, Form.STREAM)).isEqualTo(user);
     assertThat(HEX.formatHex(CODEC.encode(user, Form.STREAM))).isEqualTo(stream.getString("hex"));
 
-    JsonObject compressed = vectors("memberlist-messages.jsonl", "user-compressed/").get(0);
+    JsonObject compressed = vectors("memberlist-messages.jsonl.gz", "user-compressed/").get(0);
     byte[] compressedBytes = hex(compressed);
     assertThat(CODEC.decode(compressedBytes, 0, compressedBytes.length, Form.STREAM)).isEqualTo(new Compress(user));
     assertThat(HEX.formatHex(CODEC.encode(new Compress(user), Form.STREAM))).isEqualTo(compressed.getString("hex"));
@@ -164,7 +167,7 @@ class WireVectorsTest {
 
   @Test
   void lzwMatchesGosCompressLzwByteForByte() {
-    for (JsonObject vector : vectors("memberlist-messages.jsonl", "compress/")) {
+    for (JsonObject vector : vectors("memberlist-messages.jsonl.gz", "compress/")) {
       JsonObject f = vector.getJsonObject("fields");
       byte[] original = hex(f, "original_hex");
       byte[] buf = hex(f, "Buf");
@@ -185,7 +188,7 @@ class WireVectorsTest {
   @Test
   void crcEnvelopesAndPipelinesMatchGosSendPath() {
     for (String family : List.of("crc/", "pipeline/", "label/packet")) {
-      for (JsonObject vector : vectors("memberlist-messages.jsonl", family)) {
+      for (JsonObject vector : vectors("memberlist-messages.jsonl.gz", family)) {
         JsonObject f = vector.getJsonObject("fields");
         String name = vector.getString("name");
         Message inner = CODEC.decode(hex(f, "inner_hex"));
@@ -204,9 +207,9 @@ class WireVectorsTest {
 
   @Test
   void labelHeadersMatchGo() {
-    JsonObject header = vectors("memberlist-messages.jsonl", "label/stream-header-prod").get(0);
+    JsonObject header = vectors("memberlist-messages.jsonl.gz", "label/stream-header-prod").get(0);
     assertThat(HEX.formatHex(LabelHeader.header("prod"))).isEqualTo(header.getString("hex"));
-    JsonObject writes = vectors("memberlist-messages.jsonl", "label/stream-pushpull-join-prod-writes").get(0);
+    JsonObject writes = vectors("memberlist-messages.jsonl.gz", "label/stream-pushpull-join-prod-writes").get(0);
     List<String> sequence = writes.getJsonObject("fields").getJsonArray("writes_hex").getList();
     StreamCodec stream = StreamCodec.ckit(CODEC, "prod");
     assertThat(HEX.formatHex(stream.labelHeader())).isEqualTo(sequence.get(0));
@@ -224,7 +227,7 @@ class WireVectorsTest {
 
   @Test
   void goCiphertextsDecryptAndOursRoundTrip() {
-    for (JsonObject vector : vectors("memberlist-messages.jsonl", "encrypt/packet-")) {
+    for (JsonObject vector : vectors("memberlist-messages.jsonl.gz", "encrypt/packet-")) {
       JsonObject f = vector.getJsonObject("fields");
       Keyring keyring = Keyring.of(hex(f, "key_hex"));
       byte[] body = hex(vector);
@@ -241,7 +244,7 @@ class WireVectorsTest {
           .isInstanceOf(WireDecodeException.class)
           .hasMessage("no installed key could decrypt the message");
     }
-    for (JsonObject vector : vectors("memberlist-messages.jsonl", "encrypt/stream-v1-")) {
+    for (JsonObject vector : vectors("memberlist-messages.jsonl.gz", "encrypt/stream-v1-")) {
       JsonObject f = vector.getJsonObject("fields");
       Keyring keyring = Keyring.of(hex(f, "key_hex"));
       byte[] bytes = hex(vector);
@@ -256,7 +259,7 @@ class WireVectorsTest {
 
   @Test
   void encryptedPipelinesDecodeWithTheKeyAndLabel() {
-    JsonObject packetVector = vectors("memberlist-messages.jsonl", "encrypt/pipeline-packet").get(0);
+    JsonObject packetVector = vectors("memberlist-messages.jsonl.gz", "encrypt/pipeline-packet").get(0);
     JsonObject f = packetVector.getJsonObject("fields");
     Keyring keyring = Keyring.of(hex(f, "key_hex"));
     PacketCodec packets = new PacketCodec(CODEC, "prod", keyring, true);
@@ -269,7 +272,7 @@ class WireVectorsTest {
     assertThatThrownBy(() -> new PacketCodec(CODEC, "prod", null, true).decode(hex(packetVector)))
         .isInstanceOf(WireDecodeException.class);
 
-    JsonObject streamVector = vectors("memberlist-messages.jsonl", "encrypt/stream-pipeline").get(0);
+    JsonObject streamVector = vectors("memberlist-messages.jsonl.gz", "encrypt/stream-pipeline").get(0);
     List<String> writes = streamVector.getJsonObject("fields").getJsonArray("writes_hex").getList();
     StreamCodec streams = new StreamCodec(CODEC, "prod", keyring, true);
     byte[] first = HEX.parseHex(writes.get(0));
@@ -286,7 +289,7 @@ class WireVectorsTest {
   @Test
   void ckitStateMessagesRoundTrip() {
     int checked = 0;
-    for (JsonObject vector : vectors("ckit-messages.jsonl", "state/")) {
+    for (JsonObject vector : vectors("ckit-messages.jsonl.gz", "state/")) {
       JsonObject f = vector.getJsonObject("fields");
       byte[] bytes = hex(vector);
       if (VectorFields.uint(f, "NewState") > 2) {
@@ -306,7 +309,7 @@ class WireVectorsTest {
 
   @Test
   void ckitLocalStatesRoundTrip() {
-    for (JsonObject vector : vectors("ckit-messages.jsonl", "localState/")) {
+    for (JsonObject vector : vectors("ckit-messages.jsonl.gz", "localState/")) {
       LocalState state = VectorFields.localState(vector.getJsonObject("fields"));
       byte[] bytes = hex(vector);
       assertThat(CkitCodec.decodeLocalState(bytes, 0, bytes.length)).as(vector.getString("name")).isEqualTo(state);
@@ -363,9 +366,9 @@ class WireVectorsTest {
     List<String> families = List.of("ping/", "indirectPing/", "ackResp/", "nackResp/", "errResp/", "suspect/",
         "alive/", "dead/", "fragment/", "pushPull/", "pushPull-compressed/", "compound/", "user/",
         "user-compressed/", "compress/", "crc/", "pipeline/", "label/", "encrypt/");
-    ReferenceVectors.forEachLine("wire/memberlist-messages.jsonl", vector -> assertThat(families)
+    ReferenceVectors.forEachLine("wire/memberlist-messages.jsonl.gz", vector -> assertThat(families)
         .anyMatch(family -> vector.getString("name").startsWith(family)));
-    ReferenceVectors.forEachLine("wire/ckit-messages.jsonl", vector -> assertThat(vector.getString("name"))
+    ReferenceVectors.forEachLine("wire/ckit-messages.jsonl.gz", vector -> assertThat(vector.getString("name"))
         .matches("(state|localState)/.*"));
     ReferenceVectors.forEachLine("wire/frames.jsonl", vector -> assertThat(vector.getString("name"))
         .startsWith("frame/"));
