@@ -37,7 +37,7 @@ public interface Node {
   /**
    * Creates a node that reports its metrics to a Prometheus registry of its own ({@link #meterRegistry()}).
    *
-   * @throws IllegalArgumentException naming the invalid option, or if the advertise host does not resolve
+   * @throws IllegalArgumentException naming the invalid option
    */
   static Node create(Vertx vertx, NodeOptions options) {
     return create(vertx, options, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -46,7 +46,7 @@ public interface Node {
   /**
    * Creates a node that reports its metrics to the given registry.
    *
-   * @throws IllegalArgumentException naming the invalid option, or if the advertise host does not resolve
+   * @throws IllegalArgumentException naming the invalid option
    */
   static Node create(Vertx vertx, NodeOptions options, MeterRegistry registry) {
     return NodeImpl.create(vertx, options, registry);
@@ -63,8 +63,14 @@ public interface Node {
    * An empty list starts a cluster of one that others can join. It may be called again to join more peers or
    * to heal a split. Like ckit, the node's state is not changed by joining: a new node is a viewer.
    *
+   * <p>The first call resolves the advertise host (without blocking: a name goes to Vert.x's resolver) and
+   * binds the node's own server, if it has one; if that fails, so does this call, and the next call tries
+   * again.
+   *
    * @return completes once the node has exchanged state with at least one of the peers (at once for none);
-   *     fails if none answered, or with {@link NodeStoppedException} after {@link #stop()}
+   *     fails if none answered, if the advertise host does not resolve ({@code advertiseAddress: cannot
+   *     resolve host ...}) or the server cannot listen, or with {@link NodeStoppedException} after {@link
+   *     #stop()}
    */
   Future<Void> start(List<String> peers);
 
@@ -95,8 +101,13 @@ public interface Node {
    */
   List<Peer> peers();
 
-  /** Registers an observer of peer changes; see {@link Observer} for when and where it runs. */
-  void observe(Observer observer);
+  /**
+   * Registers an observer of peer changes; see {@link Observer} for when and where it runs (on the caller's
+   * context).
+   *
+   * @return the registration, to unregister the observer (as its returning false does)
+   */
+  ObserverRegistration observe(Observer observer);
 
   /** The sharder, kept in step with the peers before observers are told of a change. */
   Sharder sharder();

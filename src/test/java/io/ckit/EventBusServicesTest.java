@@ -80,7 +80,7 @@ class EventBusServicesTest {
   void currentPeersOnRequest() {
     Node a = nodes.start("node-a");
     Node b = nodes.start("node-b", a);
-    waitFor(vertx, "a to see b", 10_000, () -> a.peers().size() == 2);
+    waitFor(vertx, "a to see b", 30_000, () -> a.peers().size() == 2);
     JsonObject reply = (JsonObject) await(vertx.eventBus().request("ckit.node-a.peers", new JsonObject())).body();
     assertThat(reply.getJsonArray("peers").stream().map(p -> Peer.fromJson((JsonObject) p)).toList())
         .isEqualTo(a.peers());
@@ -96,7 +96,7 @@ class EventBusServicesTest {
     Node b = nodes.start("node-b", a);
     await(b.changeState(PeerState.PARTICIPANT));
 
-    waitFor(vertx, "a publication with two participants", 10_000, () -> !consumer.published.isEmpty()
+    waitFor(vertx, "a publication with two participants", 30_000, () -> !consumer.published.isEmpty()
         && consumer.published.get(consumer.published.size() - 1).getJsonArray("peers").stream()
             .filter(p -> ((JsonObject) p).getString("state").equals("participant")).count() == 2);
     JsonObject last = consumer.published.get(consumer.published.size() - 1);
@@ -199,16 +199,17 @@ class EventBusServicesTest {
 
   @Test
   void verticleDeployedByNameJoinsAndLeavesOnUndeploy() {
-    Node a = nodes.start("node-a");
-    JsonObject config = TestNodes.options("node-b")
+    // Without failure detection, only b's leave message can make a drop it.
+    Node a = nodes.start(TestNodes.withoutFailureDetection("node-a"));
+    JsonObject config = TestNodes.withoutFailureDetection("node-b")
         .setJoinAddresses(List.of(a.advertiseAddress()))
         .setState(PeerState.PARTICIPANT)
         .toJson();
     String id = await(vertx.deployVerticle("io.ckit.NodeVerticle", new DeploymentOptions().setConfig(config)));
     TestNodes.waitPeerState(vertx, a, "node-b", PeerState.PARTICIPANT);
     await(vertx.undeploy(id));
-    // Undeploying leaves gracefully: a drops b long before failure detection would.
-    waitFor(vertx, "a to see b leave", 3_000, () -> a.peers().size() == 1);
+    // Undeploying leaves gracefully.
+    waitFor(vertx, "a to see b leave", 30_000, () -> a.peers().size() == 1);
   }
 
   @Test

@@ -22,7 +22,14 @@ import io.ckit.wire.StateMessage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.dns.AddressResolverOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.test.fakedns.FakeDNSServer;
+import java.util.Map;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +77,7 @@ class NodeTest {
     void initialStateIsViewer() {
       Node a = nodes.start("node-a");
       assertThat(a.currentState()).isEqualTo(PeerState.VIEWER);
-      waitFor(vertx, "a to see itself", 5_000, () -> a.peers().size() == 1);
+      waitFor(vertx, "a to see itself", 30_000, () -> a.peers().size() == 1);
       assertThat(a.peers()).containsExactly(new Peer("node-a", a.advertiseAddress(), true, PeerState.VIEWER));
     }
 
@@ -114,13 +121,26 @@ class NodeTest {
 
     @Test
     void changeStateCompletesOnceBroadcast() {
-      Node a = nodes.start("node-a");
-      Node b = nodes.start("node-b", a);
-      waitFor(vertx, "a and b to see each other", 10_000,
+      // Gossip alone carries the state (no probes, no push/pull), each round to the one other node; with
+      // retransmitMult 4 the message goes out in four rounds, 400 ms apart. a hears it in the first round,
+      // so the change must complete only after a has seen it.
+      GossipOptions rounds = TestNodes.fastGossip().setRetransmitMult(4).setGossipInterval(Duration.ofMillis(400))
+          .setProbeInterval(Duration.ofHours(1)).setPushPullInterval(Duration.ofHours(1));
+      Node a = nodes.start(TestNodes.options("node-a").setGossip(rounds));
+      Node b = nodes.start(TestNodes.options("node-b").setGossip(rounds), a);
+      waitFor(vertx, "a and b to see each other", 30_000,
           () -> a.peers().size() == 2 && b.peers().size() == 2);
-      await(b.changeState(PeerState.PARTICIPANT));
-      // Broadcast means sent to others; a has it within a gossip round or so.
-      waitPeerState(vertx, a, "node-b", PeerState.PARTICIPANT);
+      List<String> events = new CopyOnWriteArrayList<>();
+      a.observe(peers -> {
+        if (stateIn(peers, "node-b") == PeerState.PARTICIPANT) {
+          events.add("a saw b as participant");
+          return false;
+        }
+        return true;
+      });
+      b.changeState(PeerState.PARTICIPANT).onSuccess(done -> events.add("b's change completed"));
+      waitFor(vertx, "both events", 30_000, () -> events.size() == 2);
+      assertThat(events).containsExactly("a saw b as participant", "b's change completed");
     }
 
     @Test
@@ -133,11 +153,11 @@ class NodeTest {
       Node b = nodes.create(TestNodes.options("node-b").setGossip(TestNodes.fastGossip()
           .setProbeInterval(Duration.ofHours(1)).setPushPullInterval(Duration.ofHours(1))));
       await(b.start(TestNodes.addresses(a)));
-      waitFor(vertx, "a and b to see each other", 10_000,
+      waitFor(vertx, "a and b to see each other", 30_000,
           () -> a.peers().size() == 2 && b.peers().size() == 2);
       Future<Void> change = a.changeState(PeerState.PARTICIPANT);
       await(b.stop());
-      waitFor(vertx, "a to see b leave", 10_000, () -> a.peers().size() == 1);
+      waitFor(vertx, "a to see b leave", 30_000, () -> a.peers().size() == 1);
       // Nobody is left to tell: the change is done, as when the node is alone from the start.
       await(change);
       assertThat(a.currentState()).isEqualTo(PeerState.PARTICIPANT);
@@ -152,7 +172,7 @@ class NodeTest {
       await(b.changeState(PeerState.TERMINATING));
       waitPeerState(vertx, a, "node-b", PeerState.TERMINATING);
       await(b.stop());
-      waitFor(vertx, "a to drop b", 20_000, () -> a.peers().size() == 1);
+      waitFor(vertx, "a to drop b", 30_000, () -> a.peers().size() == 1);
 
       Node again = nodes.start("node-b", a);
       waitPeerState(vertx, a, "node-b", PeerState.VIEWER);
@@ -189,12 +209,12 @@ class NodeTest {
     void staleStateAboutSelfIsRefuted() {
       Node a = nodes.start("node-a");
       Node b = nodes.start("node-b", a);
-      waitFor(vertx, "a and b to see each other", 10_000,
+      waitFor(vertx, "a and b to see each other", 30_000,
           () -> a.peers().size() == 2 && b.peers().size() == 2);
       // Someone tells b that a is a participant, at a Lamport time far ahead of a's clock.
       sendState(b.advertiseAddress(), new StateMessage("node-a", PeerState.PARTICIPANT, 1000));
       // b believes it and gossips it on; a hears it and answers with the truth at a newer time.
-      waitFor(vertx, "a to refute", 10_000, () -> a.lamportTime() > 1000);
+      waitFor(vertx, "a to refute", 30_000, () -> a.lamportTime() > 1000);
       waitPeerState(vertx, b, "node-a", PeerState.VIEWER);
       assertThat(a.currentState()).isEqualTo(PeerState.VIEWER);
       assertThat(b.lamportTime()).isGreaterThan(1000);
@@ -209,10 +229,10 @@ class NodeTest {
       long time = a.lamportTime();
       // A message about a with a's own time but another state: a refutes it with a newer message.
       sendState(a.advertiseAddress(), new StateMessage("node-a", PeerState.TERMINATING, time));
-      waitFor(vertx, "a to refute the collision", 10_000, () -> a.lamportTime() > time);
+      waitFor(vertx, "a to refute the collision", 30_000, () -> a.lamportTime() > time);
       assertThat(a.currentState()).isEqualTo(PeerState.PARTICIPANT);
       assertThat(stateOf(a, "node-a")).isEqualTo(PeerState.PARTICIPANT);
-      waitFor(vertx, "b to learn a's newer time", 10_000, () -> b.lamportTime() > time);
+      waitFor(vertx, "b to learn a's newer time", 30_000, () -> b.lamportTime() > time);
       assertThat(stateOf(b, "node-a")).isEqualTo(PeerState.PARTICIPANT);
     }
   }
@@ -223,10 +243,88 @@ class NodeTest {
     @Test
     void invokedWhenPeerSetChanges() {
       Node a = nodes.start("node-a");
-      AtomicInteger invoked = new AtomicInteger();
-      a.observe(peers -> invoked.incrementAndGet() >= 0);
+      waitFor(vertx, "a to see itself", 30_000, () -> a.peers().size() == 1);
+      List<List<String>> seen = new CopyOnWriteArrayList<>();
+      a.observe(peers -> seen.add(peers.stream().map(Peer::name).toList()));
       nodes.start("node-b", a);
-      waitFor(vertx, "the observer", 5_000, () -> invoked.get() > 0);
+      waitFor(vertx, "the observer to be told of b", 30_000, () -> seen.contains(List.of("node-a", "node-b")));
+    }
+
+    @Test
+    void runOnTheContextOfTheVerticleThatRegisteredThem() {
+      Node a = nodes.start("node-a");
+      List<Boolean> onOwnContext = new CopyOnWriteArrayList<>();
+      List<Integer> sizes = new CopyOnWriteArrayList<>();
+      VerticleBase watcher = new VerticleBase() {
+        // Touched by the observer: the verticle's own state, safe only on its own context.
+        private int calls;
+
+        @Override
+        public Future<?> start() {
+          Context own = context;
+          a.observe(peers -> {
+            calls++;
+            onOwnContext.add(Vertx.currentContext() == own && Context.isOnEventLoopThread());
+            sizes.add(peers.size());
+            return true;
+          });
+          return Future.succeededFuture();
+        }
+      };
+      String id = await(vertx.deployVerticle(watcher));
+      nodes.start("node-b", a);
+      waitFor(vertx, "the watcher to see b", 30_000, () -> sizes.contains(2));
+      assertThat(onOwnContext).isNotEmpty().containsOnly(true);
+      // Undeploying the verticle unregisters its observer.
+      await(vertx.undeploy(id));
+      int calls = sizes.size();
+      Node c = nodes.start("node-c", a);
+      waitFor(vertx, "a to see c", 30_000, () -> a.peers().size() == 3);
+      List<Integer> control = new CopyOnWriteArrayList<>();
+      a.observe(peers -> control.add(peers.size()));
+      await(c.stop());
+      waitFor(vertx, "a later observer to see c leave", 30_000, () -> control.contains(2));
+      assertThat(sizes).hasSize(calls);
+    }
+
+    @Test
+    void runOnTheNodesContextWhenRegisteredThereAndGossipGoesOn() {
+      Context context = vertx.getOrCreateContext();
+      List<Boolean> onNodeContext = new CopyOnWriteArrayList<>();
+      List<Integer> sizes = new CopyOnWriteArrayList<>();
+      Promise<Node> created = Promise.promise();
+      context.runOnContext(x -> {
+        Node node = Node.create(vertx, TestNodes.options("node-a"));
+        node.observe(peers -> {
+          onNodeContext.add(Vertx.currentContext() == context && Context.isOnEventLoopThread());
+          sizes.add(peers.size());
+          return true;
+        });
+        created.complete(node);
+      });
+      Node a = await(created.future());
+      await(a.start(List.of()));
+      nodes.start("node-b", a);
+      nodes.start("node-c", a);
+      waitFor(vertx, "the observer to see three peers", 30_000, () -> sizes.contains(3));
+      assertThat(onNodeContext).containsOnly(true);
+      await(a.stop());
+    }
+
+    @Test
+    void unregisterThroughTheRegistration() {
+      Node a = nodes.start("node-a");
+      List<Integer> sizes = new CopyOnWriteArrayList<>();
+      ObserverRegistration registration = a.observe(peers -> sizes.add(peers.size()));
+      nodes.start("node-b", a);
+      waitFor(vertx, "the observer to see b", 30_000, () -> sizes.contains(2));
+      await(registration.unregister());
+      int calls = sizes.size();
+      List<Integer> control = new CopyOnWriteArrayList<>();
+      a.observe(peers -> control.add(peers.size()));
+      nodes.start("node-c", a);
+      waitFor(vertx, "another observer to see c", 30_000, () -> control.contains(3));
+      assertThat(sizes).hasSize(calls);
     }
 
     @Test
@@ -235,10 +333,10 @@ class NodeTest {
       AtomicInteger invoked = new AtomicInteger();
       a.observe(peers -> invoked.incrementAndGet() >= 0);
       await(a.start(List.of()));
-      waitFor(vertx, "the first call", 5_000, () -> invoked.get() > 0);
+      waitFor(vertx, "the first call", 30_000, () -> invoked.get() > 0);
       int before = invoked.get();
       nodes.start("node-b", a);
-      waitFor(vertx, "a later call", 5_000, () -> invoked.get() > before);
+      waitFor(vertx, "a later call", 30_000, () -> invoked.get() > before);
     }
 
     @Test
@@ -249,9 +347,9 @@ class NodeTest {
       List<List<Peer>> seen = new CopyOnWriteArrayList<>();
       a.observe(peers -> seen.add(peers));
       await(a.start(List.of()));
-      waitFor(vertx, "the first call", 5_000, () -> invoked.get() == 1);
+      waitFor(vertx, "the first call", 30_000, () -> invoked.get() == 1);
       nodes.start("node-b", a);
-      waitFor(vertx, "a to see b, told to the second observer", 10_000,
+      waitFor(vertx, "a to see b, told to the second observer", 30_000,
           () -> !seen.isEmpty() && seen.get(seen.size() - 1).size() == 2);
       assertThat(invoked.get()).isEqualTo(1);
     }
@@ -261,10 +359,12 @@ class NodeTest {
       Node a = nodes.create("node-a");
       List<String> calls = new CopyOnWriteArrayList<>();
       List<Boolean> onEventLoop = new CopyOnWriteArrayList<>();
+      List<Boolean> onWorker = new CopyOnWriteArrayList<>();
       List<List<Peer>> seen = new CopyOnWriteArrayList<>();
       a.observe(peers -> {
         calls.add("first");
         onEventLoop.add(Context.isOnEventLoopThread());
+        onWorker.add(Context.isOnWorkerThread());
         seen.add(peers);
         return true;
       });
@@ -272,8 +372,10 @@ class NodeTest {
       await(a.start(List.of()));
       nodes.start("node-c", a);
       nodes.start("node-b", a);
-      waitFor(vertx, "three peers", 10_000, () -> !seen.isEmpty() && seen.get(seen.size() - 1).size() == 3);
+      waitFor(vertx, "three peers", 30_000, () -> !seen.isEmpty() && seen.get(seen.size() - 1).size() == 3);
+      // Registered from outside Vert.x: on a worker thread.
       assertThat(onEventLoop).containsOnly(false);
+      assertThat(onWorker).containsOnly(true);
       for (int i = 0; i + 1 < calls.size(); i += 2) {
         assertThat(calls.subList(i, i + 2)).containsExactly("first", "second");
       }
@@ -297,14 +399,14 @@ class NodeTest {
         return true;
       });
       Node b = nodes.start("node-b", a);
-      waitFor(vertx, "the observer to be called and block", 5_000, () -> sizes.size() == 1);
+      waitFor(vertx, "the observer to be called and block", 30_000, () -> sizes.size() == 1);
       // While the observer blocks, three more nodes join and a's gossip goes on.
       nodes.start("node-c", a);
       nodes.start("node-d", b);
       nodes.start("node-e", a);
-      waitFor(vertx, "a to see five peers while the observer blocks", 10_000, () -> a.peers().size() == 5);
+      waitFor(vertx, "a to see five peers while the observer blocks", 30_000, () -> a.peers().size() == 5);
       release.countDown();
-      waitFor(vertx, "the observer to see five peers", 5_000, () -> sizes.get(sizes.size() - 1) == 5);
+      waitFor(vertx, "the observer to see five peers", 30_000, () -> sizes.get(sizes.size() - 1) == 5);
       // The intermediate sets (3 and 4 peers) were coalesced away.
       assertThat(sizes).hasSizeLessThanOrEqualTo(3).endsWith(5);
     }
@@ -318,16 +420,16 @@ class NodeTest {
         return true;
       }));
       await(a.changeState(PeerState.PARTICIPANT));
-      waitFor(vertx, "a as participant", 5_000, () -> seen.size() == 1);
+      waitFor(vertx, "a as participant", 30_000, () -> seen.size() == 1);
       Node b = nodes.start("node-b", a);
       Node c = nodes.start("node-c", a);
-      waitFor(vertx, "a to see three peers", 10_000, () -> a.peers().size() == 3);
+      waitFor(vertx, "a to see three peers", 30_000, () -> a.peers().size() == 3);
       await(b.changeState(PeerState.PARTICIPANT));
-      waitFor(vertx, "b as participant", 10_000, () -> seen.size() == 2);
+      waitFor(vertx, "b as participant", 30_000, () -> seen.size() == 2);
       await(c.stop());
-      waitFor(vertx, "a to drop c", 10_000, () -> a.peers().size() == 2);
+      waitFor(vertx, "a to drop c", 30_000, () -> a.peers().size() == 2);
       await(b.changeState(PeerState.TERMINATING));
-      waitFor(vertx, "b terminating", 10_000, () -> seen.size() == 3);
+      waitFor(vertx, "b terminating", 30_000, () -> seen.size() == 3);
       assertThat(seen).containsExactly(List.of("node-a"), List.of("node-a", "node-b"), List.of("node-a"));
     }
   }
@@ -340,7 +442,7 @@ class NodeTest {
       Node a = nodes.start("node-a");
       Node b = nodes.start("node-b", a);
       Node c = nodes.start("node-c", b);
-      waitFor(vertx, "a to see three peers", 10_000, () -> a.peers().size() == 3);
+      waitFor(vertx, "a to see three peers", 30_000, () -> a.peers().size() == 3);
       assertThat(a.peers()).containsExactly(
           new Peer("node-a", a.advertiseAddress(), true, PeerState.VIEWER),
           new Peer("node-b", b.advertiseAddress(), false, PeerState.VIEWER),
@@ -349,13 +451,13 @@ class NodeTest {
 
     @Test
     void peersLeave() {
-      Node a = nodes.start("node-a");
-      Node b = nodes.start("node-b", a);
-      Node c = nodes.start("node-c", b);
-      waitFor(vertx, "a to see three peers", 10_000, () -> a.peers().size() == 3);
+      // Without failure detection, only c's leave message can make the others drop it.
+      Node a = nodes.start(TestNodes.withoutFailureDetection("node-a"));
+      Node b = nodes.start(TestNodes.withoutFailureDetection("node-b"), a);
+      Node c = nodes.start(TestNodes.withoutFailureDetection("node-c"), b);
+      waitFor(vertx, "a to see three peers", 30_000, () -> a.peers().size() == 3);
       await(c.stop());
-      // A graceful leave is seen through gossip, long before failure detection could declare c dead.
-      waitFor(vertx, "a to drop c", 3_000, () -> a.peers().size() == 2);
+      waitFor(vertx, "a to drop c", 30_000, () -> a.peers().size() == 2);
       assertThat(a.peers()).containsExactly(
           new Peer("node-a", a.advertiseAddress(), true, PeerState.VIEWER),
           new Peer("node-b", b.advertiseAddress(), false, PeerState.VIEWER));
@@ -369,11 +471,11 @@ class NodeTest {
       try {
         Node c = Node.create(other, TestNodes.options("node-c"));
         await(c.start(List.of(a.advertiseAddress())));
-        waitFor(vertx, "a and b to see c", 10_000, () -> a.peers().size() == 3 && b.peers().size() == 3);
+        waitFor(vertx, "a and b to see c", 30_000, () -> a.peers().size() == 3 && b.peers().size() == 3);
       } finally {
         await(other.close());
       }
-      waitFor(vertx, "a and b to declare c dead", 20_000,
+      waitFor(vertx, "a and b to declare c dead", 30_000,
           () -> a.peers().size() == 2 && b.peers().size() == 2);
       assertThat(a.peers()).extracting(Peer::name).containsExactly("node-a", "node-b");
     }
@@ -387,7 +489,7 @@ class NodeTest {
       Node b = nodes.create(optionsB);
       await(b.start(List.of(a.advertiseAddress())));
       assertThat(a.advertiseAddress()).startsWith("[::1]:");
-      waitFor(vertx, "a and b to see each other over IPv6", 10_000,
+      waitFor(vertx, "a and b to see each other over IPv6", 30_000,
           () -> a.peers().size() == 2 && b.peers().size() == 2);
       assertThat(b.peers()).containsExactly(
           new Peer("node-a", a.advertiseAddress(), false, PeerState.VIEWER),
@@ -400,7 +502,7 @@ class NodeTest {
       Node b = nodes.start("node-b");
       assertThat(a.peers()).hasSize(1);
       await(b.start(List.of(a.advertiseAddress())));
-      waitFor(vertx, "the two halves to merge", 10_000, () -> a.peers().size() == 2 && b.peers().size() == 2);
+      waitFor(vertx, "the two halves to merge", 30_000, () -> a.peers().size() == 2 && b.peers().size() == 2);
     }
 
     @Test
@@ -420,7 +522,7 @@ class NodeTest {
       List<io.vertx.core.Future<Void>> changes = new ArrayList<>();
       cluster.forEach(node -> changes.add(node.changeState(PeerState.PARTICIPANT)));
       await(io.vertx.core.Future.all(changes));
-      waitFor(vertx, "every node to see ten participants", 20_000, () -> cluster.stream().allMatch(node ->
+      waitFor(vertx, "every node to see ten participants", 30_000, () -> cluster.stream().allMatch(node ->
           node.sharder().peers().size() == 10));
       for (int k = 0; k < 1000; k++) {
         io.ckit.shard.Key key = io.ckit.shard.Key.ofString("key-" + k);
@@ -477,9 +579,73 @@ class NodeTest {
           .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("name:");
       assertThatThrownBy(() -> Node.create(vertx, new NodeOptions().setName("a")))
           .hasMessageStartingWith("advertiseAddress:");
-      assertThatThrownBy(() -> Node.create(vertx, new NodeOptions().setName("a")
-          .setAdvertiseAddress("no-such-host.invalid:7946")))
-          .hasMessageStartingWith("advertiseAddress: cannot resolve host \"no-such-host.invalid\"");
+    }
+
+    @Test
+    void advertiseHostIsResolvedAtStartByVertxsResolver() throws Exception {
+      // A DNS server of the test's own on loopback, the only server this Vert.x asks; the JVM's resolver
+      // knows none of its names, so a name resolves only if the node asked Vert.x.
+      Map<String, String> records = new java.util.concurrent.ConcurrentHashMap<>(Map.of("node-a.cluster.test",
+          "127.0.0.1"));
+      FakeDNSServer dns = new FakeDNSServer().port(freeUdpPort()).testResolveA(records::get);
+      dns.start();
+      Vertx resolving = Vertx.vertx(new VertxOptions().setAddressResolverOptions(new AddressResolverOptions()
+          .addServer("127.0.0.1:" + dns.localAddress().getPort()).setQueryTimeout(2_000).setCacheNegativeTimeToLive(0)));
+      try {
+        // Created on an event loop, as a verticle does: nothing is resolved there.
+        Context loop = resolving.getOrCreateContext();
+        Node named = await(loop.executeBlocking(() -> null).compose(nothing -> {
+          Promise<Node> created = Promise.promise();
+          loop.runOnContext(x -> created.complete(Node.create(resolving,
+              TestNodes.options("node-a").setAdvertiseAddress("node-a.cluster.test:0"))));
+          return created.future();
+        }));
+        Node unknown = Node.create(resolving, TestNodes.options("node-b")
+            .setAdvertiseAddress("node-b.cluster.test:0"));
+        try {
+          await(named.start(List.of()));
+          assertThat(named.advertiseAddress()).matches("127\\.0\\.0\\.1:\\d+");
+          assertThatThrownBy(() -> await(unknown.start(List.of())))
+              .hasMessageStartingWith("advertiseAddress: cannot resolve host \"node-b.cluster.test\"");
+          // Once the name exists, starting again works.
+          records.put("node-b.cluster.test", "127.0.0.1");
+          await(unknown.start(List.of(named.advertiseAddress())));
+          waitFor(vertx, "a to see b", 30_000, () -> named.peers().size() == 2);
+        } finally {
+          await(Future.join(named.stop(), unknown.stop()));
+        }
+      } finally {
+        await(resolving.close());
+        dns.stop();
+      }
+    }
+
+    @Test
+    void stopWhileStartingClosesTheServer() throws Exception {
+      for (int i = 0; i < 10; i++) {
+        int port = freeTcpPort();
+        // Both calls in one turn of the node's event loop, as a verticle that stops right after starting makes.
+        Context context = vertx.getOrCreateContext();
+        Promise<Future<Void>> calls = Promise.promise();
+        Promise<Void> stopped = Promise.promise();
+        context.runOnContext(x -> {
+          Node node = Node.create(vertx, TestNodes.options("node-a").setListen("127.0.0.1:" + port));
+          calls.complete(node.start(List.of()));
+          node.stop().onComplete(stopped);
+        });
+        await(stopped.future());
+        Future<Void> started = calls.future().result();
+        assertThat(started.failed() ? started.cause() : null).satisfiesAnyOf(
+            cause -> assertThat(cause).isNull(), cause -> assertThat(cause).isInstanceOf(NodeStoppedException.class));
+        // Nothing listens on the port any more: the server bound by the start-up was closed by stop().
+        NetClient client = vertx.createNetClient();
+        try {
+          assertThatThrownBy(() -> await(client.connect(port, "127.0.0.1")))
+              .hasRootCauseInstanceOf(java.net.ConnectException.class);
+        } finally {
+          await(client.close());
+        }
+      }
     }
 
     @Test
@@ -487,7 +653,7 @@ class NodeTest {
       Node a = nodes.start("node-a");
       await(a.changeState(PeerState.PARTICIPANT));
       nodes.start("node-b", a);
-      waitFor(vertx, "a to see b", 10_000, () -> a.peers().size() == 2);
+      waitFor(vertx, "a to see b", 30_000, () -> a.peers().size() == 2);
       String scrape = ((io.micrometer.prometheusmetrics.PrometheusMeterRegistry) a.meterRegistry()).scrape();
       for (String name : List.of("cluster_node_info{cluster_name=\"\",state=\"participant\"} 1",
           "cluster_node_peers{cluster_name=\"\",state=\"viewer\"} 1.0",
@@ -500,6 +666,22 @@ class NodeTest {
           "cluster_node_lamport_time", "cluster_transport_rx_packets_total")) {
         assertThat(scrape).contains(name);
       }
+    }
+  }
+
+  private static PeerState stateIn(List<Peer> peers, String name) {
+    return peers.stream().filter(peer -> peer.name().equals(name)).map(Peer::state).findFirst().orElse(null);
+  }
+
+  private static int freeTcpPort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static int freeUdpPort() throws java.io.IOException {
+    try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
     }
   }
 

@@ -54,9 +54,22 @@ final class TestNodes implements AutoCloseable {
 
   /** A started node that joined the given ones. */
   Node start(String name, Node... join) {
-    Node node = create(name);
+    return start(options(name), join);
+  }
+
+  /** A started node that joined the given ones. */
+  Node start(NodeOptions options, Node... join) {
+    Node node = create(options);
     await(node.start(addresses(join)));
     return node;
+  }
+
+  /**
+   * Fast gossip that never probes: a node that goes away without a word is never found out, so a test that
+   * sees it removed has seen its leave message.
+   */
+  static NodeOptions withoutFailureDetection(String name) {
+    return options(name).setGossip(fastGossip().setProbeInterval(Duration.ofHours(1)));
   }
 
   static List<String> addresses(Node... nodes) {
@@ -120,7 +133,7 @@ final class TestNodes implements AutoCloseable {
   }
 
   static void waitPeerState(Vertx vertx, Node node, String peer, PeerState state) {
-    waitFor(vertx, node.name() + " to see " + peer + " as " + state, 20_000,
+    waitFor(vertx, node.name() + " to see " + peer + " as " + state, 30_000,
         () -> stateOf(node, peer) == state);
   }
 }

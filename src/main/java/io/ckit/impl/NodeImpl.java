@@ -4,7 +4,9 @@ import io.ckit.Node;
 import io.ckit.NodeOptions;
 import io.ckit.NodeStoppedException;
 import io.ckit.Observer;
+import io.ckit.ObserverRegistration;
 import io.ckit.StateTransitionException;
+import io.ckit.gossip.Addresses;
 import io.ckit.gossip.BroadcastQueue;
 import io.ckit.gossip.ContextScheduler;
 import io.ckit.gossip.GossipDelegate;
@@ -34,14 +36,14 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.net.Inet6Address;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -73,6 +75,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   private final Context context;
   private final NodeOptions options;
   private final String name;
+  /** The advertise address's host as configured: an IP, or a name resolved at start. */
   private final String advertiseHost;
   private final int advertisePort;
   private final Sharder sharder;
@@ -119,11 +122,14 @@ public final class NodeImpl implements Node, GossipDelegate {
     metrics.state(PeerState.VIEWER);
     this.transport = HttpTransport.create(vertx, context, options.getTransport(),
         TransportMetrics.create(registry, options.getLabel()));
-    this.observers = new ObserverDispatcher(name, metrics);
+    this.observers = new ObserverDispatcher(name, context, metrics);
     this.broadcasts = new BroadcastQueue(options.getGossip().retransmitMult(), peerMap::size);
   }
 
-  /** See {@link Node#create(Vertx, NodeOptions, MeterRegistry)}. */
+  /**
+   * See {@link Node#create(Vertx, NodeOptions, MeterRegistry)}. Nothing here blocks: a host name in the
+   * advertise address is resolved when the node starts, by Vert.x's non-blocking resolver.
+   */
   public static Node create(Vertx vertx, NodeOptions options, MeterRegistry registry) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(registry, "registry");
@@ -132,19 +138,8 @@ public final class NodeImpl implements Node, GossipDelegate {
     int colon = advertise.lastIndexOf(':');
     String host = advertise.substring(0, colon);
     host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-    String ip;
-    try {
-      InetAddress address = InetAddress.getByName(host);
-      ip = io.ckit.gossip.Addresses.ipText(address);
-      if (address instanceof java.net.Inet6Address) {
-        ip = "[" + ip + "]";
-      }
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("advertiseAddress: cannot resolve host \"" + host + "\": "
-          + e.getMessage(), e);
-    }
     int port = Integer.parseInt(advertise.substring(colon + 1));
-    return new NodeImpl(vertx, vertx.getOrCreateContext(), copy, ip, port, registry);
+    return new NodeImpl(vertx, vertx.getOrCreateContext(), copy, host, port, registry);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -184,29 +179,41 @@ public final class NodeImpl implements Node, GossipDelegate {
     });
   }
 
-  /** Listens (when the node has a server of its own), creates the engine and starts gossip; once. */
+  /**
+   * Resolves the advertise host, listens (when the node has a server of its own), creates the engine and
+   * starts gossip; once, unless a start-up failed (a name that does not resolve yet, a port in use): the
+   * next call tries again.
+   */
   private Future<Void> ensureStarted() {
-    if (startup != null) {
+    if (startup != null && !startup.failed()) {
       return startup;
     }
-    Future<Integer> port;
-    if (options.getListen() != null) {
+    Future<String> ip = ((VertxInternal) vertx).nameResolver().resolve(advertiseHost).transform(resolved -> {
+      if (resolved.failed()) {
+        return Future.failedFuture(new IllegalArgumentException("advertiseAddress: cannot resolve host \""
+            + advertiseHost + "\": " + resolved.cause().getMessage(), resolved.cause()));
+      }
+      String text = Addresses.ipText(resolved.result());
+      return Future.succeededFuture(resolved.result() instanceof Inet6Address ? "[" + text + "]" : text);
+    });
+    Future<Integer> port = ip.compose(resolved -> onContext(() -> {
+      if (options.getListen() == null) {
+        return Future.succeededFuture(advertisePort);
+      }
+      checkRunning();
       String listen = options.getListen();
       int colon = listen.lastIndexOf(':');
       String host = listen.substring(0, colon);
       host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-      port = transport.listen(Integer.parseInt(listen.substring(colon + 1)), host).map(listening -> {
+      return transport.listen(Integer.parseInt(listen.substring(colon + 1)), host).map(listening -> {
+        // Recorded even when stop() came meanwhile: stop() waits for the start-up and closes it.
         server = listening;
         return advertisePort == 0 ? listening.actualPort() : advertisePort;
       });
-    } else {
-      port = Future.succeededFuture(advertisePort);
-    }
+    }));
     startup = port.compose(actualPort -> onContext(() -> {
-      if (stopped != null) {
-        return Future.failedFuture(new NodeStoppedException());
-      }
-      advertised = advertiseHost + ":" + actualPort;
+      checkRunning();
+      advertised = ip.result() + ":" + actualPort;
       GossipOptions gossip = new GossipOptions(options.getGossip())
           .setName(name)
           .setAdvertiseAddress(advertised)
@@ -245,17 +252,10 @@ public final class NodeImpl implements Node, GossipDelegate {
         change.tryFail(new NodeStoppedException());
       }
       pendingChanges.clear();
-      Future<Void> left;
-      if (engine == null) {
-        left = Future.succeededFuture();
-      } else {
-        left = engine.leave(options.getLeaveTimeout().toMillis()).recover(failure -> {
-          LOG.log(Level.WARNING, "node " + name + ": failed to broadcast leave message to cluster: "
-              + failure.getMessage());
-          return Future.succeededFuture();
-        });
-      }
-      left.onComplete(done -> context.runOnContext(nothing -> {
+      // A start-up under way may be binding the server right now: let it settle, then close what it opened.
+      Future<Void> settled = startup == null ? Future.succeededFuture()
+          : startup.transform(started -> Future.<Void>succeededFuture());
+      settled.compose(started -> leave()).onComplete(done -> context.runOnContext(nothing -> {
         if (engine != null) {
           engine.shutdown();
         }
@@ -269,6 +269,18 @@ public final class NodeImpl implements Node, GossipDelegate {
         Future.join(closing).<Void>mapEmpty().recover(failure -> Future.succeededFuture()).onComplete(stopped);
       }));
       return stopped.future();
+    });
+  }
+
+  /** Gossips the leave message (bounded by the leave timeout) if gossip ever started. */
+  private Future<Void> leave() {
+    if (engine == null) {
+      return Future.succeededFuture();
+    }
+    return engine.leave(options.getLeaveTimeout().toMillis()).recover(failure -> {
+      LOG.log(Level.WARNING, "node " + name + ": failed to broadcast leave message to cluster: "
+          + failure.getMessage());
+      return Future.succeededFuture();
     });
   }
 
@@ -309,8 +321,8 @@ public final class NodeImpl implements Node, GossipDelegate {
   }
 
   @Override
-  public void observe(Observer observer) {
-    observers.register(Objects.requireNonNull(observer, "observer"));
+  public ObserverRegistration observe(Observer observer) {
+    return observers.register(Objects.requireNonNull(observer, "observer"));
   }
 
   @Override

@@ -1,2 +1,2 @@
-/** The node's implementation: {@link io.ckit.impl.NodeImpl}, its observer thread, option parsing helpers. */
+/** The node's implementation: {@link io.ckit.impl.NodeImpl}, the dispatcher that calls observers on their own contexts, option parsing helpers. */
 package io.ckit.impl;
