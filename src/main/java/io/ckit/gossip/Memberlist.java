@@ -801,22 +801,16 @@ public final class Memberlist {
     long localSeq = nextSeqNo();
     String requester = hasSource(request.sourceAddr(), request.sourcePort())
         ? Addresses.format(request.sourceAddr(), request.sourcePort()) : from;
-    Scheduler.Timer[] nackTimer = new Scheduler.Timer[1];
-    setAckHandler(localSeq, () -> {
-      if (nackTimer[0] != null) {
-        nackTimer[0].cancel();
-      }
-      encodeAndSendMsg(requester, new AckResp(request.seqNo(), null));
-    }, null, options.probeTimeout().toMillis(), null);
+    // The nack goes out when the ack handler times out: an ack cancels it, and so does shutdown(), which
+    // cancels every ack handler's timer.
+    Runnable nack = request.nack() ? () -> encodeAndSendMsg(requester, new NackResp(request.seqNo())) : null;
+    setAckHandler(localSeq, () -> encodeAndSendMsg(requester, new AckResp(request.seqNo(), null)), null,
+        options.probeTimeout().toMillis(), nack);
     if (request.target() != null && (request.target().length() == 4 || request.target().length() == 16)) {
       encodeAndSendMsg(Addresses.format(request.target(), port),
           new Ping(localSeq, request.node(), selfAddr, selfPort, name));
     } else {
       log(Level.ERROR, "Failed to send indirect ping: no target address for " + request.node());
-    }
-    if (request.nack()) {
-      nackTimer[0] = scheduler.schedule(options.probeTimeout().toMillis(),
-          () -> encodeAndSendMsg(requester, new NackResp(request.seqNo())));
     }
   }
 

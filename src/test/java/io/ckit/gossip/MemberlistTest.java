@@ -8,10 +8,13 @@ import io.ckit.testing.ReferenceVectors;
 import io.ckit.wire.ByteString;
 import io.ckit.wire.MemberState;
 import io.ckit.wire.Message;
+import io.ckit.wire.Message.AckResp;
 import io.ckit.wire.Message.Alive;
 import io.ckit.wire.Message.Compound;
 import io.ckit.wire.Message.Compress;
 import io.ckit.wire.Message.Dead;
+import io.ckit.wire.Message.IndirectPing;
+import io.ckit.wire.Message.NackResp;
 import io.ckit.wire.Message.Ping;
 import io.ckit.wire.Message.PushNodeState;
 import io.ckit.wire.Message.PushPull;
@@ -253,6 +256,42 @@ class MemberlistTest {
     Memberlist engine = engine("");
     engine.start();
     assertThat(engine.leave(5_000).succeeded()).isTrue();
+  }
+
+  @Test
+  void aNackPromisedForAnIndirectPingIsNotSentAfterShutdown() {
+    Memberlist engine = engine("");
+    engine.start();
+    receive(engine, new IndirectPing(9, LOCALHOST, 27503, "node-c", true, LOCALHOST, 27502, "node-b"));
+    assertThat(sentMessages("")).as("the ping on node-b's behalf")
+        .anySatisfy(m -> assertThat(m).isInstanceOf(Ping.class));
+    engine.shutdown();
+    int sentBefore = transport.packets.size();
+    simulation.runFor(10_000);
+    assertThat(transport.packets).hasSize(sentBefore);
+  }
+
+  @Test
+  void anIndirectPingWithoutAnAckIsAnsweredWithANackAfterTheProbeTimeout() {
+    Memberlist engine = engine("");
+    engine.start();
+    receive(engine, new IndirectPing(9, LOCALHOST, 27503, "node-c", true, LOCALHOST, 27502, "node-b"));
+    simulation.runFor(GossipOptions.ckit().probeTimeout().toMillis() - 1);
+    assertThat(sentMessages("")).doesNotContain(new NackResp(9));
+    simulation.runFor(1);
+    assertThat(transport.packets).last().satisfies(packet -> assertThat(packet.address()).isEqualTo("127.0.0.1:27502"));
+    assertThat(sentMessages("")).containsOnlyOnce(new NackResp(9));
+  }
+
+  @Test
+  void anIndirectPingThatIsAckedInTimeRelaysTheAckAndSendsNoNack() {
+    Memberlist engine = engine("");
+    engine.start();
+    receive(engine, new IndirectPing(9, LOCALHOST, 27503, "node-c", true, LOCALHOST, 27502, "node-b"));
+    Ping ping = (Ping) sentMessages("").stream().filter(m -> m instanceof Ping).findFirst().orElseThrow();
+    receive(engine, new AckResp(ping.seqNo(), null));
+    simulation.runFor(10_000);
+    assertThat(sentMessages("")).contains(new AckResp(9, null)).doesNotContain(new NackResp(9));
   }
 
   /**
