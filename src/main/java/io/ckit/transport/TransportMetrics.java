@@ -71,7 +71,9 @@ public final class TransportMetrics {
     return Counter.builder(name).description(help).tags(tags).register(registry);
   }
 
+  /** Held strongly: the registry keeps reading the value even if nothing else holds these metrics. */
   private static void gauge(MeterRegistry registry, Tags tags, String name, String help, AtomicInteger value) {
-    Gauge.builder(name, value, AtomicInteger::get).description(help).tags(tags).register(registry);
+    Gauge.builder(name, value, AtomicInteger::get).strongReference(true).description(help).tags(tags)
+        .register(registry);
   }
 }
