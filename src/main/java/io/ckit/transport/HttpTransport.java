@@ -76,7 +76,7 @@ public final class HttpTransport implements Transport {
   private final TransportOptions options;
   private final TransportMetrics metrics;
   private final HttpClientAgent client;
-  /** Per-peer packet queues; engine context only. */
+  /** Queues of the peers with packets queued or in flight (no more: addresses churn); engine context only. */
   private final Map<String, PeerQueue> peers = new HashMap<>();
   private volatile Memberlist engine;
   private volatile boolean closed;
@@ -285,7 +285,12 @@ public final class HttpTransport implements Transport {
     if (closed) {
       return;
     }
-    PeerQueue peer = peers.computeIfAbsent(address, PeerQueue::new);
+    PeerQueue peer = peers.get(address);
+    if (peer == null) {
+      peer = new PeerQueue(address);
+      peers.put(address, peer);
+      metrics.peerQueues.incrementAndGet();
+    }
     if (peer.queue.size() >= options.maxQueuedPackets()) {
       peer.queue.poll();
       metrics.txQueue.decrementAndGet();
@@ -321,6 +326,11 @@ public final class HttpTransport implements Transport {
                 + (done.failed() ? done.cause().getMessage() : "status " + done.result()));
           }
           pump();
+          // Only an idle queue goes, so a new queue for the address still keeps to the in-flight limit. A post
+          // that fails at once completes within pump(): an inner completion may have removed this queue.
+          if (inFlight == 0 && queue.isEmpty() && peers.remove(address, this)) {
+            metrics.peerQueues.decrementAndGet();
+          }
         });
       }
     }

@@ -25,6 +25,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -221,6 +223,33 @@ class HttpTransportTest {
   }
 
   @Test
+  void aPeersPacketQueueIsDroppedOnceNothingIsQueuedOrInFlight(Vertx vertx, VertxTestContext test) throws Exception {
+    TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip(), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // Pods come and go with new IPs: 200 addresses, each sent to once, all gone (closed ports).
+    List<ServerSocket> sockets = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+    }
+    List<Integer> closedPorts = new ArrayList<>();
+    for (ServerSocket socket : sockets) {
+      closedPorts.add(socket.getLocalPort());
+      socket.close();
+    }
+    byte[] packet = PacketCodec.ckit(new MessageCodec(), "").encode(new Ping(7, "someone-else", null, 0, ""), false);
+    a.call(() -> {
+      closedPorts.forEach(port -> a.transport.sendPacket("127.0.0.1:" + port, packet));
+      return a.registry.get("cluster.transport.tx.peer.queues").gauge().value();
+    }).compose(queues -> {
+      test.verify(() -> assertThat(queues).isEqualTo(200));
+      return TestNode.until(vertx,
+          () -> a.registry.get("cluster.transport.tx.packets.failed").counter().count() >= 200, 10_000);
+    }).compose(failed -> TestNode.until(vertx,
+            () -> a.registry.get("cluster.transport.tx.peer.queues").gauge().value() == 0, 5_000))
+        .onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
   void everyCapturedGoFrameIsAcceptedByTheServerRoute(Vertx vertx, VertxTestContext test) throws Exception {
     TestNode plain = TestNode.start(vertx, "node-a", TestNode.fastGossip(), new TransportOptions())
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -309,7 +338,8 @@ class HttpTransportTest {
         "cluster_transport_stream_rx_packets_total", "cluster_transport_stream_rx_bytes_total",
         "cluster_transport_stream_rx_packets_failed_total", "cluster_transport_stream_tx_packets_total",
         "cluster_transport_stream_tx_bytes_total", "cluster_transport_stream_tx_packets_failed_total",
-        "cluster_transport_rx_packet_queue_length", "cluster_transport_tx_packet_queue_length")) {
+        "cluster_transport_rx_packet_queue_length", "cluster_transport_tx_packet_queue_length",
+        "cluster_transport_tx_peer_queues")) {
       assertThat(scrape).contains(name + "{cluster_name=\"prod\"}");
     }
     test.completeNow();
