@@ -25,12 +25,16 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.Router;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -46,7 +50,9 @@ import java.util.function.Consumer;
  *
  * <p>Requests must be HTTP/2 (HTTP/1.x gets 505) with {@code Content-Type: application/x.ckit} (else 400);
  * once closed the transport answers 503. Bodies are parsed as they stream in, and a frame longer than the
- * maximum is refused (400) before any of it is buffered.
+ * maximum is refused (400) before any of it is buffered. When the engine falls behind (more than {@code
+ * maxInboundQueuedPackets} packets, or frames of one stream, waiting for it) the transport stops reading
+ * the bodies feeding it, and HTTP/2 flow control holds the senders back.
  *
  * <p>Serving: mount {@link #router()} under {@link #BASE_PATH} on an existing vertx-web router (without a
  * {@code BodyHandler} in front: it would buffer the stream), hand {@link #requestHandler()} to a plain
@@ -78,6 +84,8 @@ public final class HttpTransport implements Transport {
   private final HttpClientAgent client;
   /** Queues of the peers with packets queued or in flight (no more: addresses churn); engine context only. */
   private final Map<String, PeerQueue> peers = new HashMap<>();
+  /** Packets of every request, read and not yet handled by the engine. */
+  private final Backlog inboundPackets;
   private volatile Memberlist engine;
   private volatile boolean closed;
 
@@ -86,6 +94,7 @@ public final class HttpTransport implements Transport {
     this.context = context;
     this.options = new TransportOptions(options);
     this.metrics = metrics;
+    this.inboundPackets = new Backlog(metrics.rxQueue);
     HttpClientOptions clientOptions = new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false)
@@ -190,15 +199,12 @@ public final class HttpTransport implements Transport {
     }
     String from = address(request.remoteAddress());
     Memberlist receiver = engine;
+    Body body = new Body(request, Vertx.currentContext());
     FrameCodec.Decoder frames = new FrameCodec.Decoder(options.maxFrameBytes(), frame -> {
       metrics.rxPackets.increment();
       metrics.rxBytes.increment(frame.length());
       byte[] packet = frame.getBytes();
-      metrics.rxQueue.incrementAndGet();
-      onEngine(() -> {
-        metrics.rxQueue.decrementAndGet();
-        receiver.receivePacket(packet, from);
-      });
+      inboundPackets.handOff(body, () -> receiver.receivePacket(packet, from));
     });
     boolean[] rejected = {false};
     request.handler(chunk -> {
@@ -249,7 +255,7 @@ public final class HttpTransport implements Transport {
     private final HttpServerResponse response;
 
     ServerStream(Context server, HttpServerRequest request, HttpServerResponse response) {
-      super(address(request.remoteAddress()));
+      super(address(request.remoteAddress()), new Body(request, server));
       this.server = server;
       this.response = response;
       request.handler(this::received);
@@ -414,7 +420,7 @@ public final class HttpTransport implements Transport {
           http.reset();
           return;
         }
-        ClientStream stream = new ClientStream(address, http, response);
+        ClientStream stream = new ClientStream(address, http, response, Vertx.currentContext());
         metrics.streams.incrementAndGet();
         if (!opened.tryComplete(stream)) {
           stream.close();
@@ -428,8 +434,8 @@ public final class HttpTransport implements Transport {
   private final class ClientStream extends EngineSideStream {
     private final HttpClientRequest request;
 
-    ClientStream(String address, HttpClientRequest request, HttpClientResponse response) {
-      super(address);
+    ClientStream(String address, HttpClientRequest request, HttpClientResponse response, Context client) {
+      super(address, new Body(response, client));
       this.request = request;
       response.handler(this::received);
       response.endHandler(end -> ended());
@@ -453,6 +459,8 @@ public final class HttpTransport implements Transport {
    */
   private abstract class EngineSideStream implements StreamChannel {
     private final String remote;
+    /** This stream's frames read and not yet handled on the engine's context. */
+    private final Backlog backlog = new Backlog(new AtomicInteger());
     private final FrameCodec.Decoder frames;
     private Consumer<byte[]> data = bytes -> {};
     private Runnable end = () -> {};
@@ -460,13 +468,13 @@ public final class HttpTransport implements Transport {
     private boolean closed;
     private boolean ended;
 
-    EngineSideStream(String remote) {
+    EngineSideStream(String remote, Body body) {
       this.remote = remote;
       this.frames = new FrameCodec.Decoder(options.maxFrameBytes(), frame -> {
         metrics.streamRxPackets.increment();
         metrics.streamRxBytes.increment(frame.length());
         byte[] bytes = frame.getBytes();
-        onEngine(() -> {
+        backlog.handOff(body, () -> {
           if (!closed) {
             data.accept(bytes);
           }
@@ -547,6 +555,73 @@ public final class HttpTransport implements Transport {
     @Override
     public String remoteAddress() {
       return remote;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Inbound flow control
+
+  /** A request or response body frames are read from, and the context its handlers run on. */
+  private static final class Body {
+    private final ReadStream<Buffer> stream;
+    private final Context context;
+    /** Whether reading is paused for the engine to catch up; on the body's context only. */
+    private boolean paused;
+
+    Body(ReadStream<Buffer> stream, Context context) {
+      this.stream = stream;
+      this.context = context;
+    }
+  }
+
+  /**
+   * Frames handed to the engine and not yet handled there. At the limit, the body a frame came from stops
+   * being read (the rest of the chunk at hand still goes through); every body paused so is read again once
+   * the engine has worked the count down to half the limit.
+   *
+   * <p>Concurrency: bodies are read on their own contexts and frames handled on the engine's, so the count
+   * is atomic and paused bodies wait in a lock-free queue; a body is paused and resumed on its own context.
+   */
+  private final class Backlog {
+    private final AtomicInteger pending;
+    private final Queue<Body> paused = new ConcurrentLinkedQueue<>();
+
+    Backlog(AtomicInteger pending) {
+      this.pending = pending;
+    }
+
+    /** Hands a frame's task to the engine; called on the body's context. */
+    void handOff(Body body, Runnable task) {
+      pending.incrementAndGet();
+      onEngine(() -> {
+        if (pending.decrementAndGet() <= resumeAt()) {
+          resumePaused();
+        }
+        task.run();
+      });
+      if (!body.paused && pending.get() >= options.maxInboundQueuedPackets()) {
+        body.paused = true;
+        body.stream.pause();
+        paused.add(body);
+        // The engine may have drained the backlog before the body was queued, and would not resume it.
+        if (pending.get() <= resumeAt()) {
+          resumePaused();
+        }
+      }
+    }
+
+    private int resumeAt() {
+      return options.maxInboundQueuedPackets() / 2;
+    }
+
+    private void resumePaused() {
+      for (Body body = paused.poll(); body != null; body = paused.poll()) {
+        Body resumed = body;
+        onContext(resumed.context, () -> {
+          resumed.paused = false;
+          resumed.stream.resume();
+        });
+      }
     }
   }
 
