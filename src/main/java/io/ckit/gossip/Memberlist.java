@@ -25,6 +25,7 @@ import io.ckit.wire.WireDecodeException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -329,6 +330,14 @@ public final class Memberlist {
   public GossipStats stats() {
     return new GossipStats(probesStarted, failedProbes, suspicionsStarted, deathsDeclared, refutations,
         pushPullsStarted, packetsReceived, packetsRejected);
+  }
+
+  /**
+   * How long a stream may take (memberlist's TCPTimeout). Unlike the other methods, callable from any thread:
+   * the options are fixed at construction.
+   */
+  public Duration streamTimeout() {
+    return options.streamTimeout();
   }
 
   /** The memberlist protocol version this engine speaks. */

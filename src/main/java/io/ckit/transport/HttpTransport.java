@@ -244,7 +244,7 @@ public final class HttpTransport implements Transport {
     response.setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
     response.writeHead();
     Memberlist receiver = engine;
-    ServerStream stream = new ServerStream(server, request, response);
+    ServerStream stream = new ServerStream(server, request, response, receiver.streamTimeout().toMillis());
     metrics.streams.incrementAndGet();
     onEngine(() -> receiver.acceptStream(stream));
   }
@@ -254,8 +254,8 @@ public final class HttpTransport implements Transport {
     private final Context server;
     private final HttpServerResponse response;
 
-    ServerStream(Context server, HttpServerRequest request, HttpServerResponse response) {
-      super(address(request.remoteAddress()), new Body(request, server));
+    ServerStream(Context server, HttpServerRequest request, HttpServerResponse response, long closeGraceMillis) {
+      super(address(request.remoteAddress()), new Body(request, server), closeGraceMillis);
       this.server = server;
       this.response = response;
       request.handler(this::received);
@@ -275,11 +275,14 @@ public final class HttpTransport implements Transport {
 
     @Override
     void finish() {
-      onContext(server, () -> {
-        if (!response.ended() && !response.closed()) {
-          response.end();
-        }
-      });
+      if (!response.ended() && !response.closed()) {
+        response.end();
+      }
+    }
+
+    @Override
+    void reset() {
+      response.reset();
     }
   }
 
@@ -397,7 +400,13 @@ public final class HttpTransport implements Transport {
       opened.fail(e);
       return opened.future();
     }
-    long timer = vertx.setTimer(timeoutMillis, fired -> opened.tryFail("dial " + address + ": i/o timeout"));
+    long timer = vertx.setTimer(timeoutMillis, fired -> {
+      if (opened.tryFail("dial " + address + ": i/o timeout")) {
+        // A server that never answers would otherwise keep the stream open on both ends: reset it now, or
+        // once the request exists.
+        request.onSuccess(HttpClientRequest::reset);
+      }
+    });
     request.onComplete(created -> {
       if (created.failed()) {
         vertx.cancelTimer(timer);
@@ -420,7 +429,7 @@ public final class HttpTransport implements Transport {
           http.reset();
           return;
         }
-        ClientStream stream = new ClientStream(address, http, response, Vertx.currentContext());
+        ClientStream stream = new ClientStream(address, http, response, Vertx.currentContext(), timeoutMillis);
         metrics.streams.incrementAndGet();
         if (!opened.tryComplete(stream)) {
           stream.close();
@@ -434,8 +443,9 @@ public final class HttpTransport implements Transport {
   private final class ClientStream extends EngineSideStream {
     private final HttpClientRequest request;
 
-    ClientStream(String address, HttpClientRequest request, HttpClientResponse response, Context client) {
-      super(address, new Body(response, client));
+    ClientStream(String address, HttpClientRequest request, HttpClientResponse response, Context client,
+        long closeGraceMillis) {
+      super(address, new Body(response, client), closeGraceMillis);
       this.request = request;
       response.handler(this::received);
       response.endHandler(end -> ended());
@@ -451,14 +461,27 @@ public final class HttpTransport implements Transport {
     void finish() {
       request.end();
     }
+
+    @Override
+    void reset() {
+      request.reset();
+    }
   }
 
   /**
    * What the engine sees of a stream: frames as they complete, delivered on the engine's context; writes
    * framed and sent from wherever the HTTP side lives.
+   *
+   * <p>Closing ends this side's half. The other side is then given {@code closeGraceMillis} (the stream
+   * timeout) to end its half too, as it does once it has read what it waited for; if it has not by then,
+   * the HTTP/2 stream is reset, so that neither end keeps it open. It is not reset at once: {@link #close}
+   * cannot tell an engine that is done from one that gave up, and a peer about to end normally would see an
+   * error instead.
    */
   private abstract class EngineSideStream implements StreamChannel {
     private final String remote;
+    private final Context http;
+    private final long closeGraceMillis;
     /** This stream's frames read and not yet handled on the engine's context. */
     private final Backlog backlog = new Backlog(new AtomicInteger());
     private final FrameCodec.Decoder frames;
@@ -467,9 +490,15 @@ public final class HttpTransport implements Transport {
     private Consumer<Throwable> failure = e -> {};
     private boolean closed;
     private boolean ended;
+    /** The other side ended its half, or the stream is gone; on the HTTP side's context. */
+    private boolean otherSideDone;
+    /** The timer that resets the stream if the other side does not end it; on the HTTP side's context. */
+    private long resetTimer = -1;
 
-    EngineSideStream(String remote, Body body) {
+    EngineSideStream(String remote, Body body, long closeGraceMillis) {
       this.remote = remote;
+      this.http = body.context;
+      this.closeGraceMillis = closeGraceMillis;
       this.frames = new FrameCodec.Decoder(options.maxFrameBytes(), frame -> {
         metrics.streamRxPackets.increment();
         metrics.streamRxBytes.increment(frame.length());
@@ -485,8 +514,11 @@ public final class HttpTransport implements Transport {
     /** Sends one frame; called on the engine's context. */
     abstract void send(Buffer frame);
 
-    /** Ends this side; called on the engine's context. */
+    /** Ends this side; called on the HTTP side's context. */
     abstract void finish();
+
+    /** Resets the HTTP/2 stream; called on the HTTP side's context. */
+    abstract void reset();
 
     /** A chunk of the other side's bytes arrived (on the HTTP side's context). */
     void received(Buffer chunk) {
@@ -494,12 +526,13 @@ public final class HttpTransport implements Transport {
         frames.handle(chunk);
       } catch (WireDecodeException | IllegalStateException e) {
         metrics.streamRxFailed.increment();
-        failed(e);
+        fail(e);
       }
     }
 
-    /** The other side ended its half of the stream, or the stream is gone. */
+    /** The other side ended its half of the stream, or the stream is gone (on the HTTP side's context). */
     void ended() {
+      noteOtherSideDone();
       onEngine(() -> {
         if (!ended) {
           ended = true;
@@ -508,7 +541,20 @@ public final class HttpTransport implements Transport {
       });
     }
 
+    /** The HTTP/2 stream failed: reset, or its connection lost (on the HTTP side's context). */
     void failed(Throwable cause) {
+      noteOtherSideDone();
+      fail(cause);
+    }
+
+    private void noteOtherSideDone() {
+      otherSideDone = true;
+      if (resetTimer >= 0) {
+        vertx.cancelTimer(resetTimer);
+      }
+    }
+
+    private void fail(Throwable cause) {
       onEngine(() -> {
         if (!ended) {
           ended = true;
@@ -534,7 +580,16 @@ public final class HttpTransport implements Transport {
       }
       closed = true;
       metrics.streams.decrementAndGet();
-      finish();
+      onContext(http, () -> {
+        finish();
+        if (!otherSideDone) {
+          resetTimer = vertx.setTimer(closeGraceMillis, fired -> {
+            if (!otherSideDone) {
+              reset();
+            }
+          });
+        }
+      });
     }
 
     @Override

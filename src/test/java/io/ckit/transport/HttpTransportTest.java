@@ -3,6 +3,7 @@ package io.ckit.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ckit.gossip.ContextScheduler;
+import io.ckit.gossip.StreamChannel;
 import io.ckit.gossip.GossipDelegate;
 import io.ckit.gossip.GossipOptions;
 import io.ckit.gossip.Memberlist;
@@ -24,6 +25,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
@@ -36,14 +38,17 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.StreamResetException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -368,6 +373,92 @@ class HttpTransportTest {
   }
 
   @Test
+  void aStreamDialThatTimesOutIsReset(Vertx vertx, VertxTestContext test) throws Exception {
+    TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip(), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    AtomicInteger resets = new AtomicInteger();
+    // A peer that takes the stream and never answers.
+    HttpServer silent = vertx.createHttpServer(HttpTransport.serverOptions(new TransportOptions()))
+        .requestHandler(request -> countResets(request, resets))
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Promise<StreamChannel> dialled = Promise.promise();
+    a.context.runOnContext(nothing -> a.transport.openStream("127.0.0.1:" + silent.actualPort(), 300)
+        .onComplete(dialled));
+    dialled.future()
+        .recover(failed -> {
+          test.verify(() -> assertThat(failed).hasMessageEndingWith(": i/o timeout"));
+          return Future.succeededFuture();
+        })
+        .compose(timedOut -> TestNode.until(vertx, () -> resets.get() == 1, 5_000))
+        .onComplete(test.succeeding(reset -> test.verify(() -> {
+          assertThat(dialled.future().failed()).isTrue();
+          assertThat(a.registry.get("cluster.transport.streams").gauge().value()).isZero();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aStreamWhosePeerAnswersAndThenGoesQuietIsResetAfterTheTimeout(Vertx vertx, VertxTestContext test)
+      throws Exception {
+    TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip().setStreamTimeout(Duration.ofMillis(300)),
+        new TransportOptions()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    AtomicInteger resets = new AtomicInteger();
+    // A peer that accepts the stream (200) and then neither sends nor ends.
+    HttpServer quiet = vertx.createHttpServer(HttpTransport.serverOptions(new TransportOptions()))
+        .requestHandler(request -> {
+          countResets(request, resets);
+          request.response().setStatusCode(200).setChunked(true)
+              .putHeader("Content-Type", HttpTransport.CONTENT_TYPE).writeHead();
+        })
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Promise<Integer> joined = Promise.promise();
+    a.context.runOnContext(nothing -> a.engine.join(List.of("127.0.0.1:" + quiet.actualPort())).onComplete(joined));
+    Gauge streams = a.registry.get("cluster.transport.streams").gauge();
+    joined.future()
+        .recover(failed -> {
+          test.verify(() -> assertThat(failed).hasMessageEndingWith(": i/o timeout"));
+          return Future.succeededFuture();
+        })
+        .compose(timedOut -> TestNode.until(vertx, () -> resets.get() == 1, 5_000))
+        .onComplete(test.succeeding(reset -> test.verify(() -> {
+          assertThat(joined.future().failed()).isTrue();
+          assertThat(streams.value()).isZero();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void anAcceptedStreamWhosePeerNeverEndsIsResetAfterTheTimeout(Vertx vertx, VertxTestContext test)
+      throws Exception {
+    TestNode b = TestNode.start(vertx, "b", TestNode.fastGossip().setStreamTimeout(Duration.ofMillis(300)),
+        new TransportOptions()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    AtomicInteger resets = new AtomicInteger();
+    String[] hostPort = b.address.split(":");
+    Gauge streams = b.registry.get("cluster.transport.streams").gauge();
+    // A peer that opens a stream and then neither sends nor ends it.
+    h2c(vertx).request(new RequestOptions().setMethod(HttpMethod.POST).setHost(hostPort[0])
+            .setPort(Integer.parseInt(hostPort[1])).setURI(HttpTransport.STREAM_PATH)
+            .putHeader("Content-Type", HttpTransport.CONTENT_TYPE))
+        .compose(request -> {
+          request.exceptionHandler(e -> {
+            if (e instanceof StreamResetException) {
+              resets.incrementAndGet();
+            }
+          });
+          request.setChunked(true).sendHead();
+          return request.response();
+        })
+        .compose(response -> {
+          test.verify(() -> assertThat(response.statusCode()).isEqualTo(200));
+          return TestNode.until(vertx, () -> resets.get() == 1, 5_000);
+        })
+        .onComplete(test.succeeding(reset -> test.verify(() -> {
+          assertThat(streams.value()).isZero();
+          test.completeNow();
+        })));
+  }
+
+  @Test
   void everyCapturedGoFrameIsAcceptedByTheServerRoute(Vertx vertx, VertxTestContext test) throws Exception {
     TestNode plain = TestNode.start(vertx, "node-a", TestNode.fastGossip(), new TransportOptions())
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -461,6 +552,19 @@ class HttpTransportTest {
       assertThat(scrape).contains(name + "{cluster_name=\"prod\"}");
     }
     test.completeNow();
+  }
+
+  /** Counts the request's stream being reset; once the request has ended, only its response hears of it. */
+  private static void countResets(HttpServerRequest request, AtomicInteger resets) {
+    boolean[] reset = {false};
+    Handler<Throwable> counter = e -> {
+      if (e instanceof StreamResetException && !reset[0]) {
+        reset[0] = true;
+        resets.incrementAndGet();
+      }
+    };
+    request.exceptionHandler(counter);
+    request.response().exceptionHandler(counter);
   }
 
   private static Buffer frame(JsonObject record) {
