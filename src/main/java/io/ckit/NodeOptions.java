@@ -43,7 +43,8 @@ import java.util.Set;
  *   "state": "viewer",                       // where NodeVerticle moves the node after joining
  *   "leaveTimeout": "5s",
  *   "tls": {"enabled": true, "pemKeyCert": {...}, "pemTrust": {...}, "clientAuth": "REQUIRED", "verifyHost": true},
- *   "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000, "maxPacketsInFlight": 100}
+ *   "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000, "maxPacketsInFlight": 100,
+ *                 "maxInboundQueuedPackets": 1024}
  * }
  * }</pre>
  *
@@ -65,7 +66,7 @@ public final class NodeOptions {
   private static final Set<String> TLS_FIELDS = Set.of("enabled", "pemKeyCert", "jksKeyStore", "pfxKeyStore",
       "pemTrust", "jksTrustStore", "pfxTrustStore", "clientAuth", "verifyHost");
   private static final Set<String> TRANSPORT_FIELDS = Set.of("maxFrameBytes", "packetTimeout", "maxQueuedPackets",
-      "maxPacketsInFlight");
+      "maxPacketsInFlight", "maxInboundQueuedPackets");
 
   private String name;
   private String advertiseAddress;
@@ -188,7 +189,8 @@ public final class NodeOptions {
         .put("maxFrameBytes", transport.maxFrameBytes())
         .put("packetTimeout", Durations.format(transport.packetTimeout()))
         .put("maxQueuedPackets", transport.maxQueuedPackets())
-        .put("maxPacketsInFlight", transport.maxPacketsInFlight()));
+        .put("maxPacketsInFlight", transport.maxPacketsInFlight())
+        .put("maxInboundQueuedPackets", transport.maxInboundQueuedPackets()));
     return json;
   }
 
@@ -488,6 +490,7 @@ public final class NodeOptions {
               entry.getValue()));
           case "maxQueuedPackets" -> transport.setMaxQueuedPackets(integer(json, key));
           case "maxPacketsInFlight" -> transport.setMaxPacketsInFlight(integer(json, key));
+          case "maxInboundQueuedPackets" -> transport.setMaxInboundQueuedPackets(integer(json, key));
           default -> { }
         }
       } catch (IllegalArgumentException e) {

@@ -25,6 +25,7 @@ import io.ckit.wire.WireDecodeException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -182,17 +183,18 @@ public final class Memberlist {
   public Future<Integer> join(List<String> addresses) {
     checkNotShutdown();
     Promise<Integer> result = Promise.promise();
-    joinNext(new ArrayList<>(addresses), 0, 0, new ArrayList<>(), result);
+    joinNext(new ArrayList<>(addresses), 0, 0, new ArrayList<>(), null, result);
     return result.future();
   }
 
+  /** @param firstFailure the first seed's error, kept as the cause of the join's failure */
   private void joinNext(List<String> addresses, int index, int succeeded, List<String> errors,
-      Promise<Integer> result) {
+      Throwable firstFailure, Promise<Integer> result) {
     if (index == addresses.size()) {
       if (succeeded > 0 || addresses.isEmpty()) {
         result.complete(succeeded);
       } else {
-        result.fail(new IllegalStateException(String.join("; ", errors)));
+        result.fail(new IllegalStateException(String.join("; ", errors), firstFailure));
       }
       return;
     }
@@ -203,7 +205,8 @@ public final class Memberlist {
         errors.add(error);
         log(Level.DEBUG, error);
       }
-      joinNext(addresses, index + 1, succeeded + (done.succeeded() ? 1 : 0), errors, result);
+      joinNext(addresses, index + 1, succeeded + (done.succeeded() ? 1 : 0), errors,
+          firstFailure != null || done.succeeded() ? firstFailure : done.cause(), result);
     });
   }
 
@@ -327,6 +330,14 @@ public final class Memberlist {
   public GossipStats stats() {
     return new GossipStats(probesStarted, failedProbes, suspicionsStarted, deathsDeclared, refutations,
         pushPullsStarted, packetsReceived, packetsRejected);
+  }
+
+  /**
+   * How long a stream may take (memberlist's TCPTimeout). Unlike the other methods, callable from any thread:
+   * the options are fixed at construction.
+   */
+  public Duration streamTimeout() {
+    return options.streamTimeout();
   }
 
   /** The memberlist protocol version this engine speaks. */
@@ -801,22 +812,16 @@ public final class Memberlist {
     long localSeq = nextSeqNo();
     String requester = hasSource(request.sourceAddr(), request.sourcePort())
         ? Addresses.format(request.sourceAddr(), request.sourcePort()) : from;
-    Scheduler.Timer[] nackTimer = new Scheduler.Timer[1];
-    setAckHandler(localSeq, () -> {
-      if (nackTimer[0] != null) {
-        nackTimer[0].cancel();
-      }
-      encodeAndSendMsg(requester, new AckResp(request.seqNo(), null));
-    }, null, options.probeTimeout().toMillis(), null);
+    // The nack goes out when the ack handler times out: an ack cancels it, and so does shutdown(), which
+    // cancels every ack handler's timer.
+    Runnable nack = request.nack() ? () -> encodeAndSendMsg(requester, new NackResp(request.seqNo())) : null;
+    setAckHandler(localSeq, () -> encodeAndSendMsg(requester, new AckResp(request.seqNo(), null)), null,
+        options.probeTimeout().toMillis(), nack);
     if (request.target() != null && (request.target().length() == 4 || request.target().length() == 16)) {
       encodeAndSendMsg(Addresses.format(request.target(), port),
           new Ping(localSeq, request.node(), selfAddr, selfPort, name));
     } else {
       log(Level.ERROR, "Failed to send indirect ping: no target address for " + request.node());
-    }
-    if (request.nack()) {
-      nackTimer[0] = scheduler.schedule(options.probeTimeout().toMillis(),
-          () -> encodeAndSendMsg(requester, new NackResp(request.seqNo())));
     }
   }
 
@@ -1061,6 +1066,15 @@ public final class Memberlist {
       }
       StreamChannel channel = opened.result();
       log(Level.DEBUG, "Initiating push/pull sync with: " + address);
+      byte[] request;
+      try {
+        request = streams.encode(localState(join));
+      } catch (RuntimeException e) {
+        // The delegate's, or an encoder's: the push/pull fails with it rather than hang until the timeout.
+        channel.close();
+        result.fail(e);
+        return;
+      }
       new Exchange(channel, timeout, response -> {
         if (response instanceof ErrResp err) {
           throw new IllegalStateException("remote error: " + err.error());
@@ -1075,7 +1089,7 @@ public final class Memberlist {
       if (header.length > 0) {
         channel.write(header);
       }
-      channel.write(streams.encode(localState(join)));
+      channel.write(request);
     });
     return result.future();
   }
@@ -1202,24 +1216,29 @@ public final class Memberlist {
       }
       System.arraycopy(bytes, 0, buffer, length, bytes.length);
       length += bytes.length;
+      StreamCodec.Decoded decoded;
       try {
-        StreamCodec.Decoded decoded = readNext(buffer, consumed, length - consumed);
-        if (decoded != null) {
-          consumed += decoded.length();
-          Message message = decoded.message();
-          finished = true;
-          deadline.cancel();
-          handle(message instanceof Compress compress ? compress.inner() : message);
-        }
-      } catch (WireDecodeException | IllegalStateException e) {
+        decoded = readNext(buffer, consumed, length - consumed);
+      } catch (RuntimeException e) {
         finish(e);
+        return;
+      }
+      if (decoded != null) {
+        consumed += decoded.length();
+        Message message = decoded.message();
+        finished = true;
+        deadline.cancel();
+        handle(message instanceof Compress compress ? compress.inner() : message);
       }
     }
 
     /** The next message from the unread bytes, or null while it is incomplete. */
     abstract StreamCodec.Decoded readNext(byte[] bytes, int offset, int available);
 
-    /** Handles the one message this stream carries; the stream is then the handler's to close. */
+    /**
+     * Handles the one message this stream carries; the stream is then the handler's to close. Must not
+     * throw: whatever goes wrong (the delegate's exceptions included) ends the stream here.
+     */
     abstract void handle(Message message);
 
     /** The stream ended, failed or timed out before a whole message arrived. */
@@ -1265,7 +1284,7 @@ public final class Memberlist {
       try {
         onResponse.accept(message);
         result.tryComplete();
-      } catch (IllegalStateException e) {
+      } catch (RuntimeException e) {
         result.tryFail(e);
       }
     }
@@ -1323,22 +1342,28 @@ public final class Memberlist {
 
     @Override
     void handle(Message message) {
-      switch (message.type()) {
-        case PUSH_PULL -> handlePushPull((PushPull) message);
-        case PING -> {
-          Ping ping = (Ping) message;
-          if (ping.node().isEmpty() || ping.node().equals(name)) {
-            channel.write(streams.encode(new AckResp(ping.seqNo(), null)));
-          } else {
-            log(Level.WARNING, "Got ping for unexpected node " + ping.node() + " from=" + channel.remoteAddress());
+      try {
+        switch (message.type()) {
+          case PUSH_PULL -> handlePushPull((PushPull) message);
+          case PING -> {
+            Ping ping = (Ping) message;
+            if (ping.node().isEmpty() || ping.node().equals(name)) {
+              channel.write(streams.encode(new AckResp(ping.seqNo(), null)));
+            } else {
+              log(Level.WARNING, "Got ping for unexpected node " + ping.node() + " from=" + channel.remoteAddress());
+            }
           }
+          case USER -> delegate.notifyMessage(((User) message).payload());
+          default -> log(Level.ERROR, "Received invalid msgType (" + message.type().code() + ") from="
+              + channel.remoteAddress());
         }
-        case USER -> delegate.notifyMessage(((User) message).payload());
-        default -> log(Level.ERROR, "Received invalid msgType (" + message.type().code() + ") from="
+      } catch (RuntimeException e) {
+        log(Level.ERROR, "Failed to handle " + message.type() + " stream: " + e + " from="
             + channel.remoteAddress());
+      } finally {
+        inboundStreams--;
+        channel.close();
       }
-      channel.close();
-      inboundStreams--;
     }
 
     private void handlePushPull(PushPull remote) {
@@ -1349,7 +1374,7 @@ public final class Memberlist {
       channel.write(streams.encode(localState(remote.join())));
       try {
         mergeRemoteState(remote.join(), remote);
-      } catch (IllegalStateException e) {
+      } catch (RuntimeException e) {
         log(Level.ERROR, "Failed push/pull merge: " + e.getMessage() + " from=" + channel.remoteAddress());
       }
     }

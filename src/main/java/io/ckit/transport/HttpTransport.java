@@ -25,12 +25,16 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.Router;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -46,7 +50,9 @@ import java.util.function.Consumer;
  *
  * <p>Requests must be HTTP/2 (HTTP/1.x gets 505) with {@code Content-Type: application/x.ckit} (else 400);
  * once closed the transport answers 503. Bodies are parsed as they stream in, and a frame longer than the
- * maximum is refused (400) before any of it is buffered.
+ * maximum is refused (400) before any of it is buffered. When the engine falls behind (more than {@code
+ * maxInboundQueuedPackets} packets, or frames of one stream, waiting for it) the transport stops reading
+ * the bodies feeding it, and HTTP/2 flow control holds the senders back.
  *
  * <p>Serving: mount {@link #router()} under {@link #BASE_PATH} on an existing vertx-web router (without a
  * {@code BodyHandler} in front: it would buffer the stream), hand {@link #requestHandler()} to a plain
@@ -76,8 +82,10 @@ public final class HttpTransport implements Transport {
   private final TransportOptions options;
   private final TransportMetrics metrics;
   private final HttpClientAgent client;
-  /** Per-peer packet queues; engine context only. */
+  /** Queues of the peers with packets queued or in flight (no more: addresses churn); engine context only. */
   private final Map<String, PeerQueue> peers = new HashMap<>();
+  /** Packets of every request, read and not yet handled by the engine. */
+  private final Backlog inboundPackets;
   private volatile Memberlist engine;
   private volatile boolean closed;
 
@@ -86,6 +94,7 @@ public final class HttpTransport implements Transport {
     this.context = context;
     this.options = new TransportOptions(options);
     this.metrics = metrics;
+    this.inboundPackets = new Backlog(metrics.rxQueue);
     HttpClientOptions clientOptions = new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false)
@@ -190,15 +199,12 @@ public final class HttpTransport implements Transport {
     }
     String from = address(request.remoteAddress());
     Memberlist receiver = engine;
+    Body body = new Body(request, Vertx.currentContext());
     FrameCodec.Decoder frames = new FrameCodec.Decoder(options.maxFrameBytes(), frame -> {
       metrics.rxPackets.increment();
       metrics.rxBytes.increment(frame.length());
       byte[] packet = frame.getBytes();
-      metrics.rxQueue.incrementAndGet();
-      onEngine(() -> {
-        metrics.rxQueue.decrementAndGet();
-        receiver.receivePacket(packet, from);
-      });
+      inboundPackets.handOff(body, () -> receiver.receivePacket(packet, from));
     });
     boolean[] rejected = {false};
     request.handler(chunk -> {
@@ -238,7 +244,7 @@ public final class HttpTransport implements Transport {
     response.setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
     response.writeHead();
     Memberlist receiver = engine;
-    ServerStream stream = new ServerStream(server, request, response);
+    ServerStream stream = new ServerStream(server, request, response, receiver.streamTimeout().toMillis());
     metrics.streams.incrementAndGet();
     onEngine(() -> receiver.acceptStream(stream));
   }
@@ -248,8 +254,8 @@ public final class HttpTransport implements Transport {
     private final Context server;
     private final HttpServerResponse response;
 
-    ServerStream(Context server, HttpServerRequest request, HttpServerResponse response) {
-      super(address(request.remoteAddress()));
+    ServerStream(Context server, HttpServerRequest request, HttpServerResponse response, long closeGraceMillis) {
+      super(address(request.remoteAddress()), new Body(request, server), closeGraceMillis);
       this.server = server;
       this.response = response;
       request.handler(this::received);
@@ -269,11 +275,14 @@ public final class HttpTransport implements Transport {
 
     @Override
     void finish() {
-      onContext(server, () -> {
-        if (!response.ended() && !response.closed()) {
-          response.end();
-        }
-      });
+      if (!response.ended() && !response.closed()) {
+        response.end();
+      }
+    }
+
+    @Override
+    void reset() {
+      response.reset();
     }
   }
 
@@ -285,7 +294,12 @@ public final class HttpTransport implements Transport {
     if (closed) {
       return;
     }
-    PeerQueue peer = peers.computeIfAbsent(address, PeerQueue::new);
+    PeerQueue peer = peers.get(address);
+    if (peer == null) {
+      peer = new PeerQueue(address);
+      peers.put(address, peer);
+      metrics.peerQueues.incrementAndGet();
+    }
     if (peer.queue.size() >= options.maxQueuedPackets()) {
       peer.queue.poll();
       metrics.txQueue.decrementAndGet();
@@ -321,6 +335,11 @@ public final class HttpTransport implements Transport {
                 + (done.failed() ? done.cause().getMessage() : "status " + done.result()));
           }
           pump();
+          // Only an idle queue goes, so a new queue for the address still keeps to the in-flight limit. A post
+          // that fails at once completes within pump(): an inner completion may have removed this queue.
+          if (inFlight == 0 && queue.isEmpty() && peers.remove(address, this)) {
+            metrics.peerQueues.decrementAndGet();
+          }
         });
       }
     }
@@ -381,7 +400,13 @@ public final class HttpTransport implements Transport {
       opened.fail(e);
       return opened.future();
     }
-    long timer = vertx.setTimer(timeoutMillis, fired -> opened.tryFail("dial " + address + ": i/o timeout"));
+    long timer = vertx.setTimer(timeoutMillis, fired -> {
+      if (opened.tryFail("dial " + address + ": i/o timeout")) {
+        // A server that never answers would otherwise keep the stream open on both ends: reset it now, or
+        // once the request exists.
+        request.onSuccess(HttpClientRequest::reset);
+      }
+    });
     request.onComplete(created -> {
       if (created.failed()) {
         vertx.cancelTimer(timer);
@@ -404,7 +429,7 @@ public final class HttpTransport implements Transport {
           http.reset();
           return;
         }
-        ClientStream stream = new ClientStream(address, http, response);
+        ClientStream stream = new ClientStream(address, http, response, Vertx.currentContext(), timeoutMillis);
         metrics.streams.incrementAndGet();
         if (!opened.tryComplete(stream)) {
           stream.close();
@@ -418,8 +443,9 @@ public final class HttpTransport implements Transport {
   private final class ClientStream extends EngineSideStream {
     private final HttpClientRequest request;
 
-    ClientStream(String address, HttpClientRequest request, HttpClientResponse response) {
-      super(address);
+    ClientStream(String address, HttpClientRequest request, HttpClientResponse response, Context client,
+        long closeGraceMillis) {
+      super(address, new Body(response, client), closeGraceMillis);
       this.request = request;
       response.handler(this::received);
       response.endHandler(end -> ended());
@@ -435,28 +461,49 @@ public final class HttpTransport implements Transport {
     void finish() {
       request.end();
     }
+
+    @Override
+    void reset() {
+      request.reset();
+    }
   }
 
   /**
    * What the engine sees of a stream: frames as they complete, delivered on the engine's context; writes
    * framed and sent from wherever the HTTP side lives.
+   *
+   * <p>Closing ends this side's half. The other side is then given {@code closeGraceMillis} (the stream
+   * timeout) to end its half too, as it does once it has read what it waited for; if it has not by then,
+   * the HTTP/2 stream is reset, so that neither end keeps it open. It is not reset at once: {@link #close}
+   * cannot tell an engine that is done from one that gave up, and a peer about to end normally would see an
+   * error instead.
    */
   private abstract class EngineSideStream implements StreamChannel {
     private final String remote;
+    private final Context http;
+    private final long closeGraceMillis;
+    /** This stream's frames read and not yet handled on the engine's context. */
+    private final Backlog backlog = new Backlog(new AtomicInteger());
     private final FrameCodec.Decoder frames;
     private Consumer<byte[]> data = bytes -> {};
     private Runnable end = () -> {};
     private Consumer<Throwable> failure = e -> {};
     private boolean closed;
     private boolean ended;
+    /** The other side ended its half, or the stream is gone; on the HTTP side's context. */
+    private boolean otherSideDone;
+    /** The timer that resets the stream if the other side does not end it; on the HTTP side's context. */
+    private long resetTimer = -1;
 
-    EngineSideStream(String remote) {
+    EngineSideStream(String remote, Body body, long closeGraceMillis) {
       this.remote = remote;
+      this.http = body.context;
+      this.closeGraceMillis = closeGraceMillis;
       this.frames = new FrameCodec.Decoder(options.maxFrameBytes(), frame -> {
         metrics.streamRxPackets.increment();
         metrics.streamRxBytes.increment(frame.length());
         byte[] bytes = frame.getBytes();
-        onEngine(() -> {
+        backlog.handOff(body, () -> {
           if (!closed) {
             data.accept(bytes);
           }
@@ -467,8 +514,11 @@ public final class HttpTransport implements Transport {
     /** Sends one frame; called on the engine's context. */
     abstract void send(Buffer frame);
 
-    /** Ends this side; called on the engine's context. */
+    /** Ends this side; called on the HTTP side's context. */
     abstract void finish();
+
+    /** Resets the HTTP/2 stream; called on the HTTP side's context. */
+    abstract void reset();
 
     /** A chunk of the other side's bytes arrived (on the HTTP side's context). */
     void received(Buffer chunk) {
@@ -476,12 +526,13 @@ public final class HttpTransport implements Transport {
         frames.handle(chunk);
       } catch (WireDecodeException | IllegalStateException e) {
         metrics.streamRxFailed.increment();
-        failed(e);
+        fail(e);
       }
     }
 
-    /** The other side ended its half of the stream, or the stream is gone. */
+    /** The other side ended its half of the stream, or the stream is gone (on the HTTP side's context). */
     void ended() {
+      noteOtherSideDone();
       onEngine(() -> {
         if (!ended) {
           ended = true;
@@ -490,7 +541,20 @@ public final class HttpTransport implements Transport {
       });
     }
 
+    /** The HTTP/2 stream failed: reset, or its connection lost (on the HTTP side's context). */
     void failed(Throwable cause) {
+      noteOtherSideDone();
+      fail(cause);
+    }
+
+    private void noteOtherSideDone() {
+      otherSideDone = true;
+      if (resetTimer >= 0) {
+        vertx.cancelTimer(resetTimer);
+      }
+    }
+
+    private void fail(Throwable cause) {
       onEngine(() -> {
         if (!ended) {
           ended = true;
@@ -516,7 +580,16 @@ public final class HttpTransport implements Transport {
       }
       closed = true;
       metrics.streams.decrementAndGet();
-      finish();
+      onContext(http, () -> {
+        finish();
+        if (!otherSideDone) {
+          resetTimer = vertx.setTimer(closeGraceMillis, fired -> {
+            if (!otherSideDone) {
+              reset();
+            }
+          });
+        }
+      });
     }
 
     @Override
@@ -537,6 +610,73 @@ public final class HttpTransport implements Transport {
     @Override
     public String remoteAddress() {
       return remote;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Inbound flow control
+
+  /** A request or response body frames are read from, and the context its handlers run on. */
+  private static final class Body {
+    private final ReadStream<Buffer> stream;
+    private final Context context;
+    /** Whether reading is paused for the engine to catch up; on the body's context only. */
+    private boolean paused;
+
+    Body(ReadStream<Buffer> stream, Context context) {
+      this.stream = stream;
+      this.context = context;
+    }
+  }
+
+  /**
+   * Frames handed to the engine and not yet handled there. At the limit, the body a frame came from stops
+   * being read (the rest of the chunk at hand still goes through); every body paused so is read again once
+   * the engine has worked the count down to half the limit.
+   *
+   * <p>Concurrency: bodies are read on their own contexts and frames handled on the engine's, so the count
+   * is atomic and paused bodies wait in a lock-free queue; a body is paused and resumed on its own context.
+   */
+  private final class Backlog {
+    private final AtomicInteger pending;
+    private final Queue<Body> paused = new ConcurrentLinkedQueue<>();
+
+    Backlog(AtomicInteger pending) {
+      this.pending = pending;
+    }
+
+    /** Hands a frame's task to the engine; called on the body's context. */
+    void handOff(Body body, Runnable task) {
+      pending.incrementAndGet();
+      onEngine(() -> {
+        if (pending.decrementAndGet() <= resumeAt()) {
+          resumePaused();
+        }
+        task.run();
+      });
+      if (!body.paused && pending.get() >= options.maxInboundQueuedPackets()) {
+        body.paused = true;
+        body.stream.pause();
+        paused.add(body);
+        // The engine may have drained the backlog before the body was queued, and would not resume it.
+        if (pending.get() <= resumeAt()) {
+          resumePaused();
+        }
+      }
+    }
+
+    private int resumeAt() {
+      return options.maxInboundQueuedPackets() / 2;
+    }
+
+    private void resumePaused() {
+      for (Body body = paused.poll(); body != null; body = paused.poll()) {
+        Body resumed = body;
+        onContext(resumed.context, () -> {
+          resumed.paused = false;
+          resumed.stream.resume();
+        });
+      }
     }
   }
 

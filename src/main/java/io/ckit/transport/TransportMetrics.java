@@ -28,6 +28,7 @@ public final class TransportMetrics {
   final AtomicInteger streams = new AtomicInteger();
   final AtomicInteger rxQueue = new AtomicInteger();
   final AtomicInteger txQueue = new AtomicInteger();
+  final AtomicInteger peerQueues = new AtomicInteger();
 
   private TransportMetrics(MeterRegistry registry, String clusterName) {
     Tags tags = Tags.of("cluster_name", clusterName);
@@ -60,6 +61,8 @@ public final class TransportMetrics {
         "Current number of unprocessed incoming packets", rxQueue);
     gauge(registry, tags, "cluster.transport.tx.packet.queue.length",
         "Current number of unprocessed outgoing packets", txQueue);
+    gauge(registry, tags, "cluster.transport.tx.peer.queues",
+        "Current number of peers with outgoing packets queued or in flight", peerQueues);
   }
 
   /** The meters, registered in the registry for the cluster label ("" when there is none). */
@@ -71,7 +74,9 @@ public final class TransportMetrics {
     return Counter.builder(name).description(help).tags(tags).register(registry);
   }
 
+  /** Held strongly: the registry keeps reading the value even if nothing else holds these metrics. */
   private static void gauge(MeterRegistry registry, Tags tags, String name, String help, AtomicInteger value) {
-    Gauge.builder(name, value, AtomicInteger::get).description(help).tags(tags).register(registry);
+    Gauge.builder(name, value, AtomicInteger::get).strongReference(true).description(help).tags(tags)
+        .register(registry);
   }
 }

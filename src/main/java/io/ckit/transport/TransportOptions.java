@@ -21,11 +21,14 @@ public final class TransportOptions {
   public static final int DEFAULT_MAX_QUEUED_PACKETS = 1000;
   /** Packet POSTs in flight to one peer at once (HTTP/2 servers commonly allow 100 concurrent streams). */
   public static final int DEFAULT_MAX_PACKETS_IN_FLIGHT = 100;
+  /** Frames read and not yet handled by the engine before reading pauses: memberlist's HandoffQueueDepth. */
+  public static final int DEFAULT_MAX_INBOUND_QUEUED_PACKETS = 1024;
 
   private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
   private Duration packetTimeout = DEFAULT_PACKET_TIMEOUT;
   private int maxQueuedPackets = DEFAULT_MAX_QUEUED_PACKETS;
   private int maxPacketsInFlight = DEFAULT_MAX_PACKETS_IN_FLIGHT;
+  private int maxInboundQueuedPackets = DEFAULT_MAX_INBOUND_QUEUED_PACKETS;
   private boolean ssl;
   private KeyCertOptions keyCertOptions;
   private TrustOptions trustOptions;
@@ -40,6 +43,7 @@ public final class TransportOptions {
     packetTimeout = other.packetTimeout;
     maxQueuedPackets = other.maxQueuedPackets;
     maxPacketsInFlight = other.maxPacketsInFlight;
+    maxInboundQueuedPackets = other.maxInboundQueuedPackets;
     ssl = other.ssl;
     keyCertOptions = other.keyCertOptions == null ? null : other.keyCertOptions.copy();
     trustOptions = other.trustOptions == null ? null : other.trustOptions.copy();
@@ -94,6 +98,24 @@ public final class TransportOptions {
       throw new IllegalArgumentException("maxPacketsInFlight must be at least 1, got " + maxPacketsInFlight);
     }
     this.maxPacketsInFlight = maxPacketsInFlight;
+    return this;
+  }
+
+  public int maxInboundQueuedPackets() {
+    return maxInboundQueuedPackets;
+  }
+
+  /**
+   * How many received frames may wait for the engine: packets of all requests together, and the frames of
+   * each stream. Beyond it the transport stops reading those bodies, so HTTP/2 flow control holds the
+   * senders back, until the engine has worked the backlog down to half.
+   */
+  public TransportOptions setMaxInboundQueuedPackets(int maxInboundQueuedPackets) {
+    if (maxInboundQueuedPackets < 1) {
+      throw new IllegalArgumentException("maxInboundQueuedPackets must be at least 1, got "
+          + maxInboundQueuedPackets);
+    }
+    this.maxInboundQueuedPackets = maxInboundQueuedPackets;
     return this;
   }
 

@@ -1,6 +1,7 @@
 package io.ckit.gossip;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.ckit.gossip.RecordingTransport.TestStream;
 import io.ckit.gossip.sim.Simulation;
@@ -8,10 +9,13 @@ import io.ckit.testing.ReferenceVectors;
 import io.ckit.wire.ByteString;
 import io.ckit.wire.MemberState;
 import io.ckit.wire.Message;
+import io.ckit.wire.Message.AckResp;
 import io.ckit.wire.Message.Alive;
 import io.ckit.wire.Message.Compound;
 import io.ckit.wire.Message.Compress;
 import io.ckit.wire.Message.Dead;
+import io.ckit.wire.Message.IndirectPing;
+import io.ckit.wire.Message.NackResp;
 import io.ckit.wire.Message.Ping;
 import io.ckit.wire.Message.PushNodeState;
 import io.ckit.wire.Message.PushPull;
@@ -199,6 +203,63 @@ class MemberlistTest {
   }
 
   @Test
+  void aDelegateThatFailsToMergeTheAnswerFailsTheJoinWithItsError() {
+    RuntimeException failure = new IllegalArgumentException("cannot merge");
+    events.mergeFailure = failure;
+    Memberlist engine = engine("");
+    engine.start();
+    Future<Integer> joined = engine.join(List.of("127.0.0.1:27502"));
+    TestStream stream = transport.connect();
+    byte[] answer = StreamCodec.ckit(messages, "").encode(new PushPull(true, List.of(
+        new PushNodeState("node-b", LOCALHOST, 27502, null, 1, MemberState.ALIVE, VSN)),
+        ByteString.ofUtf8("their-state")));
+    assertThatCode(() -> stream.receive(answer)).doesNotThrowAnyException();
+    assertThat(joined.failed()).isTrue();
+    assertThat(joined.cause()).hasMessage("Failed to join 127.0.0.1:27502: cannot merge").hasCause(failure);
+    assertThat(stream.closed).isTrue();
+  }
+
+  @Test
+  void aDelegateThatFailsToGiveItsStateFailsTheJoinWithItsError() {
+    RuntimeException failure = new IllegalArgumentException("no state");
+    events.localStateFailure = failure;
+    Memberlist engine = engine("");
+    engine.start();
+    Future<Integer> joined = engine.join(List.of("127.0.0.1:27502"));
+    TestStream stream = transport.connect();
+    assertThat(joined.failed()).isTrue();
+    assertThat(joined.cause()).hasCause(failure);
+    assertThat(stream.closed).isTrue();
+    assertThat(stream.writes).isEmpty();
+  }
+
+  @Test
+  void pushPullsWhoseHandlingFailsDoNotUseUpTheLimitOfConcurrentOnes() {
+    Memberlist engine = engine("");
+    engine.start();
+    StreamCodec streams = StreamCodec.ckit(messages, "");
+    byte[] pushPull = streams.encode(new PushPull(false, List.of(), ByteString.ofUtf8("their-state")));
+    int limit = GossipOptions.ckit().maxConcurrentPushPulls();
+    for (int i = 0; i <= limit; i++) {
+      // Alternately our delegate fails to give its state (no answer) and to merge theirs (after answering).
+      events.localStateFailure = i % 2 == 0 ? new IllegalStateException("no state") : null;
+      events.mergeFailure = i % 2 == 1 ? new IllegalArgumentException("cannot merge") : null;
+      TestStream stream = new TestStream("127.0.0.1:" + (40000 + i));
+      engine.acceptStream(stream);
+      assertThatCode(() -> stream.receive(pushPull)).doesNotThrowAnyException();
+      assertThat(stream.closed).isTrue();
+    }
+    events.localStateFailure = null;
+    events.mergeFailure = null;
+    TestStream healthy = new TestStream("127.0.0.1:39999");
+    engine.acceptStream(healthy);
+    healthy.receive(pushPull);
+    assertThat(healthy.writes).as("the answer").singleElement().satisfies(answer -> assertThat(
+        ((Compress) streams.decode(answer, 0, answer.length).message()).inner()).isInstanceOf(PushPull.class));
+    assertThat(events.remoteStates).contains("their-state join=false");
+  }
+
+  @Test
   void aStreamWithAnotherLabelIsDroppedWithoutAnswer() {
     Memberlist engine = engine("prod");
     engine.start();
@@ -253,6 +314,42 @@ class MemberlistTest {
     Memberlist engine = engine("");
     engine.start();
     assertThat(engine.leave(5_000).succeeded()).isTrue();
+  }
+
+  @Test
+  void aNackPromisedForAnIndirectPingIsNotSentAfterShutdown() {
+    Memberlist engine = engine("");
+    engine.start();
+    receive(engine, new IndirectPing(9, LOCALHOST, 27503, "node-c", true, LOCALHOST, 27502, "node-b"));
+    assertThat(sentMessages("")).as("the ping on node-b's behalf")
+        .anySatisfy(m -> assertThat(m).isInstanceOf(Ping.class));
+    engine.shutdown();
+    int sentBefore = transport.packets.size();
+    simulation.runFor(10_000);
+    assertThat(transport.packets).hasSize(sentBefore);
+  }
+
+  @Test
+  void anIndirectPingWithoutAnAckIsAnsweredWithANackAfterTheProbeTimeout() {
+    Memberlist engine = engine("");
+    engine.start();
+    receive(engine, new IndirectPing(9, LOCALHOST, 27503, "node-c", true, LOCALHOST, 27502, "node-b"));
+    simulation.runFor(GossipOptions.ckit().probeTimeout().toMillis() - 1);
+    assertThat(sentMessages("")).doesNotContain(new NackResp(9));
+    simulation.runFor(1);
+    assertThat(transport.packets).last().satisfies(packet -> assertThat(packet.address()).isEqualTo("127.0.0.1:27502"));
+    assertThat(sentMessages("")).containsOnlyOnce(new NackResp(9));
+  }
+
+  @Test
+  void anIndirectPingThatIsAckedInTimeRelaysTheAckAndSendsNoNack() {
+    Memberlist engine = engine("");
+    engine.start();
+    receive(engine, new IndirectPing(9, LOCALHOST, 27503, "node-c", true, LOCALHOST, 27502, "node-b"));
+    Ping ping = (Ping) sentMessages("").stream().filter(m -> m instanceof Ping).findFirst().orElseThrow();
+    receive(engine, new AckResp(ping.seqNo(), null));
+    simulation.runFor(10_000);
+    assertThat(sentMessages("")).contains(new AckResp(9, null)).doesNotContain(new NackResp(9));
   }
 
   /**
@@ -321,6 +418,8 @@ class MemberlistTest {
     final List<ByteString> messages = new ArrayList<>();
     final List<String> remoteStates = new ArrayList<>();
     ByteString localState;
+    RuntimeException localStateFailure;
+    RuntimeException mergeFailure;
 
     @Override
     public void notifyJoin(Member member) {
@@ -349,11 +448,17 @@ class MemberlistTest {
 
     @Override
     public ByteString localState(boolean join) {
+      if (localStateFailure != null) {
+        throw localStateFailure;
+      }
       return localState;
     }
 
     @Override
     public void mergeRemoteState(ByteString state, boolean join) {
+      if (mergeFailure != null) {
+        throw mergeFailure;
+      }
       remoteStates.add(state.utf8() + " join=" + join);
     }
   }

@@ -2,14 +2,33 @@ package io.ckit.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ckit.gossip.ContextScheduler;
+import io.ckit.gossip.StreamChannel;
+import io.ckit.gossip.GossipDelegate;
+import io.ckit.gossip.GossipOptions;
+import io.ckit.gossip.Memberlist;
 import io.ckit.testing.ReferenceVectors;
+import io.ckit.wire.ByteString;
 import io.ckit.wire.FrameCodec;
+import io.ckit.wire.Message;
+import io.ckit.wire.Message.Compress;
 import io.ckit.wire.Message.Ping;
+import io.ckit.wire.Message.PushPull;
 import io.ckit.wire.MessageCodec;
 import io.ckit.wire.PacketCodec;
+import io.ckit.wire.StreamCodec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
@@ -19,19 +38,31 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.StreamResetException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,7 +90,12 @@ class HttpTransportTest {
 
   private static Future<HttpClientResponse> post(HttpClientAgent client, TestNode node, String path,
       String contentType, Buffer body) {
-    String[] hostPort = node.address.split(":");
+    return post(client, node.address, path, contentType, body);
+  }
+
+  private static Future<HttpClientResponse> post(HttpClientAgent client, String address, String path,
+      String contentType, Buffer body) {
+    String[] hostPort = address.split(":");
     return client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(hostPort[0])
             .setPort(Integer.parseInt(hostPort[1])).setURI(path).putHeader("Content-Type", contentType))
         .compose(request -> request.send(body));
@@ -221,6 +257,209 @@ class HttpTransportTest {
   }
 
   @Test
+  void aPeersPacketQueueIsDroppedOnceNothingIsQueuedOrInFlight(Vertx vertx, VertxTestContext test) throws Exception {
+    TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip(), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // Pods come and go with new IPs: 200 addresses, each sent to once, all gone (closed ports).
+    List<ServerSocket> sockets = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+    }
+    List<Integer> closedPorts = new ArrayList<>();
+    for (ServerSocket socket : sockets) {
+      closedPorts.add(socket.getLocalPort());
+      socket.close();
+    }
+    byte[] packet = PacketCodec.ckit(new MessageCodec(), "").encode(new Ping(7, "someone-else", null, 0, ""), false);
+    a.call(() -> {
+      closedPorts.forEach(port -> a.transport.sendPacket("127.0.0.1:" + port, packet));
+      return a.registry.get("cluster.transport.tx.peer.queues").gauge().value();
+    }).compose(queues -> {
+      test.verify(() -> assertThat(queues).isEqualTo(200));
+      return TestNode.until(vertx,
+          () -> a.registry.get("cluster.transport.tx.packets.failed").counter().count() >= 200, 10_000);
+    }).compose(failed -> TestNode.until(vertx,
+            () -> a.registry.get("cluster.transport.tx.peer.queues").gauge().value() == 0, 5_000))
+        .onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void packetsBeyondTheInboundLimitWaitAtTheSenderUntilTheEngineCatchesUp(Vertx vertx, VertxTestContext test)
+      throws Exception {
+    int limit = 64;
+    int count = 2000;
+    HeldEngine receiver = HeldEngine.start(vertx, new TransportOptions().setMaxInboundQueuedPackets(limit));
+    Buffer body = Buffer.buffer();
+    for (int i = 0; i < count; i++) {
+      body.appendBuffer(FrameCodec.encode(PacketCodec.ckit(new MessageCodec(), "")
+          .encode(new Message.User(HeldEngine.payload(i, 1000)), false)));
+    }
+    int mostPerChunk = HeldEngine.framesPerChunk(body.length() / count);
+    Gauge waiting = receiver.registry.get("cluster.transport.rx.packet.queue.length").gauge();
+    AtomicInteger mostWaiting = new AtomicInteger();
+    long sampler = vertx.setPeriodic(1, id -> mostWaiting.accumulateAndGet((int) waiting.value(), Math::max));
+    receiver.hold();
+    Future<Integer> status = post(h2c(vertx), receiver.address, HttpTransport.MESSAGE_PATH,
+        HttpTransport.CONTENT_TYPE, body).map(HttpClientResponse::statusCode);
+    TestNode.until(vertx, () -> waiting.value() >= limit, 10_000)
+        .compose(reached -> TestNode.delay(vertx, 500))
+        .compose(held -> {
+          test.verify(() -> {
+            assertThat(waiting.value()).as("waiting while the engine is held")
+                .isLessThanOrEqualTo(limit + mostPerChunk);
+            assertThat(status.isComplete()).isFalse();
+          });
+          receiver.release();
+          return status;
+        })
+        .compose(answered -> {
+          test.verify(() -> assertThat(answered).isEqualTo(200));
+          return TestNode.until(vertx, () -> receiver.messages.size() == count, 10_000);
+        })
+        .onComplete(test.succeeding(delivered -> test.verify(() -> {
+          vertx.cancelTimer(sampler);
+          assertThat(mostWaiting.get()).isLessThanOrEqualTo(limit + mostPerChunk);
+          assertThat(receiver.messages).as("every packet, once")
+              .containsExactlyInAnyOrderElementsOf(IntStream.range(0, count).boxed().toList());
+          assertThat(waiting.value()).isZero();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void streamFramesBeyondTheInboundLimitWaitAtTheSenderUntilTheEngineCatchesUp(Vertx vertx, VertxTestContext test)
+      throws Exception {
+    int limit = 32;
+    HeldEngine receiver = HeldEngine.start(vertx, new TransportOptions().setMaxInboundQueuedPackets(limit));
+    byte[] state = new byte[300_000];
+    new SplittableRandom(7).nextBytes(state);
+    StreamCodec streams = StreamCodec.ckit(new MessageCodec(), "");
+    byte[] pushPull = streams.encode(new PushPull(false, List.of(), ByteString.copyOf(state)));
+    Counter read = receiver.registry.get("cluster.transport.stream.rx.packets").counter();
+    receiver.hold();
+    String[] hostPort = receiver.address.split(":");
+    Future<Buffer> answer = h2c(vertx).request(new RequestOptions().setMethod(HttpMethod.POST).setHost(hostPort[0])
+            .setPort(Integer.parseInt(hostPort[1])).setURI(HttpTransport.STREAM_PATH)
+            .putHeader("Content-Type", HttpTransport.CONTENT_TYPE))
+        .compose(request -> {
+          request.setChunked(true);
+          for (int offset = 0; offset < pushPull.length; offset += 1000) {
+            request.write(FrameCodec.encode(Arrays.copyOfRange(pushPull, offset,
+                Math.min(pushPull.length, offset + 1000))));
+          }
+          request.end();
+          return request.response();
+        })
+        .compose(HttpClientResponse::body);
+    TestNode.until(vertx, () -> read.count() >= limit, 10_000)
+        .compose(reached -> TestNode.delay(vertx, 500))
+        .compose(held -> {
+          test.verify(() -> assertThat(read.count()).as("frames read while the engine is held")
+              .isLessThanOrEqualTo(limit + HeldEngine.framesPerChunk(1003)));
+          receiver.release();
+          return answer;
+        })
+        .onComplete(test.succeeding(body -> test.verify(() -> {
+          List<Buffer> frames = new ArrayList<>();
+          FrameCodec.Decoder decoder = new FrameCodec.Decoder(1 << 20, frames::add);
+          decoder.handle(body);
+          decoder.end();
+          byte[] first = frames.get(0).getBytes();
+          assertThat(((Compress) streams.decode(first, 0, first.length).message()).inner())
+              .isInstanceOf(PushPull.class);
+          assertThat(receiver.mergedStates).as("the whole state, every frame in order")
+              .containsExactly(ByteString.copyOf(state));
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aStreamDialThatTimesOutIsReset(Vertx vertx, VertxTestContext test) throws Exception {
+    TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip(), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    AtomicInteger resets = new AtomicInteger();
+    // A peer that takes the stream and never answers.
+    HttpServer silent = vertx.createHttpServer(HttpTransport.serverOptions(new TransportOptions()))
+        .requestHandler(request -> countResets(request, resets))
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Promise<StreamChannel> dialled = Promise.promise();
+    a.context.runOnContext(nothing -> a.transport.openStream("127.0.0.1:" + silent.actualPort(), 300)
+        .onComplete(dialled));
+    dialled.future()
+        .recover(failed -> {
+          test.verify(() -> assertThat(failed).hasMessageEndingWith(": i/o timeout"));
+          return Future.succeededFuture();
+        })
+        .compose(timedOut -> TestNode.until(vertx, () -> resets.get() == 1, 5_000))
+        .onComplete(test.succeeding(reset -> test.verify(() -> {
+          assertThat(dialled.future().failed()).isTrue();
+          assertThat(a.registry.get("cluster.transport.streams").gauge().value()).isZero();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aStreamWhosePeerAnswersAndThenGoesQuietIsResetAfterTheTimeout(Vertx vertx, VertxTestContext test)
+      throws Exception {
+    TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip().setStreamTimeout(Duration.ofMillis(300)),
+        new TransportOptions()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    AtomicInteger resets = new AtomicInteger();
+    // A peer that accepts the stream (200) and then neither sends nor ends.
+    HttpServer quiet = vertx.createHttpServer(HttpTransport.serverOptions(new TransportOptions()))
+        .requestHandler(request -> {
+          countResets(request, resets);
+          request.response().setStatusCode(200).setChunked(true)
+              .putHeader("Content-Type", HttpTransport.CONTENT_TYPE).writeHead();
+        })
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Promise<Integer> joined = Promise.promise();
+    a.context.runOnContext(nothing -> a.engine.join(List.of("127.0.0.1:" + quiet.actualPort())).onComplete(joined));
+    Gauge streams = a.registry.get("cluster.transport.streams").gauge();
+    joined.future()
+        .recover(failed -> {
+          test.verify(() -> assertThat(failed).hasMessageEndingWith(": i/o timeout"));
+          return Future.succeededFuture();
+        })
+        .compose(timedOut -> TestNode.until(vertx, () -> resets.get() == 1, 5_000))
+        .onComplete(test.succeeding(reset -> test.verify(() -> {
+          assertThat(joined.future().failed()).isTrue();
+          assertThat(streams.value()).isZero();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void anAcceptedStreamWhosePeerNeverEndsIsResetAfterTheTimeout(Vertx vertx, VertxTestContext test)
+      throws Exception {
+    TestNode b = TestNode.start(vertx, "b", TestNode.fastGossip().setStreamTimeout(Duration.ofMillis(300)),
+        new TransportOptions()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    AtomicInteger resets = new AtomicInteger();
+    String[] hostPort = b.address.split(":");
+    Gauge streams = b.registry.get("cluster.transport.streams").gauge();
+    // A peer that opens a stream and then neither sends nor ends it.
+    h2c(vertx).request(new RequestOptions().setMethod(HttpMethod.POST).setHost(hostPort[0])
+            .setPort(Integer.parseInt(hostPort[1])).setURI(HttpTransport.STREAM_PATH)
+            .putHeader("Content-Type", HttpTransport.CONTENT_TYPE))
+        .compose(request -> {
+          request.exceptionHandler(e -> {
+            if (e instanceof StreamResetException) {
+              resets.incrementAndGet();
+            }
+          });
+          request.setChunked(true).sendHead();
+          return request.response();
+        })
+        .compose(response -> {
+          test.verify(() -> assertThat(response.statusCode()).isEqualTo(200));
+          return TestNode.until(vertx, () -> resets.get() == 1, 5_000);
+        })
+        .onComplete(test.succeeding(reset -> test.verify(() -> {
+          assertThat(streams.value()).isZero();
+          test.completeNow();
+        })));
+  }
+
+  @Test
   void everyCapturedGoFrameIsAcceptedByTheServerRoute(Vertx vertx, VertxTestContext test) throws Exception {
     TestNode plain = TestNode.start(vertx, "node-a", TestNode.fastGossip(), new TransportOptions())
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -309,14 +548,100 @@ class HttpTransportTest {
         "cluster_transport_stream_rx_packets_total", "cluster_transport_stream_rx_bytes_total",
         "cluster_transport_stream_rx_packets_failed_total", "cluster_transport_stream_tx_packets_total",
         "cluster_transport_stream_tx_bytes_total", "cluster_transport_stream_tx_packets_failed_total",
-        "cluster_transport_rx_packet_queue_length", "cluster_transport_tx_packet_queue_length")) {
+        "cluster_transport_rx_packet_queue_length", "cluster_transport_tx_packet_queue_length",
+        "cluster_transport_tx_peer_queues")) {
       assertThat(scrape).contains(name + "{cluster_name=\"prod\"}");
     }
     test.completeNow();
+  }
+
+  /** Counts the request's stream being reset; once the request has ended, only its response hears of it. */
+  private static void countResets(HttpServerRequest request, AtomicInteger resets) {
+    boolean[] reset = {false};
+    Handler<Throwable> counter = e -> {
+      if (e instanceof StreamResetException && !reset[0]) {
+        reset[0] = true;
+        resets.incrementAndGet();
+      }
+    };
+    request.exceptionHandler(counter);
+    request.response().exceptionHandler(counter);
   }
 
   private static Buffer frame(JsonObject record) {
     return FrameCodec.encode(HEX.parseHex(record.getString("hex")));
   }
 
+  /**
+   * An engine on a worker context that the test can hold up (a worker may block; an event loop must not),
+   * with its transport served on an event loop; it records the user messages and states it receives.
+   */
+  private static final class HeldEngine implements GossipDelegate {
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final Queue<Integer> messages = new ConcurrentLinkedQueue<>();
+    final List<ByteString> mergedStates = new CopyOnWriteArrayList<>();
+    private final CountDownLatch released = new CountDownLatch(1);
+    private Context context;
+    String address;
+
+    static HeldEngine start(Vertx vertx, TransportOptions options) throws Exception {
+      HeldEngine held = new HeldEngine();
+      Promise<Context> worker = Promise.promise();
+      vertx.deployVerticle(new VerticleBase() {
+        @Override
+        public Future<?> start() {
+          worker.complete(context);
+          return Future.succeededFuture();
+        }
+      }, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER));
+      held.context = worker.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      HttpTransport transport = HttpTransport.create(vertx, held.context, options,
+          TransportMetrics.create(held.registry, ""));
+      GossipOptions gossip = GossipOptions.local().setName("held").setAdvertiseAddress("127.0.0.1:7946");
+      transport.bind(new Memberlist(gossip, transport, ContextScheduler.create(held.context), held,
+          new SplittableRandom(1)));
+      HttpServer server = vertx.createHttpServer(HttpTransport.serverOptions(options))
+          .requestHandler(transport.requestHandler())
+          .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      held.address = "127.0.0.1:" + server.actualPort();
+      return held;
+    }
+
+    /** A user message payload: its index, then random filler (which compression cannot shrink). */
+    static ByteString payload(int index, int length) {
+      byte[] filler = new byte[length - 4];
+      new SplittableRandom(index).nextBytes(filler);
+      return ByteString.copyOf(Buffer.buffer().appendInt(index).appendBytes(filler).getBytes());
+    }
+
+    /** The most frames of the given size that complete in one HTTP/2 DATA frame (16 KiB by default). */
+    static int framesPerChunk(int frameBytes) {
+      return 16_384 / frameBytes + 1;
+    }
+
+    /** Holds up the engine's context until {@link #release}. */
+    void hold() {
+      context.runOnContext(nothing -> {
+        try {
+          released.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+    }
+
+    void release() {
+      released.countDown();
+    }
+
+    @Override
+    public void notifyMessage(ByteString message) {
+      messages.add(Buffer.buffer(message.toByteArray()).getInt(0));
+    }
+
+    @Override
+    public void mergeRemoteState(ByteString state, boolean join) {
+      mergedStates.add(state);
+    }
+  }
 }

@@ -121,6 +121,13 @@ final class TestNode implements GossipDelegate {
     visible.remove(member.name());
   }
 
+  /** Completes after the delay. */
+  static Future<Void> delay(Vertx vertx, long millis) {
+    Promise<Void> done = Promise.promise();
+    vertx.setTimer(millis, id -> done.complete());
+    return done.future();
+  }
+
   /** Completes when the condition holds, checking every 20 ms; fails after the timeout. */
   static Future<Void> until(Vertx vertx, Supplier<Boolean> condition, long timeoutMillis) {
     Promise<Void> done = Promise.promise();
