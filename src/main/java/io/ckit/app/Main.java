@@ -14,8 +14,8 @@ import sun.misc.Signal;
  * Runs a node: {@code java -jar target/ckit-vertx.jar [--config file] [--name n] [--listen host:port]
  * [--advertise host:port] [--join a:p,b:p] [--label l] [--state viewer|participant] [--tls-cert f]
  * [--tls-key f] [--tls-ca f] [--sharder ring:256] [--rejoin-interval 60s] [--log-level info]}. See README's configuration reference.
- * An invalid option stops start-up with one line naming it and exit code 2. SIGTERM or Ctrl-C: terminating,
- * a pause for peers to see it, leave, exit 0.
+ * An invalid option stops start-up with one line naming it and exit code 2. SIGTERM or Ctrl-C: terminating
+ * (once gossiped), leave, exit 0.
  */
 public final class Main {
 
@@ -24,8 +24,6 @@ public final class Main {
   private static final Logger NETTY_LOGGER = Logger.getLogger("io.netty");
   private static final Logger METER_REGISTRY_LOGGER =
       Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
-  /** How long peers get to see "terminating" before the node leaves. */
-  private static final long TERMINATING_PAUSE_MILLIS = 1_000;
 
   private Main() {}
 
@@ -54,7 +52,7 @@ public final class Main {
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       System.err.println("ckit-vertx: --listen: cannot serve " + config.listen + ": " + cause.getMessage());
-      NodeApp.await(app.shutdown(0).recover(failure -> io.vertx.core.Future.succeededFuture()), 10);
+      NodeApp.await(app.shutdown().recover(failure -> io.vertx.core.Future.succeededFuture()), 10);
       System.exit(1);
       return;
     }
@@ -64,7 +62,7 @@ public final class Main {
     stop.await();
     LOG.log(Level.INFO, "shutting down");
     try {
-      NodeApp.await(app.shutdown(TERMINATING_PAUSE_MILLIS), 30);
+      NodeApp.await(app.shutdown(), 30);
     } catch (Exception e) {
       LOG.log(Level.WARNING, "unclean shutdown: " + e);
       System.exit(1);

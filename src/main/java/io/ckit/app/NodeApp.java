@@ -12,7 +12,6 @@ import io.ckit.shard.Sharder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
@@ -36,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * The runnable node: one HTTP server (HTTP/1.1 and HTTP/2 on one port, h2c or TLS) serving the gossip
  * routes, {@code /metrics}, {@code /api/v1/peers}, {@code /api/v1/owners}, {@code /api/v1/status},
  * {@code /ready} and the status page at {@code /}; a node that joins (retrying in the background), moves to
- * the configured state, and on shutdown moves to terminating, lets peers see it, and leaves.
+ * the configured state, and on shutdown moves to terminating (gossiped to the peers) and leaves.
  */
 final class NodeApp {
 
@@ -171,8 +170,12 @@ final class NodeApp {
     });
   }
 
-  /** Terminating, a pause so peers see it, leave, stop; completes when everything is closed. */
-  Future<Void> shutdown(long pauseMillis) {
+  /**
+   * Shuts down as Go ckit's node does: terminating (which completes once the state message has been gossiped
+   * its full number of times, so the peers have it), then leave, then stop; completes when everything is
+   * closed. No fixed pause: the terminating broadcast is what peers need to hand work over.
+   */
+  Future<Void> shutdown() {
     stopping = true;
     Node running = node;
     Future<Void> terminating = running == null || running.currentState() != PeerState.PARTICIPANT
@@ -180,12 +183,7 @@ final class NodeApp {
         : running.changeState(PeerState.TERMINATING).onSuccess(moved -> LOG.log(Level.INFO, "state terminating"))
             .recover(failure -> Future.succeededFuture());
     return terminating
-        .compose(moved -> {
-          Promise<Void> paused = Promise.promise();
-          vertx.setTimer(Math.max(1, pauseMillis), id -> paused.complete());
-          return paused.future();
-        })
-        .compose(paused -> running == null ? Future.succeededFuture() : running.stop())
+        .compose(moved -> running == null ? Future.succeededFuture() : running.stop())
         .onComplete(stopped -> LOG.log(Level.INFO, "left the cluster"))
         .compose(stopped -> server == null ? Future.succeededFuture() : server.close(),
             failure -> server == null ? Future.succeededFuture() : server.close())

@@ -245,6 +245,15 @@ public final class Memberlist {
       leaveBroadcast.tryComplete();
       return leaveBroadcast.future();
     }
+    // Beyond memberlist: every member is also told at once, in a packet of its own, rather than only over
+    // the next gossip rounds, so a graceful leave is seen everywhere within a round trip. The broadcast goes
+    // on as memberlist's, and the leave completes when it has been gossiped its full number of times.
+    byte[] leave = messages.encode(new Dead(self.incarnation, name, name));
+    for (NodeState node : nodes) {
+      if (!node.name.equals(name) && (node.state == MemberState.ALIVE || node.state == MemberState.SUSPECT)) {
+        rawSendMsgPacket(node.address(), node, leave);
+      }
+    }
     Promise<Void> bounded = leaveBroadcast;
     Scheduler.Timer timeout = scheduler.schedule(timeoutMillis,
         () -> bounded.tryFail("timeout waiting for leave broadcast"));
@@ -597,6 +606,20 @@ public final class Memberlist {
         default -> true;
       };
     });
+    sendGossip(targets);
+  }
+
+  /**
+   * Runs a gossip round now, besides the periodic ones, so that a broadcast just queued (a state change of
+   * this node, say) goes out without waiting up to a gossip interval.
+   */
+  public void gossipNow() {
+    checkNotShutdown();
+    gossip();
+  }
+
+  /** Sends each target a packet of the broadcasts waiting; stops once there are none. */
+  private void sendGossip(List<NodeState> targets) {
     int bytesAvailable = packetSpace() - COMPOUND_HEADER_OVERHEAD;
     for (NodeState target : targets) {
       List<byte[]> parts = getBroadcasts(COMPOUND_OVERHEAD, bytesAvailable);

@@ -302,6 +302,10 @@ public final class NodeImpl implements Node, GossipDelegate {
       StateMessage message = new StateMessage(name, to, tick());
       storeState(message);
       queueBroadcast(message, () -> context.runOnContext(nothing -> done.tryComplete()));
+      // Out now rather than at the next gossip tick: a terminating node's peers hand its work over sooner.
+      if (engine != null) {
+        engine.gossipNow();
+      }
       if (peerMap.size() <= 1) {
         // Alone: nobody to tell. Complete after this turn's peer-set update, so peers() shows the change.
         context.runOnContext(nothing -> done.tryComplete());

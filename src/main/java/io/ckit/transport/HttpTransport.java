@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -130,10 +131,13 @@ public final class HttpTransport implements Transport {
     this.engine = Objects.requireNonNull(engine, "engine");
   }
 
-  /** Refuses new requests with 503 and closes the client's connections. */
+  /**
+   * Refuses new requests with 503 and shuts the client down: requests in flight (the packets of a leave, say)
+   * are given up to the packet timeout to complete before the connections are closed.
+   */
   public Future<Void> close() {
     closed = true;
-    return client.close();
+    return client.shutdown(options.packetTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Server options for a server of the transport's own: h2c (and HTTP/1.1) or TLS with ALPN. */

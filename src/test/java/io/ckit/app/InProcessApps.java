@@ -44,7 +44,7 @@ final class InProcessApps implements AutoCloseable {
   @Override
   public void close() throws Exception {
     for (NodeApp app : apps) {
-      NodeApp.await(app.shutdown(0), 30);
+      NodeApp.await(app.shutdown(), 30);
     }
   }
 }

@@ -310,6 +310,53 @@ class MemberlistTest {
   }
 
   @Test
+  void aLeaveIsSentToEveryMemberAtOnceAndCompletesOnceGossipedEnoughTimes() {
+    Memberlist engine = engine("");
+    engine.start();
+    List<String> addresses = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      receive(engine, new Alive(1, "node-" + i, LOCALHOST, 27510 + i, null, VSN));
+      addresses.add("127.0.0.1:" + (27510 + i));
+    }
+    transport.packets.clear();
+    Future<Void> left = engine.leave(5_000);
+    // No virtual time has passed, so no gossip round ran: each member got a packet with the leave.
+    assertThat(transport.packets).extracting(RecordingTransport.Packet::address)
+        .containsExactlyInAnyOrderElementsOf(addresses);
+    PacketCodec codec = PacketCodec.ckit(messages, "");
+    for (RecordingTransport.Packet packet : transport.packets) {
+      List<Message> parts = new ArrayList<>();
+      flatten(codec.decode(packet.bytes()).message(), parts);
+      assertThat(parts).contains(new Dead(1, "node-a", "node-a"));
+    }
+    // The broadcast goes on: 4 × ceil(log10(11)) = 8 transmits, three a gossip round.
+    assertThat(left.isComplete()).isFalse();
+    simulation.runFor(1_000);
+    assertThat(left.succeeded()).isTrue();
+  }
+
+  @Test
+  void gossipNowSendsWhatIsQueuedWithoutWaitingForTheNextRound() {
+    List<byte[]> queued = new ArrayList<>(List.of(new byte[] {0x12, 0x01, 0x01}));
+    Memberlist engine = new Memberlist(GossipOptions.ckit().setName("node-a").setAdvertiseAddress("127.0.0.1:27501"),
+        transport, simulation.scheduler(), new GossipDelegate() {
+          @Override
+          public List<byte[]> broadcasts(int overhead, int limit) {
+            List<byte[]> out = List.copyOf(queued);
+            queued.clear();
+            return out;
+          }
+        }, new SplittableRandom(1));
+    engine.start();
+    receive(engine, new Alive(1, "node-b", LOCALHOST, 27502, null, VSN));
+    transport.packets.clear();
+    engine.gossipNow();
+    // The engine's own alive broadcasts go first; the delegate's message rides in the same round.
+    assertThat(sentMessages("")).contains(new Message.User(ByteString.copyOf(new byte[] {0x12, 0x01, 0x01})));
+    assertThat(transport.packets).extracting(RecordingTransport.Packet::address).containsOnly("127.0.0.1:27502");
+  }
+
+  @Test
   void aLoneNodeLeavesAtOnce() {
     Memberlist engine = engine("");
     engine.start();
