@@ -77,6 +77,8 @@ public final class HttpTransport implements Transport {
   public static final String STREAM_PATH = BASE_PATH + "stream";
   /** The content type of every request. */
   public static final String CONTENT_TYPE = "application/x.ckit";
+  /** The longest a closing transport waits for its requests in flight: enough for a leave to go out. */
+  private static final long CLOSE_GRACE_MILLIS = 1_000;
 
   private final Vertx vertx;
   private final Context context;
@@ -133,11 +135,12 @@ public final class HttpTransport implements Transport {
 
   /**
    * Refuses new requests with 503 and shuts the client down: requests in flight (the packets of a leave, say)
-   * are given up to the packet timeout to complete before the connections are closed.
+   * get up to a second (or the packet timeout, if shorter) to complete before the connections are closed.
    */
   public Future<Void> close() {
     closed = true;
-    return client.shutdown(options.packetTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    long grace = Math.min(CLOSE_GRACE_MILLIS, options.packetTimeout().toMillis());
+    return client.shutdown(grace, TimeUnit.MILLISECONDS);
   }
 
   /** Server options for a server of the transport's own: h2c (and HTTP/1.1) or TLS with ALPN. */

@@ -115,11 +115,11 @@ class HttpTransportTest {
         })
         .compose(joined -> {
           test.verify(() -> assertThat(joined).isEqualTo(1));
-          return TestNode.until(vertx, () -> nodes.stream().allMatch(node -> node.visible.size() == 2), 5_000);
+          return TestNode.until(vertx, () -> nodes.stream().allMatch(node -> node.visible.size() == 2), 30_000);
         })
         .compose(converged -> TestNode.until(vertx, () ->
             nodes.get(0).registry.get("cluster.transport.rx.packets").counter().count() > 0
-                && nodes.get(0).registry.get("cluster.transport.streams").gauge().value() == 0, 5_000))
+                && nodes.get(0).registry.get("cluster.transport.streams").gauge().value() == 0, 30_000))
         .onComplete(test.succeedingThenComplete());
   }
 
@@ -145,7 +145,7 @@ class HttpTransportTest {
     chain.compose(started -> nodes.get(1).join(nodes.get(0)))
         .compose(joined -> nodes.get(2).join(nodes.get(1)))
         .compose(joined -> TestNode.until(vertx, () -> nodes.stream().allMatch(node -> node.visible.size() == 3),
-            10_000))
+            30_000))
         .onComplete(test.succeedingThenComplete());
   }
 
@@ -222,7 +222,7 @@ class HttpTransportTest {
         a.transport.sendPacket("127.0.0.1:" + port, packet);
       }
       return null;
-    }).compose(sent -> TestNode.until(vertx, () -> b.engine.stats().packetsReceived() >= before + 1000, 10_000))
+    }).compose(sent -> TestNode.until(vertx, () -> b.engine.stats().packetsReceived() >= before + 1000, 30_000))
         .onComplete(test.succeeding(received -> test.verify(() -> {
           assertThat(connections.get()).isEqualTo(1);
           assertThat(a.registry.get("cluster.transport.tx.packets").counter().count()).isGreaterThanOrEqualTo(1000);
@@ -233,7 +233,10 @@ class HttpTransportTest {
 
   @Test
   void aPeerThatStopsAnsweringDoesNotStallPacketsToOthers(Vertx vertx, VertxTestContext test) throws Exception {
-    TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip(), new TransportOptions())
+    // Packets to the silent server never time out during the test: if they held the others up, b would
+    // never get its packets.
+    TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip(),
+        new TransportOptions().setPacketTimeout(Duration.ofMinutes(10)))
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     TestNode b = TestNode.start(vertx, "b", TestNode.fastGossip(), new TransportOptions())
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -252,7 +255,7 @@ class HttpTransportTest {
         a.transport.sendPacket(b.address, packet);
       }
       return null;
-    }).compose(sent -> TestNode.until(vertx, () -> b.engine.stats().packetsReceived() >= before + 20, 1_000))
+    }).compose(sent -> TestNode.until(vertx, () -> b.engine.stats().packetsReceived() >= before + 20, 30_000))
         .onComplete(test.succeedingThenComplete());
   }
 
@@ -277,9 +280,9 @@ class HttpTransportTest {
     }).compose(queues -> {
       test.verify(() -> assertThat(queues).isEqualTo(200));
       return TestNode.until(vertx,
-          () -> a.registry.get("cluster.transport.tx.packets.failed").counter().count() >= 200, 10_000);
+          () -> a.registry.get("cluster.transport.tx.packets.failed").counter().count() >= 200, 30_000);
     }).compose(failed -> TestNode.until(vertx,
-            () -> a.registry.get("cluster.transport.tx.peer.queues").gauge().value() == 0, 5_000))
+            () -> a.registry.get("cluster.transport.tx.peer.queues").gauge().value() == 0, 30_000))
         .onComplete(test.succeedingThenComplete());
   }
 
@@ -301,7 +304,7 @@ class HttpTransportTest {
     receiver.hold();
     Future<Integer> status = post(h2c(vertx), receiver.address, HttpTransport.MESSAGE_PATH,
         HttpTransport.CONTENT_TYPE, body).map(HttpClientResponse::statusCode);
-    TestNode.until(vertx, () -> waiting.value() >= limit, 10_000)
+    TestNode.until(vertx, () -> waiting.value() >= limit, 30_000)
         .compose(reached -> TestNode.delay(vertx, 500))
         .compose(held -> {
           test.verify(() -> {
@@ -314,7 +317,7 @@ class HttpTransportTest {
         })
         .compose(answered -> {
           test.verify(() -> assertThat(answered).isEqualTo(200));
-          return TestNode.until(vertx, () -> receiver.messages.size() == count, 10_000);
+          return TestNode.until(vertx, () -> receiver.messages.size() == count, 30_000);
         })
         .onComplete(test.succeeding(delivered -> test.verify(() -> {
           vertx.cancelTimer(sampler);
@@ -351,7 +354,7 @@ class HttpTransportTest {
           return request.response();
         })
         .compose(HttpClientResponse::body);
-    TestNode.until(vertx, () -> read.count() >= limit, 10_000)
+    TestNode.until(vertx, () -> read.count() >= limit, 30_000)
         .compose(reached -> TestNode.delay(vertx, 500))
         .compose(held -> {
           test.verify(() -> assertThat(read.count()).as("frames read while the engine is held")
@@ -390,7 +393,7 @@ class HttpTransportTest {
           test.verify(() -> assertThat(failed).hasMessageEndingWith(": i/o timeout"));
           return Future.succeededFuture();
         })
-        .compose(timedOut -> TestNode.until(vertx, () -> resets.get() == 1, 5_000))
+        .compose(timedOut -> TestNode.until(vertx, () -> resets.get() == 1, 30_000))
         .onComplete(test.succeeding(reset -> test.verify(() -> {
           assertThat(dialled.future().failed()).isTrue();
           assertThat(a.registry.get("cluster.transport.streams").gauge().value()).isZero();
@@ -420,7 +423,7 @@ class HttpTransportTest {
           test.verify(() -> assertThat(failed).hasMessageEndingWith(": i/o timeout"));
           return Future.succeededFuture();
         })
-        .compose(timedOut -> TestNode.until(vertx, () -> resets.get() == 1, 5_000))
+        .compose(timedOut -> TestNode.until(vertx, () -> resets.get() == 1, 30_000))
         .onComplete(test.succeeding(reset -> test.verify(() -> {
           assertThat(joined.future().failed()).isTrue();
           assertThat(streams.value()).isZero();
@@ -451,7 +454,7 @@ class HttpTransportTest {
         })
         .compose(response -> {
           test.verify(() -> assertThat(response.statusCode()).isEqualTo(200));
-          return TestNode.until(vertx, () -> resets.get() == 1, 5_000);
+          return TestNode.until(vertx, () -> resets.get() == 1, 30_000);
         })
         .onComplete(test.succeeding(reset -> test.verify(() -> {
           assertThat(streams.value()).isZero();
@@ -481,7 +484,7 @@ class HttpTransportTest {
     }
     Future.all(posts)
         .compose(done -> TestNode.until(vertx, () -> plain.engine.stats().packetsReceived()
-            + prod.engine.stats().packetsReceived() >= packets[0], 5_000))
+            + prod.engine.stats().packetsReceived() >= packets[0], 30_000))
         .onComplete(test.succeeding(received -> test.verify(() -> {
           assertThat(posts).allSatisfy(post -> assertThat(post.result()).isEqualTo(200));
           assertThat(plain.engine.stats().packetsRejected()).isZero();

@@ -34,7 +34,7 @@ class MemoryNetworkTest {
         .compose(started -> nodes.get(1).join(nodes.get(0)))
         .compose(joined -> nodes.get(2).join(nodes.get(0)))
         .compose(joined -> TestNode.until(vertx, () -> nodes.stream().allMatch(node -> node.visible.size() == 3),
-            5_000))
+            30_000))
         .compose(converged -> {
           // A node whose endpoint is gone is declared dead by the others.
           network.detach(nodes.get(2).address);
@@ -44,7 +44,7 @@ class MemoryNetworkTest {
           });
         })
         .compose(stopped -> TestNode.until(vertx, () -> nodes.subList(0, 2).stream()
-            .allMatch(node -> node.visible.size() == 2), 10_000))
+            .allMatch(node -> node.visible.size() == 2), 30_000))
         .onComplete(test.succeedingThenComplete());
   }
 

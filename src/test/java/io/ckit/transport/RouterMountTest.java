@@ -63,7 +63,7 @@ class RouterMountTest {
     });
     HttpClientAgent http1 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1));
     b.future()
-        .compose(port -> TestNode.until(vertx, () -> seenByB.size() == 2 && a.visible.size() == 2, 5_000)
+        .compose(port -> TestNode.until(vertx, () -> seenByB.size() == 2 && a.visible.size() == 2, 30_000)
             .compose(converged -> http1.request(HttpMethod.GET, port, "127.0.0.1", "/hello"))
             .compose(request -> request.send())
             .compose(response -> response.body()))
