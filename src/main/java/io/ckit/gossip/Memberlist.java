@@ -65,7 +65,7 @@ import java.util.random.RandomGenerator;
  * <p>Concurrency: an instance is confined to the thread its scheduler runs tasks on; every method must be
  * called there, and every callback (delegate, futures) runs there. It holds no locks.
  */
-public final class Memberlist {
+public final class Memberlist implements TransportReceiver {
 
   private static final System.Logger LOG = System.getLogger(Memberlist.class.getName());
 
@@ -345,6 +345,7 @@ public final class Memberlist {
    * How long a stream may take (memberlist's TCPTimeout). Unlike the other methods, callable from any thread:
    * the options are fixed at construction.
    */
+  @Override
   public Duration streamTimeout() {
     return options.streamTimeout();
   }
@@ -740,6 +741,7 @@ public final class Memberlist {
    *
    * @param from the sender's address as the transport sees it (used when a probe names no source)
    */
+  @Override
   public void receivePacket(byte[] packet, String from) {
     if (shutdown) {
       return;
@@ -1200,6 +1202,7 @@ public final class Memberlist {
    * push/pull is answered with our state (then theirs is merged), a ping with an ack, a user message is
    * handed to the delegate; unreadable requests get an error response; a wrong label gets nothing.
    */
+  @Override
   public void acceptStream(StreamChannel channel) {
     if (shutdown) {
       channel.close();

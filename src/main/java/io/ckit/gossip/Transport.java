@@ -4,8 +4,8 @@ import io.vertx.core.Future;
 
 /**
  * How the engine reaches other members: packets (ckit's {@code /message} endpoint) and streams ({@code
- * /stream}). Received packets and accepted streams are handed to {@link Memberlist#receivePacket} and {@link
- * Memberlist#acceptStream} on the engine's thread.
+ * /stream}). Received packets and accepted streams are handed to the engine's {@link TransportReceiver}, on
+ * the engine's thread.
  */
 public interface Transport {
 

@@ -8,7 +8,6 @@ import io.ckit.ObserverRegistration;
 import io.ckit.StateTransitionException;
 import io.ckit.gossip.Addresses;
 import io.ckit.gossip.BroadcastQueue;
-import io.ckit.gossip.ContextScheduler;
 import io.ckit.gossip.GossipDelegate;
 import io.ckit.gossip.GossipOptions;
 import io.ckit.gossip.Member;

@@ -1,6 +1,6 @@
 package io.ckit.transport;
 
-import io.ckit.gossip.Memberlist;
+import io.ckit.gossip.TransportReceiver;
 import io.ckit.gossip.StreamChannel;
 import io.ckit.gossip.Transport;
 import io.ckit.wire.FrameCodec;
@@ -89,7 +89,7 @@ public final class HttpTransport implements Transport {
   private final Map<String, PeerQueue> peers = new HashMap<>();
   /** Packets of every request, read and not yet handled by the engine. */
   private final Backlog inboundPackets;
-  private volatile Memberlist engine;
+  private volatile TransportReceiver engine;
   private volatile boolean closed;
 
   private HttpTransport(Vertx vertx, Context context, TransportOptions options, TransportMetrics metrics) {
@@ -129,7 +129,7 @@ public final class HttpTransport implements Transport {
   }
 
   /** The engine that receives packets and streams. */
-  public void bind(Memberlist engine) {
+  public void bind(TransportReceiver engine) {
     this.engine = Objects.requireNonNull(engine, "engine");
   }
 
@@ -205,7 +205,7 @@ public final class HttpTransport implements Transport {
       return;
     }
     String from = address(request.remoteAddress());
-    Memberlist receiver = engine;
+    TransportReceiver receiver = engine;
     Body body = new Body(request, Vertx.currentContext());
     FrameCodec.Decoder frames = new FrameCodec.Decoder(options.maxFrameBytes(), frame -> {
       metrics.rxPackets.increment();
@@ -250,7 +250,7 @@ public final class HttpTransport implements Transport {
     HttpServerResponse response = request.response();
     response.setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
     response.writeHead();
-    Memberlist receiver = engine;
+    TransportReceiver receiver = engine;
     ServerStream stream = new ServerStream(server, request, response, receiver.streamTimeout().toMillis());
     metrics.streams.incrementAndGet();
     onEngine(() -> receiver.acceptStream(stream));

@@ -1,6 +1,6 @@
 package io.ckit.transport;
 
-import io.ckit.gossip.Memberlist;
+import io.ckit.gossip.TransportReceiver;
 import io.ckit.gossip.Scheduler;
 import io.ckit.gossip.StreamChannel;
 import io.ckit.gossip.Transport;
@@ -94,7 +94,7 @@ public final class MemoryNetwork {
     private final String address;
     private final Executor executor;
     private final Scheduler scheduler;
-    private volatile Memberlist engine;
+    private volatile TransportReceiver engine;
     private volatile boolean closed;
 
     private MemoryTransport(String address, Executor executor, Scheduler scheduler) {
@@ -104,7 +104,7 @@ public final class MemoryNetwork {
     }
 
     /** The engine that receives what is sent to this endpoint. */
-    public void bind(Memberlist engine) {
+    public void bind(TransportReceiver engine) {
       this.engine = engine;
     }
 
@@ -124,7 +124,7 @@ public final class MemoryNetwork {
     }
 
     private void receive(byte[] packet, String from) {
-      Memberlist receiver = engine;
+      TransportReceiver receiver = engine;
       if (receiver != null && !closed) {
         receiver.receivePacket(packet, from);
       }
@@ -146,7 +146,7 @@ public final class MemoryNetwork {
       client.peer = server;
       server.peer = client;
       conditions.deliver(address, to, Kind.DIAL, 0, pipe, target.executor, () -> {
-        Memberlist receiver = target.engine;
+        TransportReceiver receiver = target.engine;
         if (receiver == null || target.closed) {
           return;
         }

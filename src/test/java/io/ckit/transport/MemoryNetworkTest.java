@@ -1,6 +1,6 @@
 package io.ckit.transport;
 
-import io.ckit.gossip.ContextScheduler;
+import io.ckit.impl.ContextScheduler;
 import io.ckit.gossip.GossipDelegate;
 import io.ckit.gossip.Member;
 import io.ckit.gossip.Memberlist;

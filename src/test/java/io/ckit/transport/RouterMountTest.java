@@ -2,7 +2,7 @@ package io.ckit.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ckit.gossip.ContextScheduler;
+import io.ckit.impl.ContextScheduler;
 import io.ckit.gossip.GossipDelegate;
 import io.ckit.gossip.Member;
 import io.ckit.gossip.Memberlist;

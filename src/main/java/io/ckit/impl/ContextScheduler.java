@@ -1,11 +1,13 @@
-package io.ckit.gossip;
+package io.ckit.impl;
 
+import io.ckit.gossip.Scheduler;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.Objects;
 
 /**
- * A {@link Scheduler} on a Vert.x context: timers are Vert.x timers set from that context, so the engine's
+ * The engine's {@link Scheduler} on a Vert.x context (the adapter that keeps {@code io.ckit.gossip} free of
+ * Vert.x's event loops): timers are Vert.x timers set from that context, so the engine's
  * tasks all run on it. Time is the JVM's monotonic clock.
  *
  * <p>Concurrency: {@link #schedule} must be called on the context (the engine only calls it from there);
@@ -22,11 +24,6 @@ public final class ContextScheduler implements Scheduler {
   /** A scheduler on the given context. */
   public static ContextScheduler create(Context context) {
     return new ContextScheduler(context);
-  }
-
-  /** The context tasks run on. */
-  public Context context() {
-    return context;
   }
 
   @Override
