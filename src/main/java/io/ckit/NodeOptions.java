@@ -1,6 +1,7 @@
 package io.ckit;
 
 import io.ckit.gossip.GossipOptions;
+import io.ckit.gossip.HostPort;
 import io.ckit.impl.Durations;
 import io.ckit.impl.GossipJson;
 import io.ckit.peer.PeerState;
@@ -209,9 +210,9 @@ public final class NodeOptions {
     if (advertiseAddress == null || advertiseAddress.isEmpty()) {
       throw new IllegalArgumentException("advertiseAddress: an advertise address host:port is required");
     }
-    HostPort advertise = HostPort.parse("advertiseAddress", advertiseAddress);
+    HostPort advertise = hostPort("advertiseAddress", advertiseAddress);
     if (listen != null) {
-      HostPort.parse("listen", listen);
+      hostPort("listen", listen);
     } else if (advertise.port() == 0) {
       throw new IllegalArgumentException("advertiseAddress: port 0 (\"" + advertiseAddress
           + "\") needs a listen address whose port it takes");
@@ -233,7 +234,10 @@ public final class NodeOptions {
       throw new IllegalArgumentException("eventBusPrefix: must not be empty");
     }
     for (String address : joinAddresses) {
-      HostPort.parseJoin("joinAddresses", address);
+      // A join address may carry memberlist's "name/" prefix; it needs a port.
+      if (hostPort("joinAddresses", address.substring(address.indexOf('/') + 1)).port() == 0) {
+        throw new IllegalArgumentException("joinAddresses: \"" + address + "\" has port 0");
+      }
     }
     if (state == PeerState.TERMINATING) {
       throw new IllegalArgumentException("state: a node starts as viewer or participant, not terminating");
@@ -560,41 +564,12 @@ public final class NodeOptions {
     return addresses;
   }
 
-  /** A host and a port as written in options. */
-  record HostPort(String host, int port) {
-
-    /** {@code host:port} or {@code [ipv6]:port}. */
-    static HostPort parse(String field, String text) {
-      int colon = text.lastIndexOf(':');
-      String host = colon < 0 ? "" : text.substring(0, colon);
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      } else if (host.indexOf(':') >= 0) {
-        throw new IllegalArgumentException(field + ": \"" + text + "\" has an IPv6 address not in brackets;"
-            + " write [addr]:port");
-      }
-      if (host.isEmpty()) {
-        throw new IllegalArgumentException(field + ": \"" + text + "\" is not host:port");
-      }
-      String portText = text.substring(colon + 1);
-      int port = -1;
-      if (!portText.isEmpty() && portText.length() <= 5 && portText.chars().allMatch(Character::isDigit)) {
-        port = Integer.parseInt(portText);
-      }
-      if (port < 0 || port > 0xFFFF) {
-        throw new IllegalArgumentException(field + ": \"" + text + "\" has no valid port (0-65535)");
-      }
-      return new HostPort(host, port);
-    }
-
-    /** A join address: {@code host:port}, or {@code name/host:port} as memberlist allows. */
-    static HostPort parseJoin(String field, String text) {
-      int slash = text.indexOf('/');
-      HostPort parsed = parse(field, slash >= 0 ? text.substring(slash + 1) : text);
-      if (parsed.port() == 0) {
-        throw new IllegalArgumentException(field + ": \"" + text + "\" has port 0");
-      }
-      return parsed;
+  /** Parses an option's {@code host:port}, naming the option when it is wrong. */
+  private static HostPort hostPort(String field, String text) {
+    try {
+      return HostPort.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.ckit.app;
 
 import io.ckit.Node;
 import io.ckit.NodeOptions;
+import io.ckit.gossip.HostPort;
 import io.ckit.impl.NodeImpl;
 import io.ckit.peer.Peer;
 import io.ckit.peer.PeerState;
@@ -92,16 +93,13 @@ final class NodeApp {
         .setKeyCertOptions(options.getTransport().keyCertOptions())
         .setTrustOptions(options.getTransport().trustOptions())
         .setClientAuth(options.getTransport().clientAuth());
-    int colon = config.listen.lastIndexOf(':');
-    String host = config.listen.substring(0, colon);
-    host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-    int port = Integer.parseInt(config.listen.substring(colon + 1));
-    return vertx.createHttpServer(serverOptions).requestHandler(router).listen(port, host).map(listening -> {
+    HostPort listen = HostPort.parse(config.listen);
+    return vertx.createHttpServer(serverOptions).requestHandler(router).listen(listen.port(), listen.host())
+        .map(listening -> {
       server = listening;
-      String advertise = options.getAdvertiseAddress();
-      if (advertise.endsWith(":0")) {
-        advertise = advertise.substring(0, advertise.length() - 1) + listening.actualPort();
-      }
+      HostPort advertised = HostPort.parse(options.getAdvertiseAddress());
+      String advertise = (advertised.port() == 0
+          ? new HostPort(advertised.host(), listening.actualPort()) : advertised).toString();
       Node created = Node.create(vertx, new NodeOptions(options).setAdvertiseAddress(advertise), registry);
       node = created;
       router.route(Node.TRANSPORT_BASE_PATH + "*").subRouter(created.transportRouter());
@@ -109,15 +107,12 @@ final class NodeApp {
         LOG.log(Level.INFO, "peers changed: " + describe(peers));
         return true;
       });
-      LOG.log(Level.INFO, "listening on " + host(config.listen) + ":" + listening.actualPort() + " (advertising "
-          + advertise + ", sharder " + options.getSharder() + ", label \"" + options.getLabel() + "\")");
+      String bound = new HostPort(listen.host(), listening.actualPort()).toString();
+      LOG.log(Level.INFO, "listening on " + bound + " (advertising " + advertise + ", sharder "
+          + options.getSharder() + ", label \"" + options.getLabel() + "\")");
       join(RETRY_MIN_MILLIS);
-      return host(config.listen) + ":" + listening.actualPort();
+      return bound;
     });
-  }
-
-  private static String host(String listen) {
-    return listen.substring(0, listen.lastIndexOf(':'));
   }
 
   /** Joins the configured peers, retrying with backoff until one answers, then moves to the state. */

@@ -9,39 +9,27 @@ public final class Addresses {
 
   private Addresses() {}
 
-  /** An IP and a port. */
-  record HostPort(ByteString ip, int port) {}
+  /** An IP's bytes and a port. */
+  record IpPort(ByteString ip, int port) {}
 
   /**
    * Parses {@code ip:port} or {@code [ipv6]:port}; IPv4 gives 4 bytes, as ckit advertises it.
    *
    * @throws IllegalArgumentException for anything else (host names are not resolved here)
    */
-  static HostPort parse(String address) {
-    int colon = address.lastIndexOf(':');
-    if (colon <= 0 || colon == address.length() - 1) {
-      throw new IllegalArgumentException("address \"" + address + "\" is not ip:port");
-    }
-    String host = address.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    } else if (host.indexOf(':') >= 0) {
-      throw new IllegalArgumentException("IPv6 address \"" + address + "\" must be written [ip]:port");
-    }
-    int port;
+  static IpPort parse(String address) {
+    HostPort parsed;
     try {
-      port = Integer.parseInt(address.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      port = -1;
+      parsed = HostPort.parse(address);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("address " + e.getMessage(), e);
     }
-    if (port < 0 || port > 0xFFFF) {
-      throw new IllegalArgumentException("address \"" + address + "\" has no valid port");
-    }
-    if (!isIpLiteral(host)) {
+    if (!isIpLiteral(parsed.host())) {
       throw new IllegalArgumentException("address \"" + address + "\" must have an IP address, not a host name");
     }
     try {
-      return new HostPort(ByteString.copyOf(InetAddress.getByName(host).getAddress()), port);
+      // An IP literal: nothing is looked up.
+      return new IpPort(ByteString.copyOf(InetAddress.getByName(parsed.host()).getAddress()), parsed.port());
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("address \"" + address + "\" has no valid IP: " + e.getMessage(), e);
     }
@@ -113,9 +101,7 @@ public final class Addresses {
 
   /** The host of {@code host:port}, without brackets. */
   static String hostOf(String address) {
-    int colon = address.lastIndexOf(':');
-    String host = colon < 0 ? address : address.substring(0, colon);
-    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return HostPort.parseJoin(address, 0).host();
   }
 
   private static boolean isIpLiteral(String host) {

@@ -140,7 +140,7 @@ public final class Memberlist implements TransportReceiver {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.random = Objects.requireNonNull(random, "random");
     this.name = options.name();
-    Addresses.HostPort advertise = Addresses.parse(options.advertiseAddress());
+    Addresses.IpPort advertise = Addresses.parse(options.advertiseAddress());
     this.selfAddr = advertise.ip();
     this.selfPort = advertise.port();
     this.messages = new MessageCodec(options.maxMessageBytes());
@@ -198,10 +198,19 @@ public final class Memberlist implements TransportReceiver {
       }
       return;
     }
-    String address = joinAddress(addresses.get(index));
-    pushPullNode(address, true).onComplete(done -> {
+    String address;
+    Future<Void> exchanged;
+    try {
+      address = joinAddress(addresses.get(index));
+      exchanged = pushPullNode(address, true);
+    } catch (IllegalArgumentException e) {
+      address = addresses.get(index);
+      exchanged = Future.failedFuture(e);
+    }
+    String tried = address;
+    exchanged.onComplete(done -> {
       if (done.failed()) {
-        String error = "Failed to join " + address + ": " + done.cause().getMessage();
+        String error = "Failed to join " + tried + ": " + done.cause().getMessage();
         errors.add(error);
         log(Level.DEBUG, error);
       }
@@ -210,17 +219,9 @@ public final class Memberlist implements TransportReceiver {
     });
   }
 
+  /** A join address as memberlist reads it: an optional {@code name/} prefix, and our port if none is given. */
   private String joinAddress(String address) {
-    int slash = address.indexOf('/');
-    String hostPort = slash >= 0 ? address.substring(slash + 1) : address;
-    boolean bracketed = hostPort.startsWith("[");
-    boolean hasPort = bracketed ? hostPort.lastIndexOf(':') > hostPort.indexOf(']')
-        : hostPort.chars().filter(c -> c == ':').count() == 1;
-    if (hasPort) {
-      return hostPort;
-    }
-    String host = hostPort.indexOf(':') >= 0 && !bracketed ? "[" + hostPort + "]" : hostPort;
-    return host + ":" + selfPort;
+    return HostPort.parseJoin(address, selfPort).toString();
   }
 
   /**

@@ -10,6 +10,7 @@ import io.ckit.gossip.Addresses;
 import io.ckit.gossip.BroadcastQueue;
 import io.ckit.gossip.GossipDelegate;
 import io.ckit.gossip.GossipOptions;
+import io.ckit.gossip.HostPort;
 import io.ckit.gossip.Member;
 import io.ckit.gossip.Memberlist;
 import io.ckit.metrics.NodeMetrics;
@@ -133,12 +134,8 @@ public final class NodeImpl implements Node, GossipDelegate {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(registry, "registry");
     NodeOptions copy = new NodeOptions(Objects.requireNonNull(options, "options")).validate();
-    String advertise = copy.getAdvertiseAddress();
-    int colon = advertise.lastIndexOf(':');
-    String host = advertise.substring(0, colon);
-    host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-    int port = Integer.parseInt(advertise.substring(colon + 1));
-    return new NodeImpl(vertx, vertx.getOrCreateContext(), copy, host, port, registry);
+    HostPort advertise = HostPort.parse(copy.getAdvertiseAddress());
+    return new NodeImpl(vertx, vertx.getOrCreateContext(), copy, advertise.host(), advertise.port(), registry);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -200,11 +197,8 @@ public final class NodeImpl implements Node, GossipDelegate {
         return Future.succeededFuture(advertisePort);
       }
       checkRunning();
-      String listen = options.getListen();
-      int colon = listen.lastIndexOf(':');
-      String host = listen.substring(0, colon);
-      host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-      return transport.listen(Integer.parseInt(listen.substring(colon + 1)), host).map(listening -> {
+      HostPort listen = HostPort.parse(options.getListen());
+      return transport.listen(listen.port(), listen.host()).map(listening -> {
         // Recorded even when stop() came meanwhile: stop() waits for the start-up and closes it.
         server = listening;
         return advertisePort == 0 ? listening.actualPort() : advertisePort;

@@ -1,6 +1,7 @@
 package io.ckit.transport;
 
 import io.ckit.gossip.TransportReceiver;
+import io.ckit.gossip.HostPort;
 import io.ckit.gossip.StreamChannel;
 import io.ckit.gossip.Transport;
 import io.ckit.wire.FrameCodec;
@@ -370,21 +371,13 @@ public final class HttpTransport implements Transport {
   }
 
   private RequestOptions requestOptions(String address, String path) {
-    int colon = address.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new IllegalArgumentException("address \"" + address + "\" is not host:port");
-    }
-    String host = address.substring(0, colon);
-    int port = Integer.parseInt(address.substring(colon + 1));
-    boolean ipv6 = host.startsWith("[") && host.endsWith("]");
-    String bare = ipv6 ? host.substring(1, host.length() - 1) : host;
-    // The host goes into the :authority header, where an IPv6 address must keep its brackets; the server
-    // (where to connect) takes it bare.
+    HostPort peer = HostPort.parse(address);
+    // The :authority header keeps an IPv6 address's brackets; where to connect takes it bare.
     return new RequestOptions()
         .setMethod(HttpMethod.POST)
-        .setServer(SocketAddress.inetSocketAddress(port, bare))
-        .setHost(host)
-        .setPort(port)
+        .setServer(SocketAddress.inetSocketAddress(peer.port(), peer.host()))
+        .setHost(peer.bracketedHost())
+        .setPort(peer.port())
         .setURI(path)
         .setSsl(options.ssl())
         .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
