@@ -219,9 +219,11 @@ final class NodeApp {
       json(routing, 400, error("n must be a whole number of at least 0, got \"" + nText + "\""));
       return;
     }
-    Op op = "read".equals(opText) ? Op.READ : "readwrite".equals(opText) ? Op.READ_WRITE : null;
-    if (op == null) {
-      json(routing, 400, error("op must be \"read\" or \"readwrite\", got \"" + opText + "\""));
+    Op op;
+    try {
+      op = Op.parse(opText);
+    } catch (IllegalArgumentException e) {
+      json(routing, 400, error(e.getMessage()));
       return;
     }
     if (running == null) {

@@ -156,10 +156,10 @@ public final class OwnersCommand {
   }
 
   private static Op parseOp(String text) {
-    return switch (text) {
-      case "read" -> Op.READ;
-      case "readwrite" -> Op.READ_WRITE;
-      default -> throw new IllegalArgumentException("--op must be read or readwrite, got \"" + text + "\"");
-    };
+    try {
+      return Op.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--op must be read or readwrite, got \"" + text + "\"", e);
+    }
   }
 }

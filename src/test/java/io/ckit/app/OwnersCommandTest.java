@@ -69,6 +69,9 @@ class OwnersCommandTest {
     assertThat(run("--peers", "a", "--key", "k", "--n", "-2")).isEqualTo(2);
     assertThat(err()).startsWith("error: --n must be a whole number of owners, got \"-2\"");
     err.reset();
+    assertThat(run("--peers", "a", "--key", "k", "--op", "write")).isEqualTo(2);
+    assertThat(err()).startsWith("error: --op must be read or readwrite, got \"write\"\n");
+    err.reset();
     assertThat(run("--peers", "a", "--key", "k", "--hash", "1")).isEqualTo(2);
     assertThat(err()).startsWith("error: give exactly one of --key and --hash");
     err.reset();

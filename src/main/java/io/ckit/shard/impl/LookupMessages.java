@@ -41,7 +41,7 @@ public final class LookupMessages {
         array.add(Long.toUnsignedString(hash));
       }
       JsonObject json = batch ? new JsonObject().put("hashes", array) : new JsonObject().put("hash", array.getValue(0));
-      return json.put("n", n).put("op", op == Op.READ ? "read" : "readwrite");
+      return json.put("n", n).put("op", op.wireName());
     }
 
     Key key(int index) {

@@ -69,7 +69,7 @@ public final class ShardRequestHandler {
     }
     count(request.n());
     if (request.op() == null) {
-      throw new BadRequest("op must be \"read\" or \"readwrite\", got null");
+      throw badOp(null);
     }
     if (request.hashes() == null) {
       throw new BadRequest("no hashes");
@@ -139,13 +139,19 @@ public final class ShardRequestHandler {
   }
 
   private static Op op(Object value) {
-    if ("read".equals(value)) {
-      return Op.READ;
+    if (value instanceof String text) {
+      try {
+        return Op.parse(text);
+      } catch (IllegalArgumentException e) {
+        // reported below in the protocol's words
+      }
     }
-    if ("readwrite".equals(value)) {
-      return Op.READ_WRITE;
-    }
-    throw new BadRequest("op must be \"read\" or \"readwrite\", got " + value);
+    throw badOp(value);
+  }
+
+  /** The protocol's message names the value as JSON holds it: unquoted, and null for a missing op. */
+  private static BadRequest badOp(Object value) {
+    return new BadRequest("op must be \"read\" or \"readwrite\", got " + value);
   }
 
   private static String text(String field, Object value) {
