@@ -3,7 +3,6 @@ package io.ckit.app;
 import io.ckit.Node;
 import io.ckit.NodeOptions;
 import io.ckit.gossip.HostPort;
-import io.ckit.impl.NodeImpl;
 import io.ckit.peer.Peer;
 import io.ckit.peer.PeerState;
 import io.ckit.shard.Key;
@@ -81,7 +80,7 @@ final class NodeApp {
     Router router = Router.router(vertx);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/ready").handler(this::ready);
-    router.get("/api/v1/peers").handler(routing -> json(routing, 200, peersArray(currentPeers())));
+    router.get("/api/v1/peers").handler(routing -> json(routing, 200, Peer.toJson(currentPeers())));
     router.get("/api/v1/owners").handler(this::owners);
     router.get("/api/v1/status").handler(this::status);
     router.get("/").handler(routing -> routing.response().putHeader("Content-Type", "text/html; charset=utf-8")
@@ -234,7 +233,7 @@ final class NodeApp {
     try {
       List<Peer> owners = running.sharder().lookup(hashed, n, op);
       json(routing, 200, new JsonObject().put("key", key).put("hash", hashed.toString())
-          .put("owners", peersArray(owners)));
+          .put("owners", Peer.toJson(owners)));
     } catch (NotEnoughNodesException e) {
       json(routing, 503, error(e.getMessage()));
     }
@@ -251,7 +250,7 @@ final class NodeApp {
         .put("lamportTime", running == null ? 0 : running.lamportTime())
         .put("healthScore", running == null ? 0 : running.healthScore())
         .put("sharder", config.node.getSharder())
-        .put("peers", peersArray(peers))
+        .put("peers", Peer.toJson(peers))
         .put("shares", keyShares));
   }
 
@@ -287,10 +286,6 @@ final class NodeApp {
 
   /** Key-space shares computed for one set of owners. */
   private record Shares(List<Peer> owners, JsonObject json) {}
-
-  private static JsonArray peersArray(List<Peer> peers) {
-    return NodeImpl.peersJson(peers).getJsonArray("peers");
-  }
 
   private static JsonObject error(String message) {
     return new JsonObject().put("error", message);

@@ -39,7 +39,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.lang.System.Logger.Level;
@@ -597,12 +596,8 @@ public final class NodeImpl implements Node, GossipDelegate {
   }
 
   /** {@code {"peers":[{"name","addr","isSelf","state"}, ...]}}. */
-  public static JsonObject peersJson(List<Peer> peers) {
-    JsonArray array = new JsonArray(new ArrayList<>(peers.size()));
-    for (Peer peer : peers) {
-      array.add(peer.toJson());
-    }
-    return new JsonObject().put("peers", array);
+  private static JsonObject peersJson(List<Peer> peers) {
+    return new JsonObject().put("peers", Peer.toJson(peers));
   }
 
   // ---------------------------------------------------------------------------------------------------

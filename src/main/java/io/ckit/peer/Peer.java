@@ -1,6 +1,9 @@
 package io.ckit.peer;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -30,6 +33,15 @@ public record Peer(String name, String addr, boolean self, PeerState state) {
         .put("addr", addr)
         .put("isSelf", self)
         .put("state", state.toString());
+  }
+
+  /** Peers as a JSON array of ckit's peer objects, in the list's order: the one JSON form of a peer list. */
+  public static JsonArray toJson(List<Peer> peers) {
+    JsonArray array = new JsonArray(new ArrayList<>(peers.size()));
+    for (Peer peer : peers) {
+      array.add(peer.toJson());
+    }
+    return array;
   }
 
   /**

@@ -3,7 +3,9 @@ package io.ckit.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PeerTest {
@@ -39,6 +41,14 @@ class PeerTest {
     Peer peer = new Peer("test-peer", "localhost:7946", true, PeerState.PARTICIPANT);
     assertThat(peer.toJson().encode())
         .isEqualTo("{\"name\":\"test-peer\",\"addr\":\"localhost:7946\",\"isSelf\":true,\"state\":\"participant\"}");
+  }
+
+  @Test
+  void peerListMarshalsAsAnArrayInTheListsOrder() {
+    Peer b = new Peer("b", "10.0.0.2:80", false, PeerState.VIEWER);
+    Peer a = new Peer("a", "10.0.0.1:80", true, PeerState.PARTICIPANT);
+    assertThat(Peer.toJson(List.of(b, a))).isEqualTo(new JsonArray().add(b.toJson()).add(a.toJson()));
+    assertThat(Peer.toJson(List.of()).encode()).isEqualTo("[]");
   }
 
   @Test

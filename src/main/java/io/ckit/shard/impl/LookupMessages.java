@@ -55,9 +55,7 @@ public final class LookupMessages {
     JsonObject toJson(boolean batch) {
       JsonArray results = new JsonArray(new ArrayList<>(owners.size()));
       for (List<Peer> peers : owners) {
-        JsonArray array = new JsonArray(new ArrayList<>(peers.size()));
-        peers.forEach(peer -> array.add(peer.toJson()));
-        results.add(array);
+        results.add(Peer.toJson(peers));
       }
       return new JsonObject().put("owners", batch ? results : results.getValue(0));
     }
