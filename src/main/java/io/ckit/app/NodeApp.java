@@ -9,13 +9,13 @@ import io.ckit.shard.Key;
 import io.ckit.shard.NotEnoughNodesException;
 import io.ckit.shard.Op;
 import io.ckit.shard.Sharder;
+import io.ckit.transport.HttpTransport;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -85,15 +85,9 @@ final class NodeApp {
     router.get("/api/v1/status").handler(this::status);
     router.get("/").handler(routing -> routing.response().putHeader("Content-Type", "text/html; charset=utf-8")
         .end(STATUS_PAGE));
-    HttpServerOptions serverOptions = new HttpServerOptions()
-        .setHttp2ClearTextEnabled(true)
-        .setSsl(options.getTransport().ssl())
-        .setUseAlpn(options.getTransport().ssl())
-        .setKeyCertOptions(options.getTransport().keyCertOptions())
-        .setTrustOptions(options.getTransport().trustOptions())
-        .setClientAuth(options.getTransport().clientAuth());
     HostPort listen = HostPort.parse(config.listen);
-    return vertx.createHttpServer(serverOptions).requestHandler(router).listen(listen.port(), listen.host())
+    return vertx.createHttpServer(HttpTransport.serverOptions(options.getTransport())).requestHandler(router)
+        .listen(listen.port(), listen.host())
         .map(listening -> {
       server = listening;
       HostPort advertised = HostPort.parse(options.getAdvertiseAddress());
