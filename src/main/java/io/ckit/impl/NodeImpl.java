@@ -46,7 +46,6 @@ import java.net.Inet6Address;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +81,8 @@ public final class NodeImpl implements Node, GossipDelegate {
   private final NodeMetrics metrics;
   private final HttpTransport transport;
   private final ObserverDispatcher observers;
+  private final LamportClock clock = new LamportClock();
+  private final PeerStates states;
   private final BroadcastQueue broadcasts;
 
   // Context-confined state.
@@ -89,10 +90,6 @@ public final class NodeImpl implements Node, GossipDelegate {
   private Future<Void> startup;
   private HttpServer server;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-  private PeerState localState = PeerState.VIEWER;
-  private long clock;
-  private final Map<String, StateMessage> peerStates = new HashMap<>();
-  private final Map<String, Peer> peerMap = new HashMap<>();
   private final Set<Promise<Void>> pendingChanges = new HashSet<>();
   private boolean flushScheduled;
   private List<Peer> lastPublished = List.of();
@@ -101,7 +98,6 @@ public final class NodeImpl implements Node, GossipDelegate {
   // Snapshots for other threads.
   private volatile List<Peer> peerSnapshot = List.of();
   private volatile PeerState stateSnapshot = PeerState.VIEWER;
-  private volatile long clockSnapshot;
   private volatile int healthSnapshot;
   private volatile int aliveSnapshot;
   private volatile String advertised;
@@ -117,12 +113,13 @@ public final class NodeImpl implements Node, GossipDelegate {
     this.sharder = Sharders.parse(options.getSharder());
     this.registry = registry;
     this.metrics = new NodeMetrics(registry, options.getLabel(), () -> healthSnapshot, () -> aliveSnapshot,
-        () -> Memberlist.PROTOCOL_VERSION, () -> clockSnapshot);
+        () -> Memberlist.PROTOCOL_VERSION, clock::now);
     metrics.state(PeerState.VIEWER);
     this.transport = HttpTransport.create(vertx, context, options.getTransport(),
         TransportMetrics.create(registry, options.getLabel()));
     this.observers = new ObserverDispatcher(name, context, metrics);
-    this.broadcasts = new BroadcastQueue(options.getGossip().retransmitMult(), peerMap::size);
+    this.states = new PeerStates(name, clock, this::peersChanged);
+    this.broadcasts = new BroadcastQueue(options.getGossip().retransmitMult(), states::size);
   }
 
   /**
@@ -281,24 +278,23 @@ public final class NodeImpl implements Node, GossipDelegate {
     Objects.requireNonNull(to, "to");
     return onContext(() -> {
       checkRunning();
-      if (!StateTransitionException.allowed(localState, to)) {
-        return Future.failedFuture(new StateTransitionException(localState, to));
+      PeerState from = states.local();
+      if (!StateTransitionException.allowed(from, to)) {
+        return Future.failedFuture(new StateTransitionException(from, to));
       }
-      LOG.log(Level.DEBUG, () -> "node " + name + " changing state from " + localState + " to " + to);
+      LOG.log(Level.DEBUG, () -> "node " + name + " changing state from " + from + " to " + to);
       Promise<Void> done = Promise.promise();
       pendingChanges.add(done);
       done.future().onComplete(finished -> pendingChanges.remove(done));
-      localState = to;
+      StateMessage message = states.changeLocal(to);
       stateSnapshot = to;
       metrics.state(to);
-      StateMessage message = new StateMessage(name, to, tick());
-      storeState(message);
       queueBroadcast(message, () -> context.runOnContext(nothing -> done.tryComplete()));
       // Out now rather than at the next gossip tick: a terminating node's peers hand its work over sooner.
       if (engine != null) {
         engine.gossipNow();
       }
-      if (peerMap.size() <= 1) {
+      if (states.size() <= 1) {
         // Alone: nobody to tell. Complete after this turn's peer-set update, so peers() shows the change.
         context.runOnContext(nothing -> done.tryComplete());
       }
@@ -348,7 +344,7 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   @Override
   public long lamportTime() {
-    return clockSnapshot;
+    return clock.now();
   }
 
   @Override
@@ -362,64 +358,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // Lamport clock (ckit's lamport.Clock, confined to the context)
-
-  private long tick() {
-    clock++;
-    clockSnapshot = clock;
-    return clock;
-  }
-
-  private void observeClock(long time) {
-    if (Long.compareUnsigned(time, clock) >= 0) {
-      clock = time + 1;
-      clockSnapshot = clock;
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------------
   // State messages
-
-  /**
-   * Handles a state message from the cluster (ckit's handleStateMessage).
-   *
-   * @return the message to gossip on: the message itself if it is news, a newer message about this node if it
-   *     was a stale or colliding one about this node (a refutation), or null if there is nothing to gossip
-   */
-  private StateMessage handleStateMessage(StateMessage message) {
-    observeClock(message.time());
-    StateMessage current = peerStates.get(message.nodeName());
-    boolean self = message.nodeName().equals(name);
-    if (current != null && Long.compareUnsigned(message.time(), current.time()) <= 0) {
-      if (self && message.time() == current.time() && message.newState() != current.newState()) {
-        return refute(message);
-      }
-      return null;
-    }
-    if (self) {
-      return refute(message);
-    }
-    LOG.log(Level.DEBUG, () -> "node " + name + " handling state message " + message);
-    storeState(message);
-    return message;
-  }
-
-  /** Replaces a message about this node that is not ours (from a previous run, say) with a newer true one. */
-  private StateMessage refute(StateMessage message) {
-    LOG.log(Level.DEBUG, () -> "node " + name + " got stale message about self: " + message);
-    StateMessage truth = new StateMessage(name, localState, tick());
-    storeState(truth);
-    return truth;
-  }
-
-  private void storeState(StateMessage message) {
-    peerStates.put(message.nodeName(), message);
-    Peer peer = peerMap.get(message.nodeName());
-    if (peer != null && peer.state() != message.newState()) {
-      peerMap.put(peer.name(), new Peer(peer.name(), peer.addr(), peer.self(), message.newState()));
-      peersChanged();
-    }
-  }
 
   private void queueBroadcast(StateMessage message, Runnable onFinished) {
     broadcasts.queue(message.nodeName(), CkitCodec.encodeState(message), onFinished);
@@ -445,7 +384,7 @@ public final class NodeImpl implements Node, GossipDelegate {
       LOG.log(Level.WARNING, "node " + name + ": failed to decode state message: " + e.getMessage());
       return;
     }
-    StateMessage onward = handleStateMessage(message);
+    StateMessage onward = states.handle(message);
     if (onward != null) {
       queueBroadcast(onward, null);
     }
@@ -459,12 +398,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   @Override
   public ByteString localState(boolean join) {
     metrics.event(NodeMetrics.EVENT_GET_LOCAL_STATE);
-    List<StateMessage> states = new ArrayList<>(peerMap.size());
-    for (String peer : peerMap.keySet()) {
-      StateMessage state = peerStates.get(peer);
-      states.add(state != null ? state : new StateMessage(peer, PeerState.VIEWER, 0));
-    }
-    return ByteString.copyOf(CkitCodec.encodeLocalState(new LocalState(clock, states)));
+    return ByteString.copyOf(CkitCodec.encodeLocalState(states.localState()));
   }
 
   @Override
@@ -478,21 +412,7 @@ public final class NodeImpl implements Node, GossipDelegate {
       return;
     }
     metrics.event(NodeMetrics.EVENT_MERGE_REMOTE_STATE);
-    observeClock(remote.currentTime());
-    List<StateMessage> news = new ArrayList<>();
-    Set<String> remoteNames = new HashSet<>();
-    if (remote.nodeStates() != null) {
-      for (StateMessage message : remote.nodeStates()) {
-        remoteNames.add(message.nodeName());
-        StateMessage onward = handleStateMessage(message);
-        if (onward != null) {
-          news.add(onward);
-        }
-      }
-    }
-    // Forget states of nodes that neither side knows as a member any more.
-    peerStates.keySet().removeIf(node -> !peerMap.containsKey(node) && !remoteNames.contains(node));
-    for (StateMessage message : news) {
+    for (StateMessage message : states.merge(remote)) {
       queueBroadcast(message, null);
     }
   }
@@ -500,37 +420,29 @@ public final class NodeImpl implements Node, GossipDelegate {
   @Override
   public void notifyJoin(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_JOIN);
-    updatePeer(member);
-    if (!member.name().equals(name)) {
-      StateMessage own = peerStates.get(name);
-      if (own != null) {
-        // Tell the newcomer our state directly; it may have missed the broadcast.
-        context.runOnContext(nothing -> {
-          if (stopped == null && engine != null) {
-            engine.sendUserMessage(member.name(), CkitCodec.encodeState(peerStates.getOrDefault(name, own)));
-          }
-        });
-      }
+    states.memberAlive(member.name(), member.address());
+    StateMessage own = states.own();
+    if (!member.name().equals(name) && own != null) {
+      // Tell the newcomer our state directly; it may have missed the broadcast.
+      context.runOnContext(nothing -> {
+        StateMessage latest = states.own();
+        if (stopped == null && engine != null) {
+          engine.sendUserMessage(member.name(), CkitCodec.encodeState(latest != null ? latest : own));
+        }
+      });
     }
   }
 
   @Override
   public void notifyLeave(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_LEAVE);
-    if (peerMap.remove(member.name()) != null) {
-      peersChanged();
-    }
-    if (member.state() == MemberState.LEFT) {
-      // Left for good: a restart comes back as a new viewer. (A dead member may come back, so its state
-      // stays until a push/pull shows that neither side knows it.)
-      peerStates.remove(member.name());
-    }
+    states.memberGone(member.name(), member.state() == MemberState.LEFT);
   }
 
   @Override
   public void notifyUpdate(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_UPDATE);
-    updatePeer(member);
+    states.memberAlive(member.name(), member.address());
   }
 
   @Override
@@ -538,15 +450,6 @@ public final class NodeImpl implements Node, GossipDelegate {
     metrics.event(NodeMetrics.EVENT_NODE_CONFLICT);
     LOG.log(Level.WARNING, "node " + name + ": " + other.address() + " claims the name " + existing.name()
         + " of " + existing.address());
-  }
-
-  private void updatePeer(Member member) {
-    StateMessage state = peerStates.get(member.name());
-    Peer peer = new Peer(member.name(), member.address(), member.name().equals(name),
-        state != null ? state.newState() : PeerState.VIEWER);
-    if (!peer.equals(peerMap.put(peer.name(), peer))) {
-      peersChanged();
-    }
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -561,7 +464,7 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   private void flushPeers() {
     flushScheduled = false;
-    List<Peer> sorted = new ArrayList<>(peerMap.values());
+    List<Peer> sorted = new ArrayList<>(states.peers());
     sorted.sort(BY_NAME);
     Map<PeerState, Integer> counts = new EnumMap<>(PeerState.class);
     for (Peer peer : sorted) {
@@ -577,7 +480,7 @@ public final class NodeImpl implements Node, GossipDelegate {
     if (stopped != null) {
       return;
     }
-    if (peerMap.size() <= 1 && !pendingChanges.isEmpty()) {
+    if (states.size() <= 1 && !pendingChanges.isEmpty()) {
       // Every peer has gone: nobody is left to tell, so pending state changes are done (as when alone from
       // the start). The broadcasts stay queued for whoever joins next.
       List.copyOf(pendingChanges).forEach(Promise::tryComplete);
