@@ -39,35 +39,37 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.lang.System.Logger.Level;
 import java.net.Inet6Address;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
- * ckit's node on one Vert.x context. It holds what ckit's node holds (the Lamport clock, the state message
- * of every peer, the peer table, the queue of state broadcasts) and plays memberlist's delegate for the
- * engine. Every field below the published snapshots is touched on the node's context only.
+ * ckit's node on one Vert.x context: its lifecycle (start, stop, changeState), the engine, the transport and
+ * the event-bus consumers, and memberlist's delegate for the engine. What ckit's node holds lives in rooms of
+ * its own: {@link PeerStates} (the state message of every peer, the peer table and ckit's rules for them, on
+ * a {@link LamportClock}), {@link PeerPublisher} (the peer table to snapshot, sharder, metrics, observers and
+ * event bus) and the engine's {@link BroadcastQueue} of state broadcasts; this class decodes, encodes,
+ * counts and wires them together.
  *
  * <p>Beyond ckit: a node that sees a new member sends it its own state message directly, so a member that
  * joined after a state broadcast died out learns that state within a round trip instead of at the next
  * push/pull (Go ckit's convergence stragglers). Peer-set updates are coalesced per event-loop turn: the
  * sharder is rebuilt, the snapshot published, observers and the event bus told once per burst of changes.
+ *
+ * <p>Concurrency: the context-confined fields below, and everything the rooms hold, are touched on the node's
+ * context only, without locks; public methods hop there first. Other threads read only the volatile
+ * snapshots: peers, state, Lamport time, health score, alive members and the advertised address.
  */
 public final class NodeImpl implements Node, GossipDelegate {
 
   private static final System.Logger LOG = System.getLogger(NodeImpl.class.getName());
-  private static final Comparator<Peer> BY_NAME = Comparator.comparing(Peer::name);
 
   private final Vertx vertx;
   private final Context context;
@@ -83,6 +85,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   private final ObserverDispatcher observers;
   private final LamportClock clock = new LamportClock();
   private final PeerStates states;
+  private final PeerPublisher publisher;
   private final BroadcastQueue broadcasts;
 
   // Context-confined state.
@@ -91,12 +94,9 @@ public final class NodeImpl implements Node, GossipDelegate {
   private HttpServer server;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final Set<Promise<Void>> pendingChanges = new HashSet<>();
-  private boolean flushScheduled;
-  private List<Peer> lastPublished = List.of();
   private Promise<Void> stopped;
 
   // Snapshots for other threads.
-  private volatile List<Peer> peerSnapshot = List.of();
   private volatile PeerState stateSnapshot = PeerState.VIEWER;
   private volatile int healthSnapshot;
   private volatile int aliveSnapshot;
@@ -119,6 +119,9 @@ public final class NodeImpl implements Node, GossipDelegate {
         TransportMetrics.create(registry, options.getLabel()));
     this.observers = new ObserverDispatcher(name, context, metrics);
     this.states = new PeerStates(name, clock, this::peersChanged);
+    this.publisher = new PeerPublisher(states.peers(), sharder, metrics,
+        task -> context.runOnContext(nothing -> task.run()), this::published, observers::offer,
+        message -> vertx.eventBus().publish(options.peersAddress(), message));
     this.broadcasts = new BroadcastQueue(options.getGossip().retransmitMult(), states::size);
   }
 
@@ -237,6 +240,7 @@ public final class NodeImpl implements Node, GossipDelegate {
       }
       stopped = Promise.promise();
       observers.close();
+      publisher.close();
       for (Promise<Void> change : pendingChanges) {
         change.tryFail(new NodeStoppedException());
       }
@@ -309,7 +313,7 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   @Override
   public List<Peer> peers() {
-    return peerSnapshot;
+    return publisher.snapshot();
   }
 
   @Override
@@ -358,7 +362,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // State messages
+  // Broadcasts
 
   private void queueBroadcast(StateMessage message, Runnable onFinished) {
     broadcasts.queue(message.nodeName(), CkitCodec.encodeState(message), onFinished);
@@ -425,6 +429,7 @@ public final class NodeImpl implements Node, GossipDelegate {
     if (!member.name().equals(name) && own != null) {
       // Tell the newcomer our state directly; it may have missed the broadcast.
       context.runOnContext(nothing -> {
+        // By then this node may have moved on, or (after its own leave) forgotten its state.
         StateMessage latest = states.own();
         if (stopped == null && engine != null) {
           engine.sendUserMessage(member.name(), CkitCodec.encodeState(latest != null ? latest : own));
@@ -453,54 +458,28 @@ public final class NodeImpl implements Node, GossipDelegate {
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // Peer set: sharder, snapshot, metrics, observers, event bus
+  // Peer set (published by PeerPublisher)
 
   private void peersChanged() {
-    if (!flushScheduled) {
-      flushScheduled = true;
-      context.runOnContext(nothing -> flushPeers());
-    }
+    publisher.changed();
   }
 
-  private void flushPeers() {
-    flushScheduled = false;
-    List<Peer> sorted = new ArrayList<>(states.peers());
-    sorted.sort(BY_NAME);
-    Map<PeerState, Integer> counts = new EnumMap<>(PeerState.class);
-    for (Peer peer : sorted) {
-      counts.merge(peer.state(), 1, Integer::sum);
-    }
-    metrics.peers(counts);
-    List<Peer> snapshot = List.copyOf(sorted);
-    sharder.setPeers(snapshot);
-    peerSnapshot = snapshot;
+  /** Runs after each publication, so that a change completed here finds {@code peers()} up to date. */
+  private void published() {
     if (engine != null) {
       aliveSnapshot = engine.numMembers();
-    }
-    if (stopped != null) {
-      return;
     }
     if (states.size() <= 1 && !pendingChanges.isEmpty()) {
       // Every peer has gone: nobody is left to tell, so pending state changes are done (as when alone from
       // the start). The broadcasts stay queued for whoever joins next.
       List.copyOf(pendingChanges).forEach(Promise::tryComplete);
     }
-    observers.offer(snapshot);
-    if (!snapshot.equals(lastPublished)) {
-      lastPublished = snapshot;
-      vertx.eventBus().publish(options.peersAddress(), peersJson(snapshot));
-    }
   }
 
   private void answerPeers(Message<Object> request) {
     if (request.replyAddress() != null) {
-      request.reply(peersJson(peerSnapshot));
+      request.reply(PeerPublisher.message(publisher.snapshot()));
     }
-  }
-
-  /** {@code {"peers":[{"name","addr","isSelf","state"}, ...]}}. */
-  private static JsonObject peersJson(List<Peer> peers) {
-    return new JsonObject().put("peers", Peer.toJson(peers));
   }
 
   // ---------------------------------------------------------------------------------------------------
