@@ -1,5 +1,15 @@
 /**
- * Runnable entry points. {@link io.ckit.app.OwnersCommand} prints the owners of a key for a peer list; the
- * runnable cluster node will live here too.
+ * The runnable node and the owners command:
+ * <ul>
+ *   <li>{@link io.ckit.app.Main}: the entry point (configuration, logging, signals);
+ *   <li>{@link io.ckit.app.AppConfig}: the configuration, from the embedded defaults, a file, the environment
+ *       and flags;
+ *   <li>{@link io.ckit.app.NodeApp}: wires one HTTP server, the node, its routes and its join loop, and shuts
+ *       them down in order;
+ *   <li>{@link io.ckit.app.NodeRoutes}: {@code /metrics}, {@code /ready}, the peers, owners and status APIs and
+ *       the status page;
+ *   <li>{@link io.ckit.app.JoinLoop}: joining with backoff, the move to the configured state, periodic rejoins;
+ *   <li>{@link io.ckit.app.OwnersCommand}: prints the owners of a key for a peer list.
+ * </ul>
  */
 package io.ckit.app;
