@@ -82,7 +82,7 @@ final class NodeRoutes {
     Node running = node.get();
     String key = routing.request().getParam("key");
     String nText = routing.request().getParam("n", "1");
-    String opText = routing.request().getParam("op", "readwrite");
+    String opText = routing.request().getParam("op", Op.READ_WRITE.wireName());
     if (key == null) {
       json(routing, 400, error("missing query parameter \"key\""));
       return;

@@ -64,7 +64,7 @@ public final class OwnersCommand {
       Sharder sharder = Sharders.parse(options.getOrDefault("--sharder", "ring:256"));
       sharder.setPeers(parsePeers(required(options, "--peers")));
       owners = sharder.lookup(parseKey(options), parseCount(options.getOrDefault("--n", "1")),
-          parseOp(options.getOrDefault("--op", "readwrite")));
+          parseOp(options.getOrDefault("--op", Op.READ_WRITE.wireName())));
     } catch (NotEnoughNodesException e) {
       err.println("error: " + e.getMessage());
       return 1;

@@ -105,7 +105,7 @@ public final class ShardRequestHandler {
       throw new BadRequest("give exactly one of key, hash, keys, hashes");
     }
     int n = count(json.getValue("n", 1));
-    Op op = op(json.getValue("op", "readwrite"));
+    Op op = op(json.getValue("op", Op.READ_WRITE.wireName()));
     if (json.containsKey("key")) {
       return new LookupMessages.Request(new long[] {Key.ofString(text("key", json.getValue("key"))).bits()}, false,
           n, op);
