@@ -3,7 +3,7 @@ package io.ckit;
 import io.ckit.impl.NodeImpl;
 import io.ckit.peer.Peer;
 import io.ckit.peer.PeerState;
-import io.ckit.shard.Sharder;
+import io.ckit.shard.ReadOnlySharder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -109,8 +109,11 @@ public interface Node {
    */
   ObserverRegistration observe(Observer observer);
 
-  /** The sharder, kept in step with the peers before observers are told of a change. */
-  Sharder sharder();
+  /**
+   * The node's sharder, for lookups: the node keeps it in step with the peers (before observers are told of
+   * a change), so it offers no way to set them.
+   */
+  ReadOnlySharder sharder();
 
   /** The gossip routes as a sub-router, to mount at {@code /api/v1/ckit/transport/*}. */
   Router transportRouter();

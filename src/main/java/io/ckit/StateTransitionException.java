@@ -4,8 +4,8 @@ import io.ckit.peer.PeerState;
 import java.util.Objects;
 
 /**
- * A state change the node may not make: only viewer to participant and participant to terminating are
- * allowed. The message is ckit's, e.g. {@code invalid transition from participant to viewer}.
+ * A state change the node may not make ({@link PeerState#canMoveTo}: only viewer to participant and participant
+ * to terminating). The message is ckit's, e.g. {@code invalid transition from participant to viewer}.
  */
 public final class StateTransitionException extends IllegalStateException {
 
@@ -28,11 +28,5 @@ public final class StateTransitionException extends IllegalStateException {
   /** The state asked for. */
   public PeerState to() {
     return to;
-  }
-
-  /** Whether a node may move from one state to another. */
-  public static boolean allowed(PeerState from, PeerState to) {
-    return (from == PeerState.VIEWER && to == PeerState.PARTICIPANT)
-        || (from == PeerState.PARTICIPANT && to == PeerState.TERMINATING);
   }
 }

@@ -4,7 +4,7 @@ import io.ckit.peer.PeerState;
 import io.ckit.shard.Key;
 import io.ckit.shard.Op;
 import io.ckit.shard.ShardService;
-import io.ckit.shard.Sharder;
+import io.ckit.shard.ReadOnlySharder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -59,7 +59,7 @@ public final class ShardServiceBenchmark {
             + " JSON lookup %.0f req/s (%.0f%%); batches of 100 keys %.0f keys/s%n", round + 1, echo, lookups,
             100 * lookups / echo, json, 100 * json / echo, batch);
       }
-      Sharder sharder = a.sharder();
+      ReadOnlySharder sharder = a.sharder();
       Key[] keys = new Key[1024];
       for (int i = 0; i < keys.length; i++) {
         keys[i] = Key.ofString("key-" + i);

@@ -6,7 +6,7 @@ import io.ckit.peer.Peer;
 import io.ckit.shard.Key;
 import io.ckit.shard.NotEnoughNodesException;
 import io.ckit.shard.Op;
-import io.ckit.shard.Sharder;
+import io.ckit.shard.ReadOnlySharder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -137,7 +137,7 @@ final class NodeRoutes {
    * Each participant's share of the key space, from {@link #SHARE_SAMPLES} evenly spaced keys; sampled again
    * only when the sharder's peers change (the status page asks every second).
    */
-  private JsonObject shares(Sharder sharder) {
+  private JsonObject shares(ReadOnlySharder sharder) {
     List<Peer> owners = sharder.peers();
     Shares cached = shares;
     if (cached != null && cached.owners().equals(owners)) {

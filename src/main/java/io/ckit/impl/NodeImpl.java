@@ -16,6 +16,9 @@ import io.ckit.gossip.Memberlist;
 import io.ckit.metrics.NodeMetrics;
 import io.ckit.peer.Peer;
 import io.ckit.peer.PeerState;
+import io.ckit.shard.Key;
+import io.ckit.shard.Op;
+import io.ckit.shard.ReadOnlySharder;
 import io.ckit.shard.Sharder;
 import io.ckit.shard.Sharders;
 import io.ckit.shard.impl.LookupMessages;
@@ -79,6 +82,8 @@ public final class NodeImpl implements Node, GossipDelegate {
   private final String advertiseHost;
   private final int advertisePort;
   private final Sharder sharder;
+  /** What users get of the sharder: lookups, and no way to set its peers behind the node's back. */
+  private final ReadOnlySharder lookups;
   private final MeterRegistry registry;
   private final NodeMetrics metrics;
   private final HttpTransport transport;
@@ -111,6 +116,17 @@ public final class NodeImpl implements Node, GossipDelegate {
     this.advertiseHost = advertiseHost;
     this.advertisePort = advertisePort;
     this.sharder = Sharders.parse(options.getSharder());
+    this.lookups = new ReadOnlySharder() {
+      @Override
+      public List<Peer> lookup(Key key, int n, Op op) {
+        return sharder.lookup(key, n, op);
+      }
+
+      @Override
+      public List<Peer> peers() {
+        return sharder.peers();
+      }
+    };
     this.registry = registry;
     this.metrics = new NodeMetrics(registry, options.getLabel(), () -> healthSnapshot, () -> aliveSnapshot,
         () -> Memberlist.PROTOCOL_VERSION, clock::now);
@@ -283,7 +299,7 @@ public final class NodeImpl implements Node, GossipDelegate {
     return onContext(() -> {
       checkRunning();
       PeerState from = states.local();
-      if (!StateTransitionException.allowed(from, to)) {
+      if (!from.canMoveTo(to)) {
         return Future.failedFuture(new StateTransitionException(from, to));
       }
       LOG.log(Level.DEBUG, () -> "node " + name + " changing state from " + from + " to " + to);
@@ -322,8 +338,8 @@ public final class NodeImpl implements Node, GossipDelegate {
   }
 
   @Override
-  public Sharder sharder() {
-    return sharder;
+  public ReadOnlySharder sharder() {
+    return lookups;
   }
 
   @Override

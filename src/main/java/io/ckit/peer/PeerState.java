@@ -27,6 +27,11 @@ public enum PeerState {
     this.text = text;
   }
 
+  /** Whether a node in this state may move to the other: viewer to participant, participant to terminating. */
+  public boolean canMoveTo(PeerState next) {
+    return (this == VIEWER && next == PARTICIPANT) || (this == PARTICIPANT && next == TERMINATING);
+  }
+
   /** The integer ckit uses for this state on the wire. */
   public int value() {
     return value;

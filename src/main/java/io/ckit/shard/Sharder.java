@@ -2,7 +2,6 @@ package io.ckit.shard;
 
 import io.ckit.peer.Peer;
 import java.util.Collection;
-import java.util.List;
 
 /**
  * Decides which peers own a key, by consistent hashing over the peers' names. Every node that gives the
@@ -16,21 +15,7 @@ import java.util.List;
  * {@link #setPeers}; each sees either the whole old peer set or the whole new one. The cost of a change is
  * paid in {@code setPeers}, never in {@code lookup}.
  */
-public interface Sharder {
-
-  /**
-   * Returns the {@code n} owners of a key, best first, for the given use. The same key, peer set and {@code
-   * n} always give the same owners in the same order; the first {@code n - 1} owners for {@code n} are the
-   * owners for {@code n - 1}.
-   *
-   * @return an immutable list of exactly {@code n} distinct peers (empty when {@code n} is 0)
-   * @throws NotEnoughNodesException if fewer than {@code n} peers are eligible for {@code op}
-   * @throws IllegalArgumentException if {@code n} is negative
-   */
-  List<Peer> lookup(Key key, int n, Op op);
-
-  /** The peers that may own keys (participants and terminating peers), sorted by name; immutable. */
-  List<Peer> peers();
+public interface Sharder extends ReadOnlySharder {
 
   /**
    * Replaces the peer set. Viewers are accepted and ignored.

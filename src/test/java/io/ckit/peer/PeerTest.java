@@ -11,6 +11,17 @@ import org.junit.jupiter.api.Test;
 class PeerTest {
 
   @Test
+  void statesMoveOnlyForward() {
+    for (PeerState from : PeerState.values()) {
+      for (PeerState to : PeerState.values()) {
+        boolean allowed = (from == PeerState.VIEWER && to == PeerState.PARTICIPANT)
+            || (from == PeerState.PARTICIPANT && to == PeerState.TERMINATING);
+        assertThat(from.canMoveTo(to)).as("%s to %s", from, to).isEqualTo(allowed);
+      }
+    }
+  }
+
+  @Test
   void statesHaveCkitsWireValuesAndNames() {
     assertThat(PeerState.values()).containsExactly(PeerState.VIEWER, PeerState.PARTICIPANT, PeerState.TERMINATING);
     assertThat(PeerState.VIEWER.value()).isZero();

@@ -5,7 +5,7 @@ import io.ckit.shard.Key;
 import io.ckit.shard.NotEnoughNodesException;
 import io.ckit.shard.Op;
 import io.ckit.shard.ShardService;
-import io.ckit.shard.Sharder;
+import io.ckit.shard.ReadOnlySharder;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,9 +18,9 @@ public final class ShardRequestHandler {
 
   private static final Set<String> FIELDS = Set.of("key", "hash", "keys", "hashes", "n", "op");
 
-  private final Sharder sharder;
+  private final ReadOnlySharder sharder;
 
-  public ShardRequestHandler(Sharder sharder) {
+  public ShardRequestHandler(ReadOnlySharder sharder) {
     this.sharder = sharder;
   }
 
@@ -42,12 +42,6 @@ public final class ShardRequestHandler {
     } catch (NotEnoughNodesException e) {
       request.fail(ShardService.NOT_ENOUGH_NODES, e.getMessage());
     }
-  }
-
-  /** The JSON reply to a request body (for tests of the protocol). */
-  JsonObject answer(Object body) {
-    LookupMessages.Request parsed = parse(body);
-    return lookup(parsed).toJson(parsed.batch());
   }
 
   private LookupMessages.Reply lookup(LookupMessages.Request request) {
