@@ -313,13 +313,6 @@ public final class Memberlist implements TransportReceiver {
     return count;
   }
 
-  /** Every member the engine still tracks (dead and left ones until they are reaped). */
-  public List<Member> allMembers() {
-    List<Member> members = new ArrayList<>(nodes.size());
-    nodes.forEach(node -> members.add(node.snapshot()));
-    return members;
-  }
-
   /** What the engine knows of a member, or null. */
   public Member member(String memberName) {
     NodeState node = nodeMap.get(memberName);
@@ -329,11 +322,6 @@ public final class Memberlist implements TransportReceiver {
   /** Lifeguard's local health score: 0 is healthy; higher means this node is missing acks. */
   public int healthScore() {
     return awareness.score();
-  }
-
-  /** Broadcasts of the engine's own (alive, suspect, dead) waiting to be gossiped. */
-  public int queuedBroadcasts() {
-    return broadcasts.size();
   }
 
   /** What this engine has done since it started. */
@@ -349,11 +337,6 @@ public final class Memberlist implements TransportReceiver {
   @Override
   public Duration streamTimeout() {
     return options.streamTimeout();
-  }
-
-  /** The memberlist protocol version this engine speaks. */
-  public int protocolVersion() {
-    return PROTOCOL_VERSION;
   }
 
   // ---------------------------------------------------------------------------------------------------
