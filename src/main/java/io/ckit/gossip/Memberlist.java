@@ -29,14 +29,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -98,14 +96,11 @@ public final class Memberlist implements TransportReceiver {
   private final StreamCodec streams;
   private final int labelOverhead;
 
-  private final Map<String, NodeState> nodeMap = new HashMap<>();
-  /** Members in probe order; dead ones stay until reaped when the probe index wraps. */
-  private final List<NodeState> nodes = new ArrayList<>();
+  private final MemberTable table;
   private final Map<String, Suspicion> suspicions = new HashMap<>();
   private final Map<Long, AckHandler> ackHandlers = new HashMap<>();
   private final Awareness awareness;
   private final BroadcastQueue broadcasts;
-  private int probeIndex;
   private long sequence;
   private long incarnationCounter;
 
@@ -148,7 +143,8 @@ public final class Memberlist implements TransportReceiver {
     this.streams = new StreamCodec(messages, options.label(), options.keyring(), options.compression());
     this.labelOverhead = LabelHeader.header(options.label()).length;
     this.awareness = new Awareness(options.awarenessMaxMultiplier());
-    this.broadcasts = new BroadcastQueue(options.retransmitMult(), nodes::size);
+    this.table = new MemberTable(random, scheduler, options.gossipToTheDeadTime().toMillis());
+    this.broadcasts = new BroadcastQueue(options.retransmitMult(), table::size);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -235,14 +231,14 @@ public final class Memberlist implements TransportReceiver {
       return leaveBroadcast == null ? Future.succeededFuture() : leaveBroadcast.future();
     }
     left = true;
-    NodeState self = nodeMap.get(name);
+    NodeState self = table.get(name);
     if (self == null) {
       log(Level.WARNING, "Leave but we're not in the node map.");
       return Future.succeededFuture();
     }
     leaveBroadcast = Promise.promise();
     deadNode(new Dead(self.incarnation, name, name));
-    if (!anyAlive()) {
+    if (!table.anyAliveBesides(name)) {
       leaveBroadcast.tryComplete();
       return leaveBroadcast.future();
     }
@@ -250,7 +246,7 @@ public final class Memberlist implements TransportReceiver {
     // the next gossip rounds, so a graceful leave is seen everywhere within a round trip. The broadcast goes
     // on as memberlist's, and the leave completes when it has been gossiped its full number of times.
     byte[] leave = messages.encode(new Dead(self.incarnation, name, name));
-    for (NodeState node : nodes) {
+    for (NodeState node : table.all()) {
       if (!node.name.equals(name) && (node.state == MemberState.ALIVE || node.state == MemberState.SUSPECT)) {
         rawSendMsgPacket(node.address(), node, leave);
       }
@@ -295,27 +291,17 @@ public final class Memberlist implements TransportReceiver {
 
   /** The members that are alive or suspect (not dead, not left), this node included; in probe order. */
   public List<Member> members() {
-    List<Member> members = new ArrayList<>(nodes.size());
-    for (NodeState node : nodes) {
-      if (!node.deadOrLeft()) {
-        members.add(node.snapshot());
-      }
-    }
-    return members;
+    return table.members();
   }
 
   /** How many members are alive or suspect, this node included. */
   public int numMembers() {
-    int count = 0;
-    for (NodeState node : nodes) {
-      count += node.deadOrLeft() ? 0 : 1;
-    }
-    return count;
+    return table.numMembers();
   }
 
   /** What the engine knows of a member, or null. */
   public Member member(String memberName) {
-    NodeState node = nodeMap.get(memberName);
+    NodeState node = table.get(memberName);
     return node == null ? null : node.snapshot();
   }
 
@@ -362,7 +348,7 @@ public final class Memberlist implements TransportReceiver {
   }
 
   private void schedulePushPull(long delayMillis) {
-    long interval = GossipMath.pushPullInterval(options.pushPullInterval().toMillis(), nodes.size());
+    long interval = GossipMath.pushPullInterval(options.pushPullInterval().toMillis(), table.size());
     Scheduler.Timer[] timer = new Scheduler.Timer[1];
     timer[0] = scheduler.schedule(delayMillis + interval, () -> {
       tickers.remove(timer[0]);
@@ -387,25 +373,13 @@ public final class Memberlist implements TransportReceiver {
   }
 
   private void probeNext() {
-    int checked = 0;
-    while (checked < nodes.size()) {
-      if (probeIndex >= nodes.size()) {
-        resetNodes();
-        probeIndex = 0;
-        checked++;
-        continue;
-      }
-      NodeState node = nodes.get(probeIndex);
-      probeIndex++;
-      if (node.name.equals(name) || node.deadOrLeft()) {
-        checked++;
-        continue;
-      }
-      probe = new Probe(node);
-      probesStarted++;
-      probe.start();
+    NodeState node = table.nextToProbe(name);
+    if (node == null) {
       return;
     }
+    probe = new Probe(node);
+    probesStarted++;
+    probe.start();
   }
 
   private void probeFinished() {
@@ -413,29 +387,6 @@ public final class Memberlist implements TransportReceiver {
     if (probeTickPending && !shutdown) {
       probeTickPending = false;
       probeNext();
-    }
-  }
-
-  /** Drops members dead or left for longer than gossipToTheDeadTime, and reshuffles the probe order. */
-  private void resetNodes() {
-    long now = scheduler.nowMillis();
-    long toTheDead = options.gossipToTheDeadTime().toMillis();
-    List<NodeState> kept = new ArrayList<>(nodes.size());
-    for (NodeState node : nodes) {
-      if (node.deadOrLeft() && now - node.stateChange > toTheDead) {
-        nodeMap.remove(node.name);
-      } else {
-        kept.add(node);
-      }
-    }
-    nodes.clear();
-    nodes.addAll(kept);
-    shuffle(nodes);
-  }
-
-  private void shuffle(List<NodeState> list) {
-    for (int i = list.size() - 1; i > 0; i--) {
-      Collections.swap(list, i, random.nextInt(i + 1));
     }
   }
 
@@ -473,7 +424,7 @@ public final class Memberlist implements TransportReceiver {
         // Tell a suspect it is suspected, so it can refute at once.
         byte[] compound = MessageCodec.encodeCompound(List.of(messages.encode(ping),
             messages.encode(new Suspect(incarnation, target, name))));
-        rawSendMsgPacket(address, nodeMap.get(target), compound);
+        rawSendMsgPacket(address, table.get(target), compound);
       }
     }
 
@@ -495,7 +446,7 @@ public final class Memberlist implements TransportReceiver {
       if (done) {
         return;
       }
-      List<NodeState> helpers = kRandomNodes(options.indirectChecks(),
+      List<NodeState> helpers = table.kRandomNodes(options.indirectChecks(),
           node -> node.name.equals(name) || node.name.equals(target) || node.state != MemberState.ALIVE);
       for (NodeState helper : helpers) {
         boolean nack = helper.protocolMax() >= 4;
@@ -558,30 +509,13 @@ public final class Memberlist implements TransportReceiver {
     return incarnationCounter;
   }
 
-  /**
-   * Up to k distinct random members the filter does not exclude, trying at most 3n times (so small
-   * clusters are searched exhaustively and large ones quickly).
-   */
-  private List<NodeState> kRandomNodes(int k, Predicate<NodeState> exclude) {
-    int n = nodes.size();
-    List<NodeState> chosen = new ArrayList<>(k);
-    for (int i = 0; i < 3 * n && chosen.size() < k; i++) {
-      NodeState node = nodes.get(random.nextInt(n));
-      if (exclude.test(node) || chosen.contains(node)) {
-        continue;
-      }
-      chosen.add(node);
-    }
-    return chosen;
-  }
-
   // ---------------------------------------------------------------------------------------------------
   // Gossip
 
   private void gossip() {
     long now = scheduler.nowMillis();
     long toTheDead = options.gossipToTheDeadTime().toMillis();
-    List<NodeState> targets = kRandomNodes(options.gossipNodes(), node -> {
+    List<NodeState> targets = table.kRandomNodes(options.gossipNodes(), node -> {
       if (node.name.equals(name)) {
         return true;
       }
@@ -684,7 +618,7 @@ public final class Memberlist implements TransportReceiver {
    * never are, so probes and acks go without).
    */
   private void rawSendMsgPacket(String address, NodeState node, byte[] message) {
-    NodeState recipient = node != null ? node : nodeMap.get(Addresses.hostOf(address));
+    NodeState recipient = node != null ? node : table.get(Addresses.hostOf(address));
     boolean crc = recipient != null && recipient.protocolMax() >= 5;
     transport.sendPacket(address, packets.wrap(message, crc));
   }
@@ -697,7 +631,7 @@ public final class Memberlist implements TransportReceiver {
    */
   public boolean sendUserMessage(String memberName, byte[] message) {
     checkNotShutdown();
-    NodeState node = nodeMap.get(memberName);
+    NodeState node = table.get(memberName);
     if (node == null || node.deadOrLeft()) {
       return false;
     }
@@ -858,7 +792,7 @@ public final class Memberlist implements TransportReceiver {
   // State changes
 
   private void aliveNode(Alive alive, Runnable notify, boolean bootstrap) {
-    NodeState state = nodeMap.get(alive.node());
+    NodeState state = table.get(alive.node());
     if (left && alive.node().equals(name)) {
       return;
     }
@@ -879,11 +813,7 @@ public final class Memberlist implements TransportReceiver {
       if (vsn != null && vsn.length() > 5) {
         copyVersions(vsn, state);
       }
-      nodeMap.put(alive.node(), state);
-      // A new member goes to a random place in the probe order.
-      int offset = nodes.isEmpty() ? 0 : random.nextInt(nodes.size());
-      nodes.add(state);
-      Collections.swap(nodes, offset, nodes.size() - 1);
+      table.add(state);
     } else if (!Objects.equals(state.addr, alive.addr()) || state.port != alive.port()) {
       long reclaim = options.deadNodeReclaimTime().toMillis();
       boolean canReclaim = reclaim > 0 && scheduler.nowMillis() - state.stateChange > reclaim;
@@ -952,7 +882,7 @@ public final class Memberlist implements TransportReceiver {
   }
 
   private void suspectNode(Suspect suspect) {
-    NodeState state = nodeMap.get(suspect.node());
+    NodeState state = table.get(suspect.node());
     if (state == null || !GossipMath.accusationApplies(suspect.incarnation(), state.incarnation)) {
       return;
     }
@@ -977,13 +907,13 @@ public final class Memberlist implements TransportReceiver {
     state.state = MemberState.SUSPECT;
     long changed = scheduler.nowMillis();
     state.stateChange = changed;
-    int n = nodes.size();
+    int n = table.size();
     int wanted = GossipMath.suspicionConfirmationsWanted(options.suspicionMult(), n);
     long min = GossipMath.suspicionTimeout(options.suspicionMult(), n, options.probeInterval().toMillis());
     long max = options.suspicionMaxTimeoutMult() * min;
     String node = suspect.node();
     suspicions.put(node, new Suspicion(scheduler, suspect.from(), wanted, min, max, confirmations -> {
-      NodeState current = nodeMap.get(node);
+      NodeState current = table.get(node);
       suspicions.remove(node);
       if (current != null && current.state == MemberState.SUSPECT && current.stateChange == changed) {
         log(Level.INFO, "Marking " + node + " as failed, suspect timeout reached (" + confirmations
@@ -995,7 +925,7 @@ public final class Memberlist implements TransportReceiver {
   }
 
   private void deadNode(Dead dead) {
-    NodeState state = nodeMap.get(dead.node());
+    NodeState state = table.get(dead.node());
     if (state == null || !GossipMath.accusationApplies(dead.incarnation(), state.incarnation)) {
       return;
     }
@@ -1036,20 +966,11 @@ public final class Memberlist implements TransportReceiver {
         ByteString.copyOf(self.versions)), null);
   }
 
-  private boolean anyAlive() {
-    for (NodeState node : nodes) {
-      if (!node.deadOrLeft() && !node.name.equals(name)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   // ---------------------------------------------------------------------------------------------------
   // Push/pull
 
   private void periodicPushPull() {
-    List<NodeState> target = kRandomNodes(1, node -> node.name.equals(name) || node.state != MemberState.ALIVE);
+    List<NodeState> target = table.kRandomNodes(1, node -> node.name.equals(name) || node.state != MemberState.ALIVE);
     if (target.isEmpty()) {
       return;
     }
@@ -1104,8 +1025,8 @@ public final class Memberlist implements TransportReceiver {
   }
 
   private PushPull localState(boolean join) {
-    List<PushNodeState> states = new ArrayList<>(nodes.size());
-    for (NodeState node : nodes) {
+    List<PushNodeState> states = new ArrayList<>(table.size());
+    for (NodeState node : table.all()) {
       states.add(new PushNodeState(node.name, node.addr, node.port, node.meta, node.incarnation, node.state,
           node.vsn()));
     }
@@ -1146,7 +1067,7 @@ public final class Memberlist implements TransportReceiver {
       maxDMin = Math.max(maxDMin, version(node.vsn(), 3));
       minDMax = Math.min(minDMax, version(node.vsn(), 4));
     }
-    for (NodeState node : nodes) {
+    for (NodeState node : table.all()) {
       if (node.state != MemberState.ALIVE) {
         continue;
       }
@@ -1159,7 +1080,7 @@ public final class Memberlist implements TransportReceiver {
       checkVersions(node.name(), version(node.vsn(), 2), version(node.vsn(), 5), maxPMin, minPMax, maxDMin,
           minDMax);
     }
-    for (NodeState node : nodes) {
+    for (NodeState node : table.all()) {
       checkVersions(node.name, node.versions[2] & 0xFF, node.versions[5] & 0xFF, maxPMin, minPMax, maxDMin,
           minDMax);
     }
