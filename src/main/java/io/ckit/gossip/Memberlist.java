@@ -33,7 +33,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -65,8 +64,6 @@ import java.util.random.RandomGenerator;
  */
 public final class Memberlist implements TransportReceiver {
 
-  private static final System.Logger LOG = System.getLogger(Memberlist.class.getName());
-
   /** The lowest memberlist protocol version this engine understands. */
   public static final int PROTOCOL_VERSION_MIN = 1;
   /** The highest memberlist protocol version this engine understands (5: CRC on packets). */
@@ -83,6 +80,9 @@ public final class Memberlist implements TransportReceiver {
   private static final int META_MAX_BYTES = 512;
   private static final long UINT32_MASK = 0xFFFF_FFFFL;
 
+  private final EngineContext ctx;
+  private final MembershipRules rules;
+
   private final GossipOptions options;
   private final Transport transport;
   private final Scheduler scheduler;
@@ -97,28 +97,15 @@ public final class Memberlist implements TransportReceiver {
   private final int labelOverhead;
 
   private final MemberTable table;
-  private final Map<String, Suspicion> suspicions = new HashMap<>();
   private final Map<Long, AckHandler> ackHandlers = new HashMap<>();
   private final Awareness awareness;
   private final BroadcastQueue broadcasts;
   private long sequence;
-  private long incarnationCounter;
 
   private boolean started;
-  private boolean left;
-  private boolean shutdown;
-  private Promise<Void> leaveBroadcast;
   private final List<Scheduler.Timer> tickers = new ArrayList<>();
   private Probe probe;
   private boolean probeTickPending;
-  private long probesStarted;
-  private long failedProbes;
-  private long suspicionsStarted;
-  private long deathsDeclared;
-  private long refutations;
-  private long pushPullsStarted;
-  private long packetsReceived;
-  private long packetsRejected;
   /** Streams accepted and not yet done with; push/pulls beyond the limit are turned away. */
   private int inboundStreams;
 
@@ -129,22 +116,23 @@ public final class Memberlist implements TransportReceiver {
   public Memberlist(GossipOptions options, Transport transport, Scheduler scheduler, GossipDelegate delegate,
       RandomGenerator random) {
     options.validate();
-    this.options = new GossipOptions(options);
-    this.transport = Objects.requireNonNull(transport, "transport");
-    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
-    this.random = Objects.requireNonNull(random, "random");
-    this.name = options.name();
-    Addresses.IpPort advertise = Addresses.parse(options.advertiseAddress());
-    this.selfAddr = advertise.ip();
-    this.selfPort = advertise.port();
-    this.messages = new MessageCodec(options.maxMessageBytes());
-    this.packets = new PacketCodec(messages, options.label(), options.keyring(), options.compression());
-    this.streams = new StreamCodec(messages, options.label(), options.keyring(), options.compression());
+    this.ctx = new EngineContext(new GossipOptions(options), transport, scheduler, delegate, random);
+    this.options = ctx.options;
+    this.transport = ctx.transport;
+    this.scheduler = ctx.scheduler;
+    this.delegate = ctx.delegate;
+    this.random = ctx.random;
+    this.name = ctx.name;
+    this.selfAddr = ctx.selfAddr;
+    this.selfPort = ctx.selfPort;
+    this.messages = ctx.messages;
+    this.packets = ctx.packets;
+    this.streams = ctx.streams;
     this.labelOverhead = LabelHeader.header(options.label()).length;
-    this.awareness = new Awareness(options.awarenessMaxMultiplier());
-    this.table = new MemberTable(random, scheduler, options.gossipToTheDeadTime().toMillis());
-    this.broadcasts = new BroadcastQueue(options.retransmitMult(), table::size);
+    this.awareness = ctx.awareness;
+    this.table = ctx.table;
+    this.broadcasts = ctx.broadcasts;
+    this.rules = new MembershipRules(ctx);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -161,7 +149,7 @@ public final class Memberlist implements TransportReceiver {
     if (meta != null && meta.length() > META_MAX_BYTES) {
       throw new IllegalStateException("node metadata is " + meta.length() + " bytes; at most " + META_MAX_BYTES);
     }
-    aliveNode(new Alive(nextIncarnation(), name, selfAddr, selfPort, meta, ByteString.copyOf(VSN)), null, true);
+    rules.aliveSelf(meta, ByteString.copyOf(VSN));
     long now = scheduler.nowMillis();
     tickers.add(ticker(options.probeInterval().toMillis(), now, this::onProbeTick));
     tickers.add(ticker(options.gossipInterval().toMillis(), now, this::gossip));
@@ -227,46 +215,41 @@ public final class Memberlist implements TransportReceiver {
    */
   public Future<Void> leave(long timeoutMillis) {
     checkNotShutdown();
-    if (left) {
-      return leaveBroadcast == null ? Future.succeededFuture() : leaveBroadcast.future();
+    if (rules.hasLeft()) {
+      return rules.leaveBroadcast();
     }
-    left = true;
-    NodeState self = table.get(name);
-    if (self == null) {
-      log(Level.WARNING, "Leave but we're not in the node map.");
+    Promise<Void> broadcast = rules.leave();
+    if (broadcast == null) {
       return Future.succeededFuture();
     }
-    leaveBroadcast = Promise.promise();
-    deadNode(new Dead(self.incarnation, name, name));
     if (!table.anyAliveBesides(name)) {
-      leaveBroadcast.tryComplete();
-      return leaveBroadcast.future();
+      broadcast.tryComplete();
+      return broadcast.future();
     }
     // Beyond memberlist: every member is also told at once, in a packet of its own, rather than only over
     // the next gossip rounds, so a graceful leave is seen everywhere within a round trip. The broadcast goes
     // on as memberlist's, and the leave completes when it has been gossiped its full number of times.
+    NodeState self = table.get(name);
     byte[] leave = messages.encode(new Dead(self.incarnation, name, name));
     for (NodeState node : table.all()) {
       if (!node.name.equals(name) && (node.state == MemberState.ALIVE || node.state == MemberState.SUSPECT)) {
         rawSendMsgPacket(node.address(), node, leave);
       }
     }
-    Promise<Void> bounded = leaveBroadcast;
     Scheduler.Timer timeout = scheduler.schedule(timeoutMillis,
-        () -> bounded.tryFail("timeout waiting for leave broadcast"));
-    return bounded.future().onComplete(done -> timeout.cancel());
+        () -> broadcast.tryFail("timeout waiting for leave broadcast"));
+    return broadcast.future().onComplete(done -> timeout.cancel());
   }
 
   /** Stops every timer; the engine ignores everything after. Without {@link #leave} first, others see a crash. */
   public void shutdown() {
-    if (shutdown) {
+    if (ctx.shutdown) {
       return;
     }
-    shutdown = true;
+    ctx.shutdown = true;
     tickers.forEach(Scheduler.Timer::cancel);
     tickers.clear();
-    suspicions.values().forEach(Suspicion::cancel);
-    suspicions.clear();
+    rules.stop();
     ackHandlers.values().forEach(handler -> handler.timer.cancel());
     ackHandlers.clear();
     if (probe != null) {
@@ -276,7 +259,7 @@ public final class Memberlist implements TransportReceiver {
   }
 
   private void checkNotShutdown() {
-    if (shutdown) {
+    if (ctx.shutdown) {
       throw new IllegalStateException("the membership engine is shut down");
     }
   }
@@ -312,8 +295,7 @@ public final class Memberlist implements TransportReceiver {
 
   /** What this engine has done since it started. */
   public GossipStats stats() {
-    return new GossipStats(probesStarted, failedProbes, suspicionsStarted, deathsDeclared, refutations,
-        pushPullsStarted, packetsReceived, packetsRejected);
+    return ctx.stats();
   }
 
   /**
@@ -352,7 +334,7 @@ public final class Memberlist implements TransportReceiver {
     Scheduler.Timer[] timer = new Scheduler.Timer[1];
     timer[0] = scheduler.schedule(delayMillis + interval, () -> {
       tickers.remove(timer[0]);
-      if (!shutdown) {
+      if (!ctx.shutdown) {
         periodicPushPull();
         schedulePushPull(0);
       }
@@ -378,13 +360,13 @@ public final class Memberlist implements TransportReceiver {
       return;
     }
     probe = new Probe(node);
-    probesStarted++;
+    ctx.probesStarted++;
     probe.start();
   }
 
   private void probeFinished() {
     probe = null;
-    if (probeTickPending && !shutdown) {
+    if (probeTickPending && !ctx.shutdown) {
       probeTickPending = false;
       probeNext();
     }
@@ -462,10 +444,10 @@ public final class Memberlist implements TransportReceiver {
       }
       done = true;
       directTimeout.cancel();
-      failedProbes++;
+      ctx.failedProbes++;
       awareness.apply(GossipMath.awarenessDeltaAfterFailedProbe(expectedNacks, nacks));
       log(Level.INFO, "Suspect " + target + " has failed, no acks received");
-      suspectNode(new Suspect(incarnation, target, name));
+      rules.suspectNode(new Suspect(incarnation, target, name));
       probeFinished();
     }
 
@@ -502,11 +484,6 @@ public final class Memberlist implements TransportReceiver {
   private long nextSeqNo() {
     sequence = (sequence + 1) & UINT32_MASK;
     return sequence;
-  }
-
-  private long nextIncarnation() {
-    incarnationCounter = (incarnationCounter + 1) & UINT32_MASK;
-    return incarnationCounter;
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -646,10 +623,6 @@ public final class Memberlist implements TransportReceiver {
     sendMsg(address, messages.encode(message));
   }
 
-  private void encodeAndBroadcast(String node, Message message, Runnable onFinished) {
-    broadcasts.queue(node, messages.encode(message), onFinished);
-  }
-
   // ---------------------------------------------------------------------------------------------------
   // Packets in
 
@@ -661,15 +634,15 @@ public final class Memberlist implements TransportReceiver {
    */
   @Override
   public void receivePacket(byte[] packet, String from) {
-    if (shutdown) {
+    if (ctx.shutdown) {
       return;
     }
-    packetsReceived++;
+    ctx.packetsReceived++;
     PacketCodec.Packet decoded;
     try {
       decoded = packets.decode(packet);
     } catch (WireDecodeException e) {
-      packetsRejected++;
+      ctx.packetsRejected++;
       if (e.kind() == WireDecodeException.Kind.LABEL_MISMATCH) {
         log(Level.ERROR, "discarding packet with unacceptable label: " + e.getMessage() + " from=" + from);
       } else {
@@ -731,10 +704,10 @@ public final class Memberlist implements TransportReceiver {
         if (alive.port() == 0) {
           alive = new Alive(alive.incarnation(), alive.node(), alive.addr(), selfPort, alive.meta(), alive.vsn());
         }
-        aliveNode(alive, null, false);
+        rules.aliveNode(alive, null, false);
       }
-      case SUSPECT -> suspectNode((Suspect) message);
-      case DEAD -> deadNode((Dead) message);
+      case SUSPECT -> rules.suspectNode((Suspect) message);
+      case DEAD -> rules.deadNode((Dead) message);
       case USER -> delegate.notifyMessage(((User) message).payload());
       default -> throw new IllegalStateException("not a gossip message: " + message.type());
     }
@@ -789,184 +762,6 @@ public final class Memberlist implements TransportReceiver {
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // State changes
-
-  private void aliveNode(Alive alive, Runnable notify, boolean bootstrap) {
-    NodeState state = table.get(alive.node());
-    if (left && alive.node().equals(name)) {
-      return;
-    }
-    ByteString vsn = alive.vsn();
-    if (vsn != null && vsn.length() >= 3) {
-      int pMin = vsn.byteAt(0) & 0xFF;
-      int pMax = vsn.byteAt(1) & 0xFF;
-      if (pMin == 0 || pMax == 0 || pMin > pMax) {
-        log(Level.WARNING, "Ignoring an alive message for '" + alive.node() + "' because protocol version(s) are"
-            + " wrong: " + vsn);
-        return;
-      }
-    }
-    boolean updatesNode = false;
-    if (state == null) {
-      // Names are interned: they live as long as the member, and engines in one JVM share them.
-      state = new NodeState(alive.node().intern(), alive.addr(), alive.port(), alive.meta());
-      if (vsn != null && vsn.length() > 5) {
-        copyVersions(vsn, state);
-      }
-      table.add(state);
-    } else if (!Objects.equals(state.addr, alive.addr()) || state.port != alive.port()) {
-      long reclaim = options.deadNodeReclaimTime().toMillis();
-      boolean canReclaim = reclaim > 0 && scheduler.nowMillis() - state.stateChange > reclaim;
-      if (state.state == MemberState.LEFT || (state.state == MemberState.DEAD && canReclaim)) {
-        log(Level.INFO, "Updating address for left or failed node " + state.name + " from " + state.address()
-            + " to " + Addresses.format(alive.addr(), alive.port()));
-        updatesNode = true;
-      } else {
-        log(Level.ERROR, "Conflicting address for " + state.name + ". Mine: " + state.address() + " Theirs: "
-            + Addresses.format(alive.addr(), alive.port()) + " Old state: " + state.state);
-        delegate.notifyConflict(state.snapshot(), new Member(alive.node(), alive.addr(), alive.port(),
-            alive.meta(), MemberState.ALIVE, alive.incarnation()));
-        return;
-      }
-    }
-    boolean isLocal = state.name.equals(name);
-    if (!isLocal && !updatesNode && !GossipMath.aliveSupersedes(alive.incarnation(), state.incarnation)) {
-      return;
-    }
-    if (isLocal && alive.incarnation() < state.incarnation) {
-      return;
-    }
-    Suspicion suspicion = suspicions.remove(alive.node());
-    if (suspicion != null) {
-      suspicion.cancel();
-    }
-    MemberState oldState = state.state;
-    ByteString oldMeta = state.meta;
-    if (!bootstrap && isLocal) {
-      // Someone says we are alive with other details (a previous instance of us?): refute unless it is
-      // exactly what we say.
-      if (alive.incarnation() == state.incarnation && Objects.equals(alive.meta(), state.meta)
-          && Objects.equals(vsn, ByteString.copyOf(state.versions))) {
-        return;
-      }
-      refute(state, alive.incarnation());
-      log(Level.WARNING, "Refuting an alive message for '" + alive.node() + "' (" + Addresses.format(alive.addr(),
-          alive.port()) + ") meta:(" + alive.meta() + " VS " + state.meta + "), vsn:(" + vsn + " VS "
-          + state.vsn() + ")");
-    } else {
-      encodeAndBroadcast(alive.node(), alive, notify);
-      if (vsn != null && vsn.length() > 5) {
-        copyVersions(vsn, state);
-      }
-      state.incarnation = alive.incarnation();
-      state.meta = alive.meta();
-      if (!Objects.equals(state.addr, alive.addr()) || state.port != alive.port()) {
-        state.setAddress(alive.addr(), alive.port());
-      }
-      if (state.state != MemberState.ALIVE) {
-        state.state = MemberState.ALIVE;
-        state.stateChange = scheduler.nowMillis();
-      }
-    }
-    if (oldState == MemberState.DEAD || oldState == MemberState.LEFT) {
-      delegate.notifyJoin(state.snapshot());
-    } else if (!Objects.equals(oldMeta, state.meta)) {
-      delegate.notifyUpdate(state.snapshot());
-    }
-  }
-
-  private static void copyVersions(ByteString vsn, NodeState state) {
-    for (int i = 0; i < 6; i++) {
-      state.versions[i] = vsn.byteAt(i);
-    }
-  }
-
-  private void suspectNode(Suspect suspect) {
-    NodeState state = table.get(suspect.node());
-    if (state == null || !GossipMath.accusationApplies(suspect.incarnation(), state.incarnation)) {
-      return;
-    }
-    Suspicion suspicion = suspicions.get(suspect.node());
-    if (suspicion != null) {
-      if (suspicion.confirm(suspect.from())) {
-        encodeAndBroadcast(suspect.node(), suspect, null);
-      }
-      return;
-    }
-    if (state.state != MemberState.ALIVE) {
-      return;
-    }
-    if (state.name.equals(name)) {
-      refute(state, suspect.incarnation());
-      log(Level.WARNING, "Refuting a suspect message (from: " + suspect.from() + ")");
-      return;
-    }
-    encodeAndBroadcast(suspect.node(), suspect, null);
-    suspicionsStarted++;
-    state.incarnation = suspect.incarnation();
-    state.state = MemberState.SUSPECT;
-    long changed = scheduler.nowMillis();
-    state.stateChange = changed;
-    int n = table.size();
-    int wanted = GossipMath.suspicionConfirmationsWanted(options.suspicionMult(), n);
-    long min = GossipMath.suspicionTimeout(options.suspicionMult(), n, options.probeInterval().toMillis());
-    long max = options.suspicionMaxTimeoutMult() * min;
-    String node = suspect.node();
-    suspicions.put(node, new Suspicion(scheduler, suspect.from(), wanted, min, max, confirmations -> {
-      NodeState current = table.get(node);
-      suspicions.remove(node);
-      if (current != null && current.state == MemberState.SUSPECT && current.stateChange == changed) {
-        log(Level.INFO, "Marking " + node + " as failed, suspect timeout reached (" + confirmations
-            + " peer confirmations)");
-        deathsDeclared++;
-        deadNode(new Dead(current.incarnation, node, name));
-      }
-    }));
-  }
-
-  private void deadNode(Dead dead) {
-    NodeState state = table.get(dead.node());
-    if (state == null || !GossipMath.accusationApplies(dead.incarnation(), state.incarnation)) {
-      return;
-    }
-    Suspicion suspicion = suspicions.remove(dead.node());
-    if (suspicion != null) {
-      suspicion.cancel();
-    }
-    if (state.deadOrLeft()) {
-      return;
-    }
-    if (state.name.equals(name)) {
-      if (!left) {
-        refute(state, dead.incarnation());
-        log(Level.WARNING, "Refuting a dead message (from: " + dead.from() + ")");
-        return;
-      }
-      Promise<Void> done = leaveBroadcast;
-      // Completed on a later turn: the broadcast finishes while a packet is being packed, and whoever waits
-      // on the leave may shut the engine down.
-      encodeAndBroadcast(dead.node(), dead,
-          done == null ? null : () -> scheduler.schedule(0, done::tryComplete));
-    } else {
-      encodeAndBroadcast(dead.node(), dead, null);
-    }
-    state.incarnation = dead.incarnation();
-    state.state = dead.isLeave() ? MemberState.LEFT : MemberState.DEAD;
-    state.stateChange = scheduler.nowMillis();
-    delegate.notifyLeave(state.snapshot());
-  }
-
-  /** Announces this node alive with an incarnation above the accused one. */
-  private void refute(NodeState self, long accusedIncarnation) {
-    refutations++;
-    incarnationCounter = GossipMath.refutingIncarnation(incarnationCounter, accusedIncarnation);
-    self.incarnation = incarnationCounter;
-    awareness.apply(1);
-    encodeAndBroadcast(self.name, new Alive(self.incarnation, self.name, self.addr, self.port, self.meta,
-        ByteString.copyOf(self.versions)), null);
-  }
-
-  // ---------------------------------------------------------------------------------------------------
   // Push/pull
 
   private void periodicPushPull() {
@@ -981,7 +776,7 @@ public final class Memberlist implements TransportReceiver {
 
   /** Opens a stream, sends our state, reads the other side's and merges it. */
   private Future<Void> pushPullNode(String address, boolean join) {
-    pushPullsStarted++;
+    ctx.pushPullsStarted++;
     Promise<Void> result = Promise.promise();
     long timeout = options.streamTimeout().toMillis();
     transport.openStream(address, timeout).onComplete(opened -> {
@@ -989,7 +784,7 @@ public final class Memberlist implements TransportReceiver {
         result.fail(opened.cause());
         return;
       }
-      if (shutdown) {
+      if (ctx.shutdown) {
         opened.result().close();
         result.fail("the membership engine is shut down");
         return;
@@ -1038,12 +833,12 @@ public final class Memberlist implements TransportReceiver {
     for (PushNodeState state : remote.states()) {
       int port = state.port() == 0 ? selfPort : state.port();
       switch (state.state()) {
-        case ALIVE -> aliveNode(new Alive(state.incarnation(), state.name(), state.addr(), port, state.meta(),
+        case ALIVE -> rules.aliveNode(new Alive(state.incarnation(), state.name(), state.addr(), port, state.meta(),
             state.vsn()), null, false);
-        case LEFT -> deadNode(new Dead(state.incarnation(), state.name(), state.name()));
+        case LEFT -> rules.deadNode(new Dead(state.incarnation(), state.name(), state.name()));
         // A member the other side thinks dead may only be unreachable from there: suspect it, so it can
         // refute if it is alive.
-        case DEAD, SUSPECT -> suspectNode(new Suspect(state.incarnation(), state.name(), name));
+        case DEAD, SUSPECT -> rules.suspectNode(new Suspect(state.incarnation(), state.name(), name));
         default -> throw new IllegalStateException("unknown member state " + state.state());
       }
     }
@@ -1109,7 +904,7 @@ public final class Memberlist implements TransportReceiver {
    */
   @Override
   public void acceptStream(StreamChannel channel) {
-    if (shutdown) {
+    if (ctx.shutdown) {
       channel.close();
       return;
     }
@@ -1320,8 +1115,6 @@ public final class Memberlist implements TransportReceiver {
   }
 
   private void log(Level level, String message) {
-    if (LOG.isLoggable(level)) {
-      LOG.log(level, "[" + name + "] memberlist: " + message);
-    }
+    ctx.log(level, message);
   }
 }
