@@ -1,7 +1,6 @@
 package io.ckit.gossip;
 
 import io.ckit.wire.ByteString;
-import io.ckit.wire.LabelHeader;
 import io.ckit.wire.MemberState;
 import io.ckit.wire.Message;
 import io.ckit.wire.Message.AckResp;
@@ -18,7 +17,6 @@ import io.ckit.wire.Message.PushPull;
 import io.ckit.wire.Message.Suspect;
 import io.ckit.wire.Message.User;
 import io.ckit.wire.MessageCodec;
-import io.ckit.wire.MessageType;
 import io.ckit.wire.PacketCodec;
 import io.ckit.wire.StreamCodec;
 import io.ckit.wire.WireDecodeException;
@@ -73,15 +71,12 @@ public final class Memberlist implements TransportReceiver {
 
   /** The versions this engine advertises: what Go's memberlist advertises with no delegate versions. */
   private static final byte[] VSN = {PROTOCOL_VERSION_MIN, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION, 0, 0, 0};
-  private static final int COMPOUND_HEADER_OVERHEAD = 2;
-  private static final int COMPOUND_OVERHEAD = 2;
-  private static final int USER_MESSAGE_OVERHEAD = 1;
-  private static final int ENCRYPTION_OVERHEAD = 29;
   private static final int META_MAX_BYTES = 512;
   private static final long UINT32_MASK = 0xFFFF_FFFFL;
 
   private final EngineContext ctx;
   private final MembershipRules rules;
+  private final Gossiper gossiper;
 
   private final GossipOptions options;
   private final Transport transport;
@@ -94,7 +89,6 @@ public final class Memberlist implements TransportReceiver {
   private final MessageCodec messages;
   private final PacketCodec packets;
   private final StreamCodec streams;
-  private final int labelOverhead;
 
   private final MemberTable table;
   private final Map<Long, AckHandler> ackHandlers = new HashMap<>();
@@ -128,11 +122,11 @@ public final class Memberlist implements TransportReceiver {
     this.messages = ctx.messages;
     this.packets = ctx.packets;
     this.streams = ctx.streams;
-    this.labelOverhead = LabelHeader.header(options.label()).length;
     this.awareness = ctx.awareness;
     this.table = ctx.table;
     this.broadcasts = ctx.broadcasts;
     this.rules = new MembershipRules(ctx);
+    this.gossiper = new Gossiper(ctx);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -152,7 +146,7 @@ public final class Memberlist implements TransportReceiver {
     rules.aliveSelf(meta, ByteString.copyOf(VSN));
     long now = scheduler.nowMillis();
     tickers.add(ticker(options.probeInterval().toMillis(), now, this::onProbeTick));
-    tickers.add(ticker(options.gossipInterval().toMillis(), now, this::gossip));
+    tickers.add(ticker(options.gossipInterval().toMillis(), now, gossiper::gossip));
     if (!options.pushPullInterval().isZero()) {
       long interval = options.pushPullInterval().toMillis();
       schedulePushPull(Math.floorMod(random.nextLong(), interval));
@@ -230,12 +224,7 @@ public final class Memberlist implements TransportReceiver {
     // the next gossip rounds, so a graceful leave is seen everywhere within a round trip. The broadcast goes
     // on as memberlist's, and the leave completes when it has been gossiped its full number of times.
     NodeState self = table.get(name);
-    byte[] leave = messages.encode(new Dead(self.incarnation, name, name));
-    for (NodeState node : table.all()) {
-      if (!node.name.equals(name) && (node.state == MemberState.ALIVE || node.state == MemberState.SUSPECT)) {
-        rawSendMsgPacket(node.address(), node, leave);
-      }
-    }
+    gossiper.sendToLiveMembers(messages.encode(new Dead(self.incarnation, name, name)));
     Scheduler.Timer timeout = scheduler.schedule(timeoutMillis,
         () -> broadcast.tryFail("timeout waiting for leave broadcast"));
     return broadcast.future().onComplete(done -> timeout.cancel());
@@ -401,12 +390,12 @@ public final class Memberlist implements TransportReceiver {
       directTimeout = scheduler.schedule(options.probeTimeout().toMillis(), this::indirect);
       Ping ping = new Ping(seq, target, selfAddr, selfPort, name);
       if (stateAtStart == MemberState.ALIVE) {
-        sendMsg(address, messages.encode(ping));
+        gossiper.sendMsg(address, messages.encode(ping));
       } else {
         // Tell a suspect it is suspected, so it can refute at once.
         byte[] compound = MessageCodec.encodeCompound(List.of(messages.encode(ping),
             messages.encode(new Suspect(incarnation, target, name))));
-        rawSendMsgPacket(address, table.get(target), compound);
+        gossiper.rawSendMsgPacket(address, table.get(target), compound);
       }
     }
 
@@ -433,7 +422,7 @@ public final class Memberlist implements TransportReceiver {
       for (NodeState helper : helpers) {
         boolean nack = helper.protocolMax() >= 4;
         expectedNacks += nack ? 1 : 0;
-        sendMsg(helper.address(), messages.encode(new IndirectPing(seq, targetAddr, targetPort, target, nack,
+        gossiper.sendMsg(helper.address(), messages.encode(new IndirectPing(seq, targetAddr, targetPort, target, nack,
             selfAddr, selfPort, name)));
       }
     }
@@ -489,115 +478,13 @@ public final class Memberlist implements TransportReceiver {
   // ---------------------------------------------------------------------------------------------------
   // Gossip
 
-  private void gossip() {
-    long now = scheduler.nowMillis();
-    long toTheDead = options.gossipToTheDeadTime().toMillis();
-    List<NodeState> targets = table.kRandomNodes(options.gossipNodes(), node -> {
-      if (node.name.equals(name)) {
-        return true;
-      }
-      return switch (node.state) {
-        case ALIVE, SUSPECT -> false;
-        case DEAD -> now - node.stateChange > toTheDead;
-        default -> true;
-      };
-    });
-    sendGossip(targets);
-  }
-
   /**
    * Runs a gossip round now, besides the periodic ones, so that a broadcast just queued (a state change of
    * this node, say) goes out without waiting up to a gossip interval.
    */
   public void gossipNow() {
     checkNotShutdown();
-    gossip();
-  }
-
-  /** Sends each target a packet of the broadcasts waiting; stops once there are none. */
-  private void sendGossip(List<NodeState> targets) {
-    int bytesAvailable = packetSpace() - COMPOUND_HEADER_OVERHEAD;
-    for (NodeState target : targets) {
-      List<byte[]> parts = getBroadcasts(COMPOUND_OVERHEAD, bytesAvailable);
-      if (parts.isEmpty()) {
-        return;
-      }
-      if (parts.size() == 1) {
-        rawSendMsgPacket(target.address(), target, parts.get(0));
-      } else {
-        for (byte[] compound : compounds(parts)) {
-          rawSendMsgPacket(target.address(), target, compound);
-        }
-      }
-    }
-  }
-
-  private int packetSpace() {
-    return options.maxPacketBytes() - labelOverhead - (options.keyring() != null ? ENCRYPTION_OVERHEAD : 0);
-  }
-
-  /** memberlist's broadcasts first, then the delegate's user messages in the space left. */
-  private List<byte[]> getBroadcasts(int overhead, int limit) {
-    List<byte[]> toSend = broadcasts.getBroadcasts(overhead, limit);
-    int used = 0;
-    for (byte[] message : toSend) {
-      used += message.length + overhead;
-    }
-    int available = limit - used;
-    if (available > overhead + USER_MESSAGE_OVERHEAD) {
-      List<byte[]> user = delegate.broadcasts(overhead + USER_MESSAGE_OVERHEAD, available);
-      if (!user.isEmpty()) {
-        toSend = new ArrayList<>(toSend);
-        for (byte[] message : user) {
-          byte[] wrapped = new byte[message.length + 1];
-          wrapped[0] = (byte) MessageType.USER.code();
-          System.arraycopy(message, 0, wrapped, 1, message.length);
-          toSend.add(wrapped);
-        }
-      }
-    }
-    return toSend;
-  }
-
-  /** Compound messages of at most 255 parts each. */
-  private static List<byte[]> compounds(List<byte[]> parts) {
-    List<byte[]> compounds = new ArrayList<>();
-    for (int from = 0; from < parts.size(); from += MessageCodec.MAX_COMPOUND_PARTS) {
-      int to = Math.min(parts.size(), from + MessageCodec.MAX_COMPOUND_PARTS);
-      compounds.add(MessageCodec.encodeCompound(parts.subList(from, to)));
-    }
-    return compounds;
-  }
-
-  /**
-   * Sends a message (a probe or an answer) to an address, piggy-backing queued broadcasts. Unlike
-   * memberlist, which would overflow the compound's one-byte count past 255 parts, extra broadcasts go in
-   * further compound packets.
-   */
-  private void sendMsg(String address, byte[] message) {
-    int available = packetSpace() - message.length - COMPOUND_HEADER_OVERHEAD;
-    List<byte[]> extra = getBroadcasts(COMPOUND_OVERHEAD, available);
-    if (extra.isEmpty()) {
-      rawSendMsgPacket(address, null, message);
-      return;
-    }
-    List<byte[]> parts = new ArrayList<>(extra.size() + 1);
-    parts.add(message);
-    parts.addAll(extra);
-    for (byte[] compound : compounds(parts)) {
-      rawSendMsgPacket(address, null, compound);
-    }
-  }
-
-  /**
-   * Sends an encoded message as one packet. A checksum is added only for a member known to speak protocol
-   * 5; without a member to go by, memberlist looks one up by the bare IP as a node name (which ckit's names
-   * never are, so probes and acks go without).
-   */
-  private void rawSendMsgPacket(String address, NodeState node, byte[] message) {
-    NodeState recipient = node != null ? node : table.get(Addresses.hostOf(address));
-    boolean crc = recipient != null && recipient.protocolMax() >= 5;
-    transport.sendPacket(address, packets.wrap(message, crc));
+    gossiper.gossip();
   }
 
   /**
@@ -608,19 +495,7 @@ public final class Memberlist implements TransportReceiver {
    */
   public boolean sendUserMessage(String memberName, byte[] message) {
     checkNotShutdown();
-    NodeState node = table.get(memberName);
-    if (node == null || node.deadOrLeft()) {
-      return false;
-    }
-    byte[] wrapped = new byte[message.length + 1];
-    wrapped[0] = (byte) MessageType.USER.code();
-    System.arraycopy(message, 0, wrapped, 1, message.length);
-    rawSendMsgPacket(node.address(), node, wrapped);
-    return true;
-  }
-
-  private void encodeAndSendMsg(String address, Message message) {
-    sendMsg(address, messages.encode(message));
+    return gossiper.sendUserMessage(memberName, message);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -720,7 +595,7 @@ public final class Memberlist implements TransportReceiver {
     }
     String address = hasSource(ping.sourceAddr(), ping.sourcePort())
         ? Addresses.format(ping.sourceAddr(), ping.sourcePort()) : from;
-    encodeAndSendMsg(address, new AckResp(ping.seqNo(), null));
+    gossiper.encodeAndSendMsg(address, new AckResp(ping.seqNo(), null));
   }
 
   private void handleIndirectPing(IndirectPing request, String from) {
@@ -730,11 +605,11 @@ public final class Memberlist implements TransportReceiver {
         ? Addresses.format(request.sourceAddr(), request.sourcePort()) : from;
     // The nack goes out when the ack handler times out: an ack cancels it, and so does shutdown(), which
     // cancels every ack handler's timer.
-    Runnable nack = request.nack() ? () -> encodeAndSendMsg(requester, new NackResp(request.seqNo())) : null;
-    setAckHandler(localSeq, () -> encodeAndSendMsg(requester, new AckResp(request.seqNo(), null)), null,
+    Runnable nack = request.nack() ? () -> gossiper.encodeAndSendMsg(requester, new NackResp(request.seqNo())) : null;
+    setAckHandler(localSeq, () -> gossiper.encodeAndSendMsg(requester, new AckResp(request.seqNo(), null)), null,
         options.probeTimeout().toMillis(), nack);
     if (request.target() != null && (request.target().length() == 4 || request.target().length() == 16)) {
-      encodeAndSendMsg(Addresses.format(request.target(), port),
+      gossiper.encodeAndSendMsg(Addresses.format(request.target(), port),
           new Ping(localSeq, request.node(), selfAddr, selfPort, name));
     } else {
       log(Level.ERROR, "Failed to send indirect ping: no target address for " + request.node());
