@@ -5,12 +5,9 @@ import io.ckit.wire.MemberState;
 import io.ckit.wire.Message;
 import io.ckit.wire.Message.AckResp;
 import io.ckit.wire.Message.Alive;
-import io.ckit.wire.Message.Compound;
 import io.ckit.wire.Message.Compress;
 import io.ckit.wire.Message.Dead;
 import io.ckit.wire.Message.ErrResp;
-import io.ckit.wire.Message.IndirectPing;
-import io.ckit.wire.Message.NackResp;
 import io.ckit.wire.Message.Ping;
 import io.ckit.wire.Message.PushNodeState;
 import io.ckit.wire.Message.PushPull;
@@ -24,13 +21,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -72,11 +65,12 @@ public final class Memberlist implements TransportReceiver {
   /** The versions this engine advertises: what Go's memberlist advertises with no delegate versions. */
   private static final byte[] VSN = {PROTOCOL_VERSION_MIN, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION, 0, 0, 0};
   private static final int META_MAX_BYTES = 512;
-  private static final long UINT32_MASK = 0xFFFF_FFFFL;
 
   private final EngineContext ctx;
   private final MembershipRules rules;
   private final Gossiper gossiper;
+  private final FailureDetector detector;
+  private final PacketHandler packetHandler;
 
   private final GossipOptions options;
   private final Transport transport;
@@ -91,15 +85,11 @@ public final class Memberlist implements TransportReceiver {
   private final StreamCodec streams;
 
   private final MemberTable table;
-  private final Map<Long, AckHandler> ackHandlers = new HashMap<>();
   private final Awareness awareness;
   private final BroadcastQueue broadcasts;
-  private long sequence;
 
   private boolean started;
   private final List<Scheduler.Timer> tickers = new ArrayList<>();
-  private Probe probe;
-  private boolean probeTickPending;
   /** Streams accepted and not yet done with; push/pulls beyond the limit are turned away. */
   private int inboundStreams;
 
@@ -127,6 +117,8 @@ public final class Memberlist implements TransportReceiver {
     this.broadcasts = ctx.broadcasts;
     this.rules = new MembershipRules(ctx);
     this.gossiper = new Gossiper(ctx);
+    this.detector = new FailureDetector(ctx, gossiper, rules);
+    this.packetHandler = new PacketHandler(ctx, detector, rules);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -145,7 +137,7 @@ public final class Memberlist implements TransportReceiver {
     }
     rules.aliveSelf(meta, ByteString.copyOf(VSN));
     long now = scheduler.nowMillis();
-    tickers.add(ticker(options.probeInterval().toMillis(), now, this::onProbeTick));
+    tickers.add(ticker(options.probeInterval().toMillis(), now, detector::onProbeTick));
     tickers.add(ticker(options.gossipInterval().toMillis(), now, gossiper::gossip));
     if (!options.pushPullInterval().isZero()) {
       long interval = options.pushPullInterval().toMillis();
@@ -239,12 +231,7 @@ public final class Memberlist implements TransportReceiver {
     tickers.forEach(Scheduler.Timer::cancel);
     tickers.clear();
     rules.stop();
-    ackHandlers.values().forEach(handler -> handler.timer.cancel());
-    ackHandlers.clear();
-    if (probe != null) {
-      probe.cancel();
-      probe = null;
-    }
+    detector.stop();
   }
 
   private void checkNotShutdown() {
@@ -332,150 +319,6 @@ public final class Memberlist implements TransportReceiver {
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // Probing
-
-  /** A probe tick; one that comes while a probe is running waits for it (Go's ticker keeps one tick). */
-  private void onProbeTick() {
-    if (probe != null) {
-      probeTickPending = true;
-      return;
-    }
-    probeNext();
-  }
-
-  private void probeNext() {
-    NodeState node = table.nextToProbe(name);
-    if (node == null) {
-      return;
-    }
-    probe = new Probe(node);
-    ctx.probesStarted++;
-    probe.start();
-  }
-
-  private void probeFinished() {
-    probe = null;
-    if (probeTickPending && !ctx.shutdown) {
-      probeTickPending = false;
-      probeNext();
-    }
-  }
-
-  /** One probe of one member: direct ping, then indirect pings, then suspicion. */
-  private final class Probe {
-    private final String target;
-    private final long incarnation;
-    private final MemberState stateAtStart;
-    private final String address;
-    private final ByteString targetAddr;
-    private final int targetPort;
-    private final long seq = nextSeqNo();
-    private Scheduler.Timer directTimeout;
-    private int expectedNacks;
-    private int nacks;
-    private boolean done;
-
-    Probe(NodeState node) {
-      this.target = node.name;
-      this.incarnation = node.incarnation;
-      this.stateAtStart = node.state;
-      this.address = node.address();
-      this.targetAddr = node.addr;
-      this.targetPort = node.port;
-    }
-
-    void start() {
-      long probeInterval = awareness.scale(options.probeInterval().toMillis());
-      setAckHandler(seq, this::acked, this::nacked, probeInterval, this::failed);
-      directTimeout = scheduler.schedule(options.probeTimeout().toMillis(), this::indirect);
-      Ping ping = new Ping(seq, target, selfAddr, selfPort, name);
-      if (stateAtStart == MemberState.ALIVE) {
-        gossiper.sendMsg(address, messages.encode(ping));
-      } else {
-        // Tell a suspect it is suspected, so it can refute at once.
-        byte[] compound = MessageCodec.encodeCompound(List.of(messages.encode(ping),
-            messages.encode(new Suspect(incarnation, target, name))));
-        gossiper.rawSendMsgPacket(address, table.get(target), compound);
-      }
-    }
-
-    private void acked() {
-      if (done) {
-        return;
-      }
-      done = true;
-      directTimeout.cancel();
-      awareness.apply(-1);
-      probeFinished();
-    }
-
-    private void nacked() {
-      nacks++;
-    }
-
-    private void indirect() {
-      if (done) {
-        return;
-      }
-      List<NodeState> helpers = table.kRandomNodes(options.indirectChecks(),
-          node -> node.name.equals(name) || node.name.equals(target) || node.state != MemberState.ALIVE);
-      for (NodeState helper : helpers) {
-        boolean nack = helper.protocolMax() >= 4;
-        expectedNacks += nack ? 1 : 0;
-        gossiper.sendMsg(helper.address(), messages.encode(new IndirectPing(seq, targetAddr, targetPort, target, nack,
-            selfAddr, selfPort, name)));
-      }
-    }
-
-    private void failed() {
-      if (done) {
-        return;
-      }
-      done = true;
-      directTimeout.cancel();
-      ctx.failedProbes++;
-      awareness.apply(GossipMath.awarenessDeltaAfterFailedProbe(expectedNacks, nacks));
-      log(Level.INFO, "Suspect " + target + " has failed, no acks received");
-      rules.suspectNode(new Suspect(incarnation, target, name));
-      probeFinished();
-    }
-
-    void cancel() {
-      done = true;
-      directTimeout.cancel();
-    }
-  }
-
-  private static final class AckHandler {
-    final Runnable ack;
-    final Runnable nack;
-    Scheduler.Timer timer;
-
-    AckHandler(Runnable ack, Runnable nack) {
-      this.ack = ack;
-      this.nack = nack;
-    }
-  }
-
-  private void setAckHandler(long seq, Runnable ack, Runnable nack, long timeoutMillis, Runnable onTimeout) {
-    AckHandler handler = new AckHandler(ack, nack);
-    ackHandlers.put(seq, handler);
-    handler.timer = scheduler.schedule(timeoutMillis, () -> {
-      if (ackHandlers.get(seq) == handler) {
-        ackHandlers.remove(seq);
-      }
-      if (onTimeout != null) {
-        onTimeout.run();
-      }
-    });
-  }
-
-  private long nextSeqNo() {
-    sequence = (sequence + 1) & UINT32_MASK;
-    return sequence;
-  }
-
-  // ---------------------------------------------------------------------------------------------------
   // Gossip
 
   /**
@@ -512,128 +355,7 @@ public final class Memberlist implements TransportReceiver {
     if (ctx.shutdown) {
       return;
     }
-    ctx.packetsReceived++;
-    PacketCodec.Packet decoded;
-    try {
-      decoded = packets.decode(packet);
-    } catch (WireDecodeException e) {
-      ctx.packetsRejected++;
-      if (e.kind() == WireDecodeException.Kind.LABEL_MISMATCH) {
-        log(Level.ERROR, "discarding packet with unacceptable label: " + e.getMessage() + " from=" + from);
-      } else {
-        log(Level.ERROR, "failed to decode packet: " + e.getMessage() + " from=" + from);
-      }
-      return;
-    }
-    Deque<Message> alive = new ArrayDeque<>();
-    Deque<Message> other = new ArrayDeque<>();
-    handleCommand(decoded.message(), from, alive, other);
-    // memberlist hands alive, suspect, dead and user messages to a second goroutine, which takes the
-    // newest first, alive ones before the rest.
-    while (!alive.isEmpty()) {
-      handleGossip(alive.pollLast(), from);
-    }
-    while (!other.isEmpty()) {
-      handleGossip(other.pollLast(), from);
-    }
-  }
-
-  private void handleCommand(Message message, String from, Deque<Message> alive, Deque<Message> other) {
-    switch (message.type()) {
-      case COMPOUND -> {
-        Compound compound = (Compound) message;
-        if (compound.truncatedParts() > 0) {
-          log(Level.WARNING, "Compound request had " + compound.truncatedParts() + " truncated messages from="
-              + from);
-        }
-        for (WireDecodeException unreadable : compound.unreadableParts()) {
-          log(Level.ERROR, "Failed to decode compound part: " + unreadable.getMessage() + " from=" + from);
-        }
-        for (Message part : compound.parts()) {
-          handleCommand(part, from, alive, other);
-        }
-      }
-      case COMPRESS -> handleCommand(((Compress) message).inner(), from, alive, other);
-      case PING -> handlePing((Ping) message, from);
-      case INDIRECT_PING -> handleIndirectPing((IndirectPing) message, from);
-      case ACK_RESP -> handleAck((AckResp) message);
-      case NACK_RESP -> handleNack((NackResp) message);
-      case ALIVE -> handoff(alive, message, from);
-      case SUSPECT, DEAD, USER -> handoff(other, message, from);
-      default -> log(Level.ERROR, "msg type (" + message.type().code() + ") not supported from=" + from);
-    }
-  }
-
-  private void handoff(Deque<Message> queue, Message message, String from) {
-    if (queue.size() >= options.handoffQueueDepth()) {
-      log(Level.WARNING, "handler queue full, dropping message (" + message.type().code() + ") from=" + from);
-      return;
-    }
-    queue.addLast(message);
-  }
-
-  private void handleGossip(Message message, String from) {
-    switch (message.type()) {
-      case ALIVE -> {
-        Alive alive = (Alive) message;
-        if (alive.port() == 0) {
-          alive = new Alive(alive.incarnation(), alive.node(), alive.addr(), selfPort, alive.meta(), alive.vsn());
-        }
-        rules.aliveNode(alive, null, false);
-      }
-      case SUSPECT -> rules.suspectNode((Suspect) message);
-      case DEAD -> rules.deadNode((Dead) message);
-      case USER -> delegate.notifyMessage(((User) message).payload());
-      default -> throw new IllegalStateException("not a gossip message: " + message.type());
-    }
-  }
-
-  private void handlePing(Ping ping, String from) {
-    if (!ping.node().isEmpty() && !ping.node().equals(name)) {
-      log(Level.WARNING, "Got ping for unexpected node '" + ping.node() + "' from=" + from);
-      return;
-    }
-    String address = hasSource(ping.sourceAddr(), ping.sourcePort())
-        ? Addresses.format(ping.sourceAddr(), ping.sourcePort()) : from;
-    gossiper.encodeAndSendMsg(address, new AckResp(ping.seqNo(), null));
-  }
-
-  private void handleIndirectPing(IndirectPing request, String from) {
-    int port = request.port() == 0 ? selfPort : request.port();
-    long localSeq = nextSeqNo();
-    String requester = hasSource(request.sourceAddr(), request.sourcePort())
-        ? Addresses.format(request.sourceAddr(), request.sourcePort()) : from;
-    // The nack goes out when the ack handler times out: an ack cancels it, and so does shutdown(), which
-    // cancels every ack handler's timer.
-    Runnable nack = request.nack() ? () -> gossiper.encodeAndSendMsg(requester, new NackResp(request.seqNo())) : null;
-    setAckHandler(localSeq, () -> gossiper.encodeAndSendMsg(requester, new AckResp(request.seqNo(), null)), null,
-        options.probeTimeout().toMillis(), nack);
-    if (request.target() != null && (request.target().length() == 4 || request.target().length() == 16)) {
-      gossiper.encodeAndSendMsg(Addresses.format(request.target(), port),
-          new Ping(localSeq, request.node(), selfAddr, selfPort, name));
-    } else {
-      log(Level.ERROR, "Failed to send indirect ping: no target address for " + request.node());
-    }
-  }
-
-  private static boolean hasSource(ByteString addr, int port) {
-    return addr != null && (addr.length() == 4 || addr.length() == 16) && port > 0;
-  }
-
-  private void handleAck(AckResp ack) {
-    AckHandler handler = ackHandlers.remove(ack.seqNo());
-    if (handler == null) {
-      return;
-    }
-    handler.timer.cancel();
-    handler.ack.run();
-  }
-
-  private void handleNack(NackResp nack) {
-    AckHandler handler = ackHandlers.get(nack.seqNo());
-    if (handler != null && handler.nack != null) {
-      handler.nack.run();
-    }
+    packetHandler.receive(packet, from);
   }
 
   // ---------------------------------------------------------------------------------------------------
