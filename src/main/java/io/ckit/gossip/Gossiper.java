@@ -139,12 +139,7 @@ final class Gossiper {
     ctx.transport.sendPacket(address, ctx.packets.wrap(message, crc));
   }
 
-  /**
-   * Sends a user message straight to one member in a packet of its own, as memberlist's {@code
-   * SendBestEffort} does; the receiver hands it to its delegate like a gossiped one.
-   *
-   * @return false (and nothing is sent) if the member is unknown, dead or left
-   */
+  /** memberlist's {@code SendBestEffort}: false, with nothing sent, if the member is unknown, dead or left. */
   boolean sendUserMessage(String memberName, byte[] message) {
     NodeState node = ctx.table.get(memberName);
     if (node == null || node.deadOrLeft()) {

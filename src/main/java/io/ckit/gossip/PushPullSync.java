@@ -272,11 +272,7 @@ final class PushPullSync {
   // ---------------------------------------------------------------------------------------------------
   // Streams
 
-  /**
-   * Handles a stream another member opened: checks its label, reads one message and answers it. A
-   * push/pull is answered with our state (then theirs is merged), a ping with an ack, a user message is
-   * handed to the delegate; unreadable requests get an error response; a wrong label gets nothing.
-   */
+  /** Serves a stream another member opened: its one request is read, and answered, by an {@link Inbound}. */
   void accept(StreamChannel channel) {
     ctx.log(Level.DEBUG, "Stream connection from=" + channel.remoteAddress());
     inboundStreams++;
@@ -323,7 +319,7 @@ final class PushPullSync {
     }
   }
 
-  /** The accepting side of a stream. */
+  /** The accepting side of a stream, as {@link Memberlist#acceptStream} describes it: the label, then one request. */
   private final class Inbound extends StreamReader {
     private boolean labelRead;
 
