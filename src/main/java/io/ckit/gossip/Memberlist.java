@@ -1,42 +1,12 @@
 package io.ckit.gossip;
 
 import io.ckit.wire.ByteString;
-import io.ckit.wire.LabelHeader;
-import io.ckit.wire.MemberState;
-import io.ckit.wire.Message;
-import io.ckit.wire.Message.AckResp;
-import io.ckit.wire.Message.Alive;
-import io.ckit.wire.Message.Compound;
-import io.ckit.wire.Message.Compress;
 import io.ckit.wire.Message.Dead;
-import io.ckit.wire.Message.ErrResp;
-import io.ckit.wire.Message.IndirectPing;
-import io.ckit.wire.Message.NackResp;
-import io.ckit.wire.Message.Ping;
-import io.ckit.wire.Message.PushNodeState;
-import io.ckit.wire.Message.PushPull;
-import io.ckit.wire.Message.Suspect;
-import io.ckit.wire.Message.User;
-import io.ckit.wire.MessageCodec;
-import io.ckit.wire.MessageType;
-import io.ckit.wire.PacketCodec;
-import io.ckit.wire.StreamCodec;
-import io.ckit.wire.WireDecodeException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -54,20 +24,22 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li>probes one member each probe interval, round robin over a shuffled list; without an ack within the
  *       probe timeout, asks up to {@code indirectChecks} others to probe it and send nacks; without any ack
- *       by the end of the (health-scaled) interval, suspects it;
+ *       by the end of the (health-scaled) interval, suspects it ({@link FailureDetector});
  *   <li>declares a suspect dead when its suspicion timer runs out; the timer starts long and shrinks as
- *       others confirm; a member accused itself refutes with a higher incarnation;
- *   <li>gossips queued broadcasts to {@code gossipNodes} random members every gossip interval;
+ *       others confirm; a member accused itself refutes with a higher incarnation ({@link MembershipRules});
+ *   <li>gossips queued broadcasts to {@code gossipNodes} random members every gossip interval ({@link
+ *       Gossiper});
  *   <li>exchanges full state with a random member every (scaled) push/pull interval, and with each seed on
- *       join.
+ *       join ({@link PushPullSync}).
  * </ul>
+ *
+ * <p>This class is the façade the node uses: it wires those pieces (which share an {@link EngineContext}
+ * and a {@link MemberTable}), runs the life cycle and its timers, and answers what the layer above reads.
  *
  * <p>Concurrency: an instance is confined to the thread its scheduler runs tasks on; every method must be
  * called there, and every callback (delegate, futures) runs there. It holds no locks.
  */
 public final class Memberlist implements TransportReceiver {
-
-  private static final System.Logger LOG = System.getLogger(Memberlist.class.getName());
 
   /** The lowest memberlist protocol version this engine understands. */
   public static final int PROTOCOL_VERSION_MIN = 1;
@@ -78,54 +50,17 @@ public final class Memberlist implements TransportReceiver {
 
   /** The versions this engine advertises: what Go's memberlist advertises with no delegate versions. */
   private static final byte[] VSN = {PROTOCOL_VERSION_MIN, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION, 0, 0, 0};
-  private static final int COMPOUND_HEADER_OVERHEAD = 2;
-  private static final int COMPOUND_OVERHEAD = 2;
-  private static final int USER_MESSAGE_OVERHEAD = 1;
-  private static final int ENCRYPTION_OVERHEAD = 29;
   private static final int META_MAX_BYTES = 512;
-  private static final long UINT32_MASK = 0xFFFF_FFFFL;
 
-  private final GossipOptions options;
-  private final Transport transport;
-  private final Scheduler scheduler;
-  private final GossipDelegate delegate;
-  private final RandomGenerator random;
-  private final String name;
-  private final ByteString selfAddr;
-  private final int selfPort;
-  private final MessageCodec messages;
-  private final PacketCodec packets;
-  private final StreamCodec streams;
-  private final int labelOverhead;
-
-  private final Map<String, NodeState> nodeMap = new HashMap<>();
-  /** Members in probe order; dead ones stay until reaped when the probe index wraps. */
-  private final List<NodeState> nodes = new ArrayList<>();
-  private final Map<String, Suspicion> suspicions = new HashMap<>();
-  private final Map<Long, AckHandler> ackHandlers = new HashMap<>();
-  private final Awareness awareness;
-  private final BroadcastQueue broadcasts;
-  private int probeIndex;
-  private long sequence;
-  private long incarnationCounter;
-
-  private boolean started;
-  private boolean left;
-  private boolean shutdown;
-  private Promise<Void> leaveBroadcast;
+  private final EngineContext ctx;
+  private final MembershipRules rules;
+  private final Gossiper gossiper;
+  private final FailureDetector detector;
+  private final PacketHandler packets;
+  private final PushPullSync pushPull;
+  /** The probe and gossip tickers. */
   private final List<Scheduler.Timer> tickers = new ArrayList<>();
-  private Probe probe;
-  private boolean probeTickPending;
-  private long probesStarted;
-  private long failedProbes;
-  private long suspicionsStarted;
-  private long deathsDeclared;
-  private long refutations;
-  private long pushPullsStarted;
-  private long packetsReceived;
-  private long packetsRejected;
-  /** Streams accepted and not yet done with; push/pulls beyond the limit are turned away. */
-  private int inboundStreams;
+  private boolean started;
 
   /**
    * @param options validated settings; copied
@@ -134,21 +69,12 @@ public final class Memberlist implements TransportReceiver {
   public Memberlist(GossipOptions options, Transport transport, Scheduler scheduler, GossipDelegate delegate,
       RandomGenerator random) {
     options.validate();
-    this.options = new GossipOptions(options);
-    this.transport = Objects.requireNonNull(transport, "transport");
-    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
-    this.random = Objects.requireNonNull(random, "random");
-    this.name = options.name();
-    Addresses.IpPort advertise = Addresses.parse(options.advertiseAddress());
-    this.selfAddr = advertise.ip();
-    this.selfPort = advertise.port();
-    this.messages = new MessageCodec(options.maxMessageBytes());
-    this.packets = new PacketCodec(messages, options.label(), options.keyring(), options.compression());
-    this.streams = new StreamCodec(messages, options.label(), options.keyring(), options.compression());
-    this.labelOverhead = LabelHeader.header(options.label()).length;
-    this.awareness = new Awareness(options.awarenessMaxMultiplier());
-    this.broadcasts = new BroadcastQueue(options.retransmitMult(), nodes::size);
+    this.ctx = new EngineContext(new GossipOptions(options), transport, scheduler, delegate, random);
+    this.rules = new MembershipRules(ctx);
+    this.gossiper = new Gossiper(ctx);
+    this.detector = new FailureDetector(ctx, gossiper, rules);
+    this.packets = new PacketHandler(ctx, detector, rules);
+    this.pushPull = new PushPullSync(ctx, rules);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -161,18 +87,15 @@ public final class Memberlist implements TransportReceiver {
       return;
     }
     started = true;
-    ByteString meta = delegate.nodeMeta(META_MAX_BYTES);
+    ByteString meta = ctx.delegate.nodeMeta(META_MAX_BYTES);
     if (meta != null && meta.length() > META_MAX_BYTES) {
       throw new IllegalStateException("node metadata is " + meta.length() + " bytes; at most " + META_MAX_BYTES);
     }
-    aliveNode(new Alive(nextIncarnation(), name, selfAddr, selfPort, meta, ByteString.copyOf(VSN)), null, true);
-    long now = scheduler.nowMillis();
-    tickers.add(ticker(options.probeInterval().toMillis(), now, this::onProbeTick));
-    tickers.add(ticker(options.gossipInterval().toMillis(), now, this::gossip));
-    if (!options.pushPullInterval().isZero()) {
-      long interval = options.pushPullInterval().toMillis();
-      schedulePushPull(Math.floorMod(random.nextLong(), interval));
-    }
+    rules.aliveSelf(meta, ByteString.copyOf(VSN));
+    long now = ctx.scheduler.nowMillis();
+    tickers.add(ticker(ctx.options.probeInterval().toMillis(), now, detector::onProbeTick));
+    tickers.add(ticker(ctx.options.gossipInterval().toMillis(), now, gossiper::gossip));
+    pushPull.start();
   }
 
   /**
@@ -182,46 +105,7 @@ public final class Memberlist implements TransportReceiver {
    */
   public Future<Integer> join(List<String> addresses) {
     checkNotShutdown();
-    Promise<Integer> result = Promise.promise();
-    joinNext(new ArrayList<>(addresses), 0, 0, new ArrayList<>(), null, result);
-    return result.future();
-  }
-
-  /** @param firstFailure the first seed's error, kept as the cause of the join's failure */
-  private void joinNext(List<String> addresses, int index, int succeeded, List<String> errors,
-      Throwable firstFailure, Promise<Integer> result) {
-    if (index == addresses.size()) {
-      if (succeeded > 0 || addresses.isEmpty()) {
-        result.complete(succeeded);
-      } else {
-        result.fail(new IllegalStateException(String.join("; ", errors), firstFailure));
-      }
-      return;
-    }
-    String address;
-    Future<Void> exchanged;
-    try {
-      address = joinAddress(addresses.get(index));
-      exchanged = pushPullNode(address, true);
-    } catch (IllegalArgumentException e) {
-      address = addresses.get(index);
-      exchanged = Future.failedFuture(e);
-    }
-    String tried = address;
-    exchanged.onComplete(done -> {
-      if (done.failed()) {
-        String error = "Failed to join " + tried + ": " + done.cause().getMessage();
-        errors.add(error);
-        log(Level.DEBUG, error);
-      }
-      joinNext(addresses, index + 1, succeeded + (done.succeeded() ? 1 : 0), errors,
-          firstFailure != null || done.succeeded() ? firstFailure : done.cause(), result);
-    });
-  }
-
-  /** A join address as memberlist reads it: an optional {@code name/} prefix, and our port if none is given. */
-  private String joinAddress(String address) {
-    return HostPort.parseJoin(address, selfPort).toString();
+    return pushPull.join(addresses);
   }
 
   /**
@@ -231,136 +115,49 @@ public final class Memberlist implements TransportReceiver {
    */
   public Future<Void> leave(long timeoutMillis) {
     checkNotShutdown();
-    if (left) {
-      return leaveBroadcast == null ? Future.succeededFuture() : leaveBroadcast.future();
+    if (rules.hasLeft()) {
+      return rules.leaveBroadcast();
     }
-    left = true;
-    NodeState self = nodeMap.get(name);
-    if (self == null) {
-      log(Level.WARNING, "Leave but we're not in the node map.");
+    Promise<Void> broadcast = rules.leave();
+    if (broadcast == null) {
       return Future.succeededFuture();
     }
-    leaveBroadcast = Promise.promise();
-    deadNode(new Dead(self.incarnation, name, name));
-    if (!anyAlive()) {
-      leaveBroadcast.tryComplete();
-      return leaveBroadcast.future();
+    if (!ctx.table.anyAliveBesides(ctx.name)) {
+      broadcast.tryComplete();
+      return broadcast.future();
     }
     // Beyond memberlist: every member is also told at once, in a packet of its own, rather than only over
     // the next gossip rounds, so a graceful leave is seen everywhere within a round trip. The broadcast goes
     // on as memberlist's, and the leave completes when it has been gossiped its full number of times.
-    byte[] leave = messages.encode(new Dead(self.incarnation, name, name));
-    for (NodeState node : nodes) {
-      if (!node.name.equals(name) && (node.state == MemberState.ALIVE || node.state == MemberState.SUSPECT)) {
-        rawSendMsgPacket(node.address(), node, leave);
-      }
-    }
-    Promise<Void> bounded = leaveBroadcast;
-    Scheduler.Timer timeout = scheduler.schedule(timeoutMillis,
-        () -> bounded.tryFail("timeout waiting for leave broadcast"));
-    return bounded.future().onComplete(done -> timeout.cancel());
+    NodeState self = ctx.table.get(ctx.name);
+    gossiper.sendToLiveMembers(ctx.messages.encode(new Dead(self.incarnation, ctx.name, ctx.name)));
+    Scheduler.Timer timeout = ctx.scheduler.schedule(timeoutMillis,
+        () -> broadcast.tryFail("timeout waiting for leave broadcast"));
+    return broadcast.future().onComplete(done -> timeout.cancel());
   }
 
   /** Stops every timer; the engine ignores everything after. Without {@link #leave} first, others see a crash. */
   public void shutdown() {
-    if (shutdown) {
+    if (ctx.shutdown) {
       return;
     }
-    shutdown = true;
+    ctx.shutdown = true;
     tickers.forEach(Scheduler.Timer::cancel);
     tickers.clear();
-    suspicions.values().forEach(Suspicion::cancel);
-    suspicions.clear();
-    ackHandlers.values().forEach(handler -> handler.timer.cancel());
-    ackHandlers.clear();
-    if (probe != null) {
-      probe.cancel();
-      probe = null;
-    }
+    pushPull.stop();
+    rules.stop();
+    detector.stop();
   }
 
   private void checkNotShutdown() {
-    if (shutdown) {
+    if (ctx.shutdown) {
       throw new IllegalStateException("the membership engine is shut down");
     }
   }
 
-  // ---------------------------------------------------------------------------------------------------
-  // What the layer above reads
-
-  /** This node's name. */
-  public String name() {
-    return name;
-  }
-
-  /** The members that are alive or suspect (not dead, not left), this node included; in probe order. */
-  public List<Member> members() {
-    List<Member> members = new ArrayList<>(nodes.size());
-    for (NodeState node : nodes) {
-      if (!node.deadOrLeft()) {
-        members.add(node.snapshot());
-      }
-    }
-    return members;
-  }
-
-  /** How many members are alive or suspect, this node included. */
-  public int numMembers() {
-    int count = 0;
-    for (NodeState node : nodes) {
-      count += node.deadOrLeft() ? 0 : 1;
-    }
-    return count;
-  }
-
-  /** Every member the engine still tracks (dead and left ones until they are reaped). */
-  public List<Member> allMembers() {
-    List<Member> members = new ArrayList<>(nodes.size());
-    nodes.forEach(node -> members.add(node.snapshot()));
-    return members;
-  }
-
-  /** What the engine knows of a member, or null. */
-  public Member member(String memberName) {
-    NodeState node = nodeMap.get(memberName);
-    return node == null ? null : node.snapshot();
-  }
-
-  /** Lifeguard's local health score: 0 is healthy; higher means this node is missing acks. */
-  public int healthScore() {
-    return awareness.score();
-  }
-
-  /** Broadcasts of the engine's own (alive, suspect, dead) waiting to be gossiped. */
-  public int queuedBroadcasts() {
-    return broadcasts.size();
-  }
-
-  /** What this engine has done since it started. */
-  public GossipStats stats() {
-    return new GossipStats(probesStarted, failedProbes, suspicionsStarted, deathsDeclared, refutations,
-        pushPullsStarted, packetsReceived, packetsRejected);
-  }
-
-  /**
-   * How long a stream may take (memberlist's TCPTimeout). Unlike the other methods, callable from any thread:
-   * the options are fixed at construction.
-   */
-  @Override
-  public Duration streamTimeout() {
-    return options.streamTimeout();
-  }
-
-  /** The memberlist protocol version this engine speaks. */
-  public int protocolVersion() {
-    return PROTOCOL_VERSION;
-  }
-
-  // ---------------------------------------------------------------------------------------------------
-  // Timers
-
   /** Runs the task every interval from the start, like Go's time.Ticker. */
   private Scheduler.Timer ticker(long intervalMillis, long start, Runnable task) {
+    Scheduler scheduler = ctx.scheduler;
     return new Scheduler.Timer() {
       private long next = start + intervalMillis;
       private Scheduler.Timer current = scheduler.schedule(intervalMillis, this::tick);
@@ -378,238 +175,51 @@ public final class Memberlist implements TransportReceiver {
     };
   }
 
-  private void schedulePushPull(long delayMillis) {
-    long interval = GossipMath.pushPullInterval(options.pushPullInterval().toMillis(), nodes.size());
-    Scheduler.Timer[] timer = new Scheduler.Timer[1];
-    timer[0] = scheduler.schedule(delayMillis + interval, () -> {
-      tickers.remove(timer[0]);
-      if (!shutdown) {
-        periodicPushPull();
-        schedulePushPull(0);
-      }
-    });
-    tickers.add(timer[0]);
-  }
-
   // ---------------------------------------------------------------------------------------------------
-  // Probing
+  // What the layer above reads
 
-  /** A probe tick; one that comes while a probe is running waits for it (Go's ticker keeps one tick). */
-  private void onProbeTick() {
-    if (probe != null) {
-      probeTickPending = true;
-      return;
-    }
-    probeNext();
+  /** This node's name. */
+  public String name() {
+    return ctx.name;
   }
 
-  private void probeNext() {
-    int checked = 0;
-    while (checked < nodes.size()) {
-      if (probeIndex >= nodes.size()) {
-        resetNodes();
-        probeIndex = 0;
-        checked++;
-        continue;
-      }
-      NodeState node = nodes.get(probeIndex);
-      probeIndex++;
-      if (node.name.equals(name) || node.deadOrLeft()) {
-        checked++;
-        continue;
-      }
-      probe = new Probe(node);
-      probesStarted++;
-      probe.start();
-      return;
-    }
+  /** The members that are alive or suspect (not dead, not left), this node included; in probe order. */
+  public List<Member> members() {
+    return ctx.table.members();
   }
 
-  private void probeFinished() {
-    probe = null;
-    if (probeTickPending && !shutdown) {
-      probeTickPending = false;
-      probeNext();
-    }
+  /** How many members are alive or suspect, this node included. */
+  public int numMembers() {
+    return ctx.table.numMembers();
   }
 
-  /** Drops members dead or left for longer than gossipToTheDeadTime, and reshuffles the probe order. */
-  private void resetNodes() {
-    long now = scheduler.nowMillis();
-    long toTheDead = options.gossipToTheDeadTime().toMillis();
-    List<NodeState> kept = new ArrayList<>(nodes.size());
-    for (NodeState node : nodes) {
-      if (node.deadOrLeft() && now - node.stateChange > toTheDead) {
-        nodeMap.remove(node.name);
-      } else {
-        kept.add(node);
-      }
-    }
-    nodes.clear();
-    nodes.addAll(kept);
-    shuffle(nodes);
+  /** What the engine knows of a member, or null. */
+  public Member member(String memberName) {
+    NodeState node = ctx.table.get(memberName);
+    return node == null ? null : node.snapshot();
   }
 
-  private void shuffle(List<NodeState> list) {
-    for (int i = list.size() - 1; i > 0; i--) {
-      Collections.swap(list, i, random.nextInt(i + 1));
-    }
+  /** Lifeguard's local health score: 0 is healthy; higher means this node is missing acks. */
+  public int healthScore() {
+    return ctx.awareness.score();
   }
 
-  /** One probe of one member: direct ping, then indirect pings, then suspicion. */
-  private final class Probe {
-    private final String target;
-    private final long incarnation;
-    private final MemberState stateAtStart;
-    private final String address;
-    private final ByteString targetAddr;
-    private final int targetPort;
-    private final long seq = nextSeqNo();
-    private Scheduler.Timer directTimeout;
-    private int expectedNacks;
-    private int nacks;
-    private boolean done;
-
-    Probe(NodeState node) {
-      this.target = node.name;
-      this.incarnation = node.incarnation;
-      this.stateAtStart = node.state;
-      this.address = node.address();
-      this.targetAddr = node.addr;
-      this.targetPort = node.port;
-    }
-
-    void start() {
-      long probeInterval = awareness.scale(options.probeInterval().toMillis());
-      setAckHandler(seq, this::acked, this::nacked, probeInterval, this::failed);
-      directTimeout = scheduler.schedule(options.probeTimeout().toMillis(), this::indirect);
-      Ping ping = new Ping(seq, target, selfAddr, selfPort, name);
-      if (stateAtStart == MemberState.ALIVE) {
-        sendMsg(address, messages.encode(ping));
-      } else {
-        // Tell a suspect it is suspected, so it can refute at once.
-        byte[] compound = MessageCodec.encodeCompound(List.of(messages.encode(ping),
-            messages.encode(new Suspect(incarnation, target, name))));
-        rawSendMsgPacket(address, nodeMap.get(target), compound);
-      }
-    }
-
-    private void acked() {
-      if (done) {
-        return;
-      }
-      done = true;
-      directTimeout.cancel();
-      awareness.apply(-1);
-      probeFinished();
-    }
-
-    private void nacked() {
-      nacks++;
-    }
-
-    private void indirect() {
-      if (done) {
-        return;
-      }
-      List<NodeState> helpers = kRandomNodes(options.indirectChecks(),
-          node -> node.name.equals(name) || node.name.equals(target) || node.state != MemberState.ALIVE);
-      for (NodeState helper : helpers) {
-        boolean nack = helper.protocolMax() >= 4;
-        expectedNacks += nack ? 1 : 0;
-        sendMsg(helper.address(), messages.encode(new IndirectPing(seq, targetAddr, targetPort, target, nack,
-            selfAddr, selfPort, name)));
-      }
-    }
-
-    private void failed() {
-      if (done) {
-        return;
-      }
-      done = true;
-      directTimeout.cancel();
-      failedProbes++;
-      awareness.apply(GossipMath.awarenessDeltaAfterFailedProbe(expectedNacks, nacks));
-      log(Level.INFO, "Suspect " + target + " has failed, no acks received");
-      suspectNode(new Suspect(incarnation, target, name));
-      probeFinished();
-    }
-
-    void cancel() {
-      done = true;
-      directTimeout.cancel();
-    }
-  }
-
-  private static final class AckHandler {
-    final Runnable ack;
-    final Runnable nack;
-    Scheduler.Timer timer;
-
-    AckHandler(Runnable ack, Runnable nack) {
-      this.ack = ack;
-      this.nack = nack;
-    }
-  }
-
-  private void setAckHandler(long seq, Runnable ack, Runnable nack, long timeoutMillis, Runnable onTimeout) {
-    AckHandler handler = new AckHandler(ack, nack);
-    ackHandlers.put(seq, handler);
-    handler.timer = scheduler.schedule(timeoutMillis, () -> {
-      if (ackHandlers.get(seq) == handler) {
-        ackHandlers.remove(seq);
-      }
-      if (onTimeout != null) {
-        onTimeout.run();
-      }
-    });
-  }
-
-  private long nextSeqNo() {
-    sequence = (sequence + 1) & UINT32_MASK;
-    return sequence;
-  }
-
-  private long nextIncarnation() {
-    incarnationCounter = (incarnationCounter + 1) & UINT32_MASK;
-    return incarnationCounter;
+  /** What this engine has done since it started. */
+  public GossipStats stats() {
+    return ctx.stats();
   }
 
   /**
-   * Up to k distinct random members the filter does not exclude, trying at most 3n times (so small
-   * clusters are searched exhaustively and large ones quickly).
+   * How long a stream may take (memberlist's TCPTimeout). Unlike the other methods, callable from any thread:
+   * the options are fixed at construction.
    */
-  private List<NodeState> kRandomNodes(int k, Predicate<NodeState> exclude) {
-    int n = nodes.size();
-    List<NodeState> chosen = new ArrayList<>(k);
-    for (int i = 0; i < 3 * n && chosen.size() < k; i++) {
-      NodeState node = nodes.get(random.nextInt(n));
-      if (exclude.test(node) || chosen.contains(node)) {
-        continue;
-      }
-      chosen.add(node);
-    }
-    return chosen;
+  @Override
+  public Duration streamTimeout() {
+    return ctx.options.streamTimeout();
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // Gossip
-
-  private void gossip() {
-    long now = scheduler.nowMillis();
-    long toTheDead = options.gossipToTheDeadTime().toMillis();
-    List<NodeState> targets = kRandomNodes(options.gossipNodes(), node -> {
-      if (node.name.equals(name)) {
-        return true;
-      }
-      return switch (node.state) {
-        case ALIVE, SUSPECT -> false;
-        case DEAD -> now - node.stateChange > toTheDead;
-        default -> true;
-      };
-    });
-    sendGossip(targets);
-  }
+  // What the layer above sends
 
   /**
    * Runs a gossip round now, besides the periodic ones, so that a broadcast just queued (a state change of
@@ -617,93 +227,7 @@ public final class Memberlist implements TransportReceiver {
    */
   public void gossipNow() {
     checkNotShutdown();
-    gossip();
-  }
-
-  /** Sends each target a packet of the broadcasts waiting; stops once there are none. */
-  private void sendGossip(List<NodeState> targets) {
-    int bytesAvailable = packetSpace() - COMPOUND_HEADER_OVERHEAD;
-    for (NodeState target : targets) {
-      List<byte[]> parts = getBroadcasts(COMPOUND_OVERHEAD, bytesAvailable);
-      if (parts.isEmpty()) {
-        return;
-      }
-      if (parts.size() == 1) {
-        rawSendMsgPacket(target.address(), target, parts.get(0));
-      } else {
-        for (byte[] compound : compounds(parts)) {
-          rawSendMsgPacket(target.address(), target, compound);
-        }
-      }
-    }
-  }
-
-  private int packetSpace() {
-    return options.maxPacketBytes() - labelOverhead - (options.keyring() != null ? ENCRYPTION_OVERHEAD : 0);
-  }
-
-  /** memberlist's broadcasts first, then the delegate's user messages in the space left. */
-  private List<byte[]> getBroadcasts(int overhead, int limit) {
-    List<byte[]> toSend = broadcasts.getBroadcasts(overhead, limit);
-    int used = 0;
-    for (byte[] message : toSend) {
-      used += message.length + overhead;
-    }
-    int available = limit - used;
-    if (available > overhead + USER_MESSAGE_OVERHEAD) {
-      List<byte[]> user = delegate.broadcasts(overhead + USER_MESSAGE_OVERHEAD, available);
-      if (!user.isEmpty()) {
-        toSend = new ArrayList<>(toSend);
-        for (byte[] message : user) {
-          byte[] wrapped = new byte[message.length + 1];
-          wrapped[0] = (byte) MessageType.USER.code();
-          System.arraycopy(message, 0, wrapped, 1, message.length);
-          toSend.add(wrapped);
-        }
-      }
-    }
-    return toSend;
-  }
-
-  /** Compound messages of at most 255 parts each. */
-  private static List<byte[]> compounds(List<byte[]> parts) {
-    List<byte[]> compounds = new ArrayList<>();
-    for (int from = 0; from < parts.size(); from += MessageCodec.MAX_COMPOUND_PARTS) {
-      int to = Math.min(parts.size(), from + MessageCodec.MAX_COMPOUND_PARTS);
-      compounds.add(MessageCodec.encodeCompound(parts.subList(from, to)));
-    }
-    return compounds;
-  }
-
-  /**
-   * Sends a message (a probe or an answer) to an address, piggy-backing queued broadcasts. Unlike
-   * memberlist, which would overflow the compound's one-byte count past 255 parts, extra broadcasts go in
-   * further compound packets.
-   */
-  private void sendMsg(String address, byte[] message) {
-    int available = packetSpace() - message.length - COMPOUND_HEADER_OVERHEAD;
-    List<byte[]> extra = getBroadcasts(COMPOUND_OVERHEAD, available);
-    if (extra.isEmpty()) {
-      rawSendMsgPacket(address, null, message);
-      return;
-    }
-    List<byte[]> parts = new ArrayList<>(extra.size() + 1);
-    parts.add(message);
-    parts.addAll(extra);
-    for (byte[] compound : compounds(parts)) {
-      rawSendMsgPacket(address, null, compound);
-    }
-  }
-
-  /**
-   * Sends an encoded message as one packet. A checksum is added only for a member known to speak protocol
-   * 5; without a member to go by, memberlist looks one up by the bare IP as a node name (which ckit's names
-   * never are, so probes and acks go without).
-   */
-  private void rawSendMsgPacket(String address, NodeState node, byte[] message) {
-    NodeState recipient = node != null ? node : nodeMap.get(Addresses.hostOf(address));
-    boolean crc = recipient != null && recipient.protocolMax() >= 5;
-    transport.sendPacket(address, packets.wrap(message, crc));
+    gossiper.gossip();
   }
 
   /**
@@ -714,27 +238,11 @@ public final class Memberlist implements TransportReceiver {
    */
   public boolean sendUserMessage(String memberName, byte[] message) {
     checkNotShutdown();
-    NodeState node = nodeMap.get(memberName);
-    if (node == null || node.deadOrLeft()) {
-      return false;
-    }
-    byte[] wrapped = new byte[message.length + 1];
-    wrapped[0] = (byte) MessageType.USER.code();
-    System.arraycopy(message, 0, wrapped, 1, message.length);
-    rawSendMsgPacket(node.address(), node, wrapped);
-    return true;
-  }
-
-  private void encodeAndSendMsg(String address, Message message) {
-    sendMsg(address, messages.encode(message));
-  }
-
-  private void encodeAndBroadcast(String node, Message message, Runnable onFinished) {
-    broadcasts.queue(node, messages.encode(message), onFinished);
+    return gossiper.sendUserMessage(memberName, message);
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // Packets in
+  // What the transport hands in
 
   /**
    * Handles a packet from the {@code /message} endpoint. Packets that cannot be read, or carry another
@@ -744,458 +252,10 @@ public final class Memberlist implements TransportReceiver {
    */
   @Override
   public void receivePacket(byte[] packet, String from) {
-    if (shutdown) {
+    if (ctx.shutdown) {
       return;
     }
-    packetsReceived++;
-    PacketCodec.Packet decoded;
-    try {
-      decoded = packets.decode(packet);
-    } catch (WireDecodeException e) {
-      packetsRejected++;
-      if (e.kind() == WireDecodeException.Kind.LABEL_MISMATCH) {
-        log(Level.ERROR, "discarding packet with unacceptable label: " + e.getMessage() + " from=" + from);
-      } else {
-        log(Level.ERROR, "failed to decode packet: " + e.getMessage() + " from=" + from);
-      }
-      return;
-    }
-    Deque<Message> alive = new ArrayDeque<>();
-    Deque<Message> other = new ArrayDeque<>();
-    handleCommand(decoded.message(), from, alive, other);
-    // memberlist hands alive, suspect, dead and user messages to a second goroutine, which takes the
-    // newest first, alive ones before the rest.
-    while (!alive.isEmpty()) {
-      handleGossip(alive.pollLast(), from);
-    }
-    while (!other.isEmpty()) {
-      handleGossip(other.pollLast(), from);
-    }
-  }
-
-  private void handleCommand(Message message, String from, Deque<Message> alive, Deque<Message> other) {
-    switch (message.type()) {
-      case COMPOUND -> {
-        Compound compound = (Compound) message;
-        if (compound.truncatedParts() > 0) {
-          log(Level.WARNING, "Compound request had " + compound.truncatedParts() + " truncated messages from="
-              + from);
-        }
-        for (WireDecodeException unreadable : compound.unreadableParts()) {
-          log(Level.ERROR, "Failed to decode compound part: " + unreadable.getMessage() + " from=" + from);
-        }
-        for (Message part : compound.parts()) {
-          handleCommand(part, from, alive, other);
-        }
-      }
-      case COMPRESS -> handleCommand(((Compress) message).inner(), from, alive, other);
-      case PING -> handlePing((Ping) message, from);
-      case INDIRECT_PING -> handleIndirectPing((IndirectPing) message, from);
-      case ACK_RESP -> handleAck((AckResp) message);
-      case NACK_RESP -> handleNack((NackResp) message);
-      case ALIVE -> handoff(alive, message, from);
-      case SUSPECT, DEAD, USER -> handoff(other, message, from);
-      default -> log(Level.ERROR, "msg type (" + message.type().code() + ") not supported from=" + from);
-    }
-  }
-
-  private void handoff(Deque<Message> queue, Message message, String from) {
-    if (queue.size() >= options.handoffQueueDepth()) {
-      log(Level.WARNING, "handler queue full, dropping message (" + message.type().code() + ") from=" + from);
-      return;
-    }
-    queue.addLast(message);
-  }
-
-  private void handleGossip(Message message, String from) {
-    switch (message.type()) {
-      case ALIVE -> {
-        Alive alive = (Alive) message;
-        if (alive.port() == 0) {
-          alive = new Alive(alive.incarnation(), alive.node(), alive.addr(), selfPort, alive.meta(), alive.vsn());
-        }
-        aliveNode(alive, null, false);
-      }
-      case SUSPECT -> suspectNode((Suspect) message);
-      case DEAD -> deadNode((Dead) message);
-      case USER -> delegate.notifyMessage(((User) message).payload());
-      default -> throw new IllegalStateException("not a gossip message: " + message.type());
-    }
-  }
-
-  private void handlePing(Ping ping, String from) {
-    if (!ping.node().isEmpty() && !ping.node().equals(name)) {
-      log(Level.WARNING, "Got ping for unexpected node '" + ping.node() + "' from=" + from);
-      return;
-    }
-    String address = hasSource(ping.sourceAddr(), ping.sourcePort())
-        ? Addresses.format(ping.sourceAddr(), ping.sourcePort()) : from;
-    encodeAndSendMsg(address, new AckResp(ping.seqNo(), null));
-  }
-
-  private void handleIndirectPing(IndirectPing request, String from) {
-    int port = request.port() == 0 ? selfPort : request.port();
-    long localSeq = nextSeqNo();
-    String requester = hasSource(request.sourceAddr(), request.sourcePort())
-        ? Addresses.format(request.sourceAddr(), request.sourcePort()) : from;
-    // The nack goes out when the ack handler times out: an ack cancels it, and so does shutdown(), which
-    // cancels every ack handler's timer.
-    Runnable nack = request.nack() ? () -> encodeAndSendMsg(requester, new NackResp(request.seqNo())) : null;
-    setAckHandler(localSeq, () -> encodeAndSendMsg(requester, new AckResp(request.seqNo(), null)), null,
-        options.probeTimeout().toMillis(), nack);
-    if (request.target() != null && (request.target().length() == 4 || request.target().length() == 16)) {
-      encodeAndSendMsg(Addresses.format(request.target(), port),
-          new Ping(localSeq, request.node(), selfAddr, selfPort, name));
-    } else {
-      log(Level.ERROR, "Failed to send indirect ping: no target address for " + request.node());
-    }
-  }
-
-  private static boolean hasSource(ByteString addr, int port) {
-    return addr != null && (addr.length() == 4 || addr.length() == 16) && port > 0;
-  }
-
-  private void handleAck(AckResp ack) {
-    AckHandler handler = ackHandlers.remove(ack.seqNo());
-    if (handler == null) {
-      return;
-    }
-    handler.timer.cancel();
-    handler.ack.run();
-  }
-
-  private void handleNack(NackResp nack) {
-    AckHandler handler = ackHandlers.get(nack.seqNo());
-    if (handler != null && handler.nack != null) {
-      handler.nack.run();
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------------
-  // State changes
-
-  private void aliveNode(Alive alive, Runnable notify, boolean bootstrap) {
-    NodeState state = nodeMap.get(alive.node());
-    if (left && alive.node().equals(name)) {
-      return;
-    }
-    ByteString vsn = alive.vsn();
-    if (vsn != null && vsn.length() >= 3) {
-      int pMin = vsn.byteAt(0) & 0xFF;
-      int pMax = vsn.byteAt(1) & 0xFF;
-      if (pMin == 0 || pMax == 0 || pMin > pMax) {
-        log(Level.WARNING, "Ignoring an alive message for '" + alive.node() + "' because protocol version(s) are"
-            + " wrong: " + vsn);
-        return;
-      }
-    }
-    boolean updatesNode = false;
-    if (state == null) {
-      // Names are interned: they live as long as the member, and engines in one JVM share them.
-      state = new NodeState(alive.node().intern(), alive.addr(), alive.port(), alive.meta());
-      if (vsn != null && vsn.length() > 5) {
-        copyVersions(vsn, state);
-      }
-      nodeMap.put(alive.node(), state);
-      // A new member goes to a random place in the probe order.
-      int offset = nodes.isEmpty() ? 0 : random.nextInt(nodes.size());
-      nodes.add(state);
-      Collections.swap(nodes, offset, nodes.size() - 1);
-    } else if (!Objects.equals(state.addr, alive.addr()) || state.port != alive.port()) {
-      long reclaim = options.deadNodeReclaimTime().toMillis();
-      boolean canReclaim = reclaim > 0 && scheduler.nowMillis() - state.stateChange > reclaim;
-      if (state.state == MemberState.LEFT || (state.state == MemberState.DEAD && canReclaim)) {
-        log(Level.INFO, "Updating address for left or failed node " + state.name + " from " + state.address()
-            + " to " + Addresses.format(alive.addr(), alive.port()));
-        updatesNode = true;
-      } else {
-        log(Level.ERROR, "Conflicting address for " + state.name + ". Mine: " + state.address() + " Theirs: "
-            + Addresses.format(alive.addr(), alive.port()) + " Old state: " + state.state);
-        delegate.notifyConflict(state.snapshot(), new Member(alive.node(), alive.addr(), alive.port(),
-            alive.meta(), MemberState.ALIVE, alive.incarnation()));
-        return;
-      }
-    }
-    boolean isLocal = state.name.equals(name);
-    if (!isLocal && !updatesNode && !GossipMath.aliveSupersedes(alive.incarnation(), state.incarnation)) {
-      return;
-    }
-    if (isLocal && alive.incarnation() < state.incarnation) {
-      return;
-    }
-    Suspicion suspicion = suspicions.remove(alive.node());
-    if (suspicion != null) {
-      suspicion.cancel();
-    }
-    MemberState oldState = state.state;
-    ByteString oldMeta = state.meta;
-    if (!bootstrap && isLocal) {
-      // Someone says we are alive with other details (a previous instance of us?): refute unless it is
-      // exactly what we say.
-      if (alive.incarnation() == state.incarnation && Objects.equals(alive.meta(), state.meta)
-          && Objects.equals(vsn, ByteString.copyOf(state.versions))) {
-        return;
-      }
-      refute(state, alive.incarnation());
-      log(Level.WARNING, "Refuting an alive message for '" + alive.node() + "' (" + Addresses.format(alive.addr(),
-          alive.port()) + ") meta:(" + alive.meta() + " VS " + state.meta + "), vsn:(" + vsn + " VS "
-          + state.vsn() + ")");
-    } else {
-      encodeAndBroadcast(alive.node(), alive, notify);
-      if (vsn != null && vsn.length() > 5) {
-        copyVersions(vsn, state);
-      }
-      state.incarnation = alive.incarnation();
-      state.meta = alive.meta();
-      if (!Objects.equals(state.addr, alive.addr()) || state.port != alive.port()) {
-        state.setAddress(alive.addr(), alive.port());
-      }
-      if (state.state != MemberState.ALIVE) {
-        state.state = MemberState.ALIVE;
-        state.stateChange = scheduler.nowMillis();
-      }
-    }
-    if (oldState == MemberState.DEAD || oldState == MemberState.LEFT) {
-      delegate.notifyJoin(state.snapshot());
-    } else if (!Objects.equals(oldMeta, state.meta)) {
-      delegate.notifyUpdate(state.snapshot());
-    }
-  }
-
-  private static void copyVersions(ByteString vsn, NodeState state) {
-    for (int i = 0; i < 6; i++) {
-      state.versions[i] = vsn.byteAt(i);
-    }
-  }
-
-  private void suspectNode(Suspect suspect) {
-    NodeState state = nodeMap.get(suspect.node());
-    if (state == null || !GossipMath.accusationApplies(suspect.incarnation(), state.incarnation)) {
-      return;
-    }
-    Suspicion suspicion = suspicions.get(suspect.node());
-    if (suspicion != null) {
-      if (suspicion.confirm(suspect.from())) {
-        encodeAndBroadcast(suspect.node(), suspect, null);
-      }
-      return;
-    }
-    if (state.state != MemberState.ALIVE) {
-      return;
-    }
-    if (state.name.equals(name)) {
-      refute(state, suspect.incarnation());
-      log(Level.WARNING, "Refuting a suspect message (from: " + suspect.from() + ")");
-      return;
-    }
-    encodeAndBroadcast(suspect.node(), suspect, null);
-    suspicionsStarted++;
-    state.incarnation = suspect.incarnation();
-    state.state = MemberState.SUSPECT;
-    long changed = scheduler.nowMillis();
-    state.stateChange = changed;
-    int n = nodes.size();
-    int wanted = GossipMath.suspicionConfirmationsWanted(options.suspicionMult(), n);
-    long min = GossipMath.suspicionTimeout(options.suspicionMult(), n, options.probeInterval().toMillis());
-    long max = options.suspicionMaxTimeoutMult() * min;
-    String node = suspect.node();
-    suspicions.put(node, new Suspicion(scheduler, suspect.from(), wanted, min, max, confirmations -> {
-      NodeState current = nodeMap.get(node);
-      suspicions.remove(node);
-      if (current != null && current.state == MemberState.SUSPECT && current.stateChange == changed) {
-        log(Level.INFO, "Marking " + node + " as failed, suspect timeout reached (" + confirmations
-            + " peer confirmations)");
-        deathsDeclared++;
-        deadNode(new Dead(current.incarnation, node, name));
-      }
-    }));
-  }
-
-  private void deadNode(Dead dead) {
-    NodeState state = nodeMap.get(dead.node());
-    if (state == null || !GossipMath.accusationApplies(dead.incarnation(), state.incarnation)) {
-      return;
-    }
-    Suspicion suspicion = suspicions.remove(dead.node());
-    if (suspicion != null) {
-      suspicion.cancel();
-    }
-    if (state.deadOrLeft()) {
-      return;
-    }
-    if (state.name.equals(name)) {
-      if (!left) {
-        refute(state, dead.incarnation());
-        log(Level.WARNING, "Refuting a dead message (from: " + dead.from() + ")");
-        return;
-      }
-      Promise<Void> done = leaveBroadcast;
-      // Completed on a later turn: the broadcast finishes while a packet is being packed, and whoever waits
-      // on the leave may shut the engine down.
-      encodeAndBroadcast(dead.node(), dead,
-          done == null ? null : () -> scheduler.schedule(0, done::tryComplete));
-    } else {
-      encodeAndBroadcast(dead.node(), dead, null);
-    }
-    state.incarnation = dead.incarnation();
-    state.state = dead.isLeave() ? MemberState.LEFT : MemberState.DEAD;
-    state.stateChange = scheduler.nowMillis();
-    delegate.notifyLeave(state.snapshot());
-  }
-
-  /** Announces this node alive with an incarnation above the accused one. */
-  private void refute(NodeState self, long accusedIncarnation) {
-    refutations++;
-    incarnationCounter = GossipMath.refutingIncarnation(incarnationCounter, accusedIncarnation);
-    self.incarnation = incarnationCounter;
-    awareness.apply(1);
-    encodeAndBroadcast(self.name, new Alive(self.incarnation, self.name, self.addr, self.port, self.meta,
-        ByteString.copyOf(self.versions)), null);
-  }
-
-  private boolean anyAlive() {
-    for (NodeState node : nodes) {
-      if (!node.deadOrLeft() && !node.name.equals(name)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  // ---------------------------------------------------------------------------------------------------
-  // Push/pull
-
-  private void periodicPushPull() {
-    List<NodeState> target = kRandomNodes(1, node -> node.name.equals(name) || node.state != MemberState.ALIVE);
-    if (target.isEmpty()) {
-      return;
-    }
-    NodeState node = target.get(0);
-    pushPullNode(node.address(), false).onFailure(e ->
-        log(Level.ERROR, "Push/Pull with " + node.name + " failed: " + e.getMessage()));
-  }
-
-  /** Opens a stream, sends our state, reads the other side's and merges it. */
-  private Future<Void> pushPullNode(String address, boolean join) {
-    pushPullsStarted++;
-    Promise<Void> result = Promise.promise();
-    long timeout = options.streamTimeout().toMillis();
-    transport.openStream(address, timeout).onComplete(opened -> {
-      if (opened.failed()) {
-        result.fail(opened.cause());
-        return;
-      }
-      if (shutdown) {
-        opened.result().close();
-        result.fail("the membership engine is shut down");
-        return;
-      }
-      StreamChannel channel = opened.result();
-      log(Level.DEBUG, "Initiating push/pull sync with: " + address);
-      byte[] request;
-      try {
-        request = streams.encode(localState(join));
-      } catch (RuntimeException e) {
-        // The delegate's, or an encoder's: the push/pull fails with it rather than hang until the timeout.
-        channel.close();
-        result.fail(e);
-        return;
-      }
-      new Exchange(channel, timeout, response -> {
-        if (response instanceof ErrResp err) {
-          throw new IllegalStateException("remote error: " + err.error());
-        }
-        if (!(response instanceof PushPull remote)) {
-          throw new IllegalStateException("received invalid msgType (" + response.type().code()
-              + "), expected pushPullMsg (6)");
-        }
-        mergeRemoteState(join, remote);
-      }, result).start();
-      byte[] header = streams.labelHeader();
-      if (header.length > 0) {
-        channel.write(header);
-      }
-      channel.write(request);
-    });
-    return result.future();
-  }
-
-  private PushPull localState(boolean join) {
-    List<PushNodeState> states = new ArrayList<>(nodes.size());
-    for (NodeState node : nodes) {
-      states.add(new PushNodeState(node.name, node.addr, node.port, node.meta, node.incarnation, node.state,
-          node.vsn()));
-    }
-    return new PushPull(join, states, delegate.localState(join));
-  }
-
-  private void mergeRemoteState(boolean join, PushPull remote) {
-    verifyProtocol(remote.states());
-    for (PushNodeState state : remote.states()) {
-      int port = state.port() == 0 ? selfPort : state.port();
-      switch (state.state()) {
-        case ALIVE -> aliveNode(new Alive(state.incarnation(), state.name(), state.addr(), port, state.meta(),
-            state.vsn()), null, false);
-        case LEFT -> deadNode(new Dead(state.incarnation(), state.name(), state.name()));
-        // A member the other side thinks dead may only be unreachable from there: suspect it, so it can
-        // refute if it is alive.
-        case DEAD, SUSPECT -> suspectNode(new Suspect(state.incarnation(), state.name(), name));
-        default -> throw new IllegalStateException("unknown member state " + state.state());
-      }
-    }
-    if (remote.userState() != null) {
-      delegate.mergeRemoteState(remote.userState(), join);
-    }
-  }
-
-  /** memberlist's check that every member, ours and theirs, speaks a protocol version all understand. */
-  private void verifyProtocol(List<PushNodeState> remote) {
-    int maxPMin = 0;
-    int minPMax = 255;
-    int maxDMin = 0;
-    int minDMax = 255;
-    for (PushNodeState node : remote) {
-      if (node.state() != MemberState.ALIVE || node.vsn() == null || node.vsn().isEmpty()) {
-        continue;
-      }
-      maxPMin = Math.max(maxPMin, version(node.vsn(), 0));
-      minPMax = Math.min(minPMax, version(node.vsn(), 1));
-      maxDMin = Math.max(maxDMin, version(node.vsn(), 3));
-      minDMax = Math.min(minDMax, version(node.vsn(), 4));
-    }
-    for (NodeState node : nodes) {
-      if (node.state != MemberState.ALIVE) {
-        continue;
-      }
-      maxPMin = Math.max(maxPMin, node.versions[0] & 0xFF);
-      minPMax = Math.min(minPMax, node.versions[1] & 0xFF);
-      maxDMin = Math.max(maxDMin, node.versions[3] & 0xFF);
-      minDMax = Math.min(minDMax, node.versions[4] & 0xFF);
-    }
-    for (PushNodeState node : remote) {
-      checkVersions(node.name(), version(node.vsn(), 2), version(node.vsn(), 5), maxPMin, minPMax, maxDMin,
-          minDMax);
-    }
-    for (NodeState node : nodes) {
-      checkVersions(node.name, node.versions[2] & 0xFF, node.versions[5] & 0xFF, maxPMin, minPMax, maxDMin,
-          minDMax);
-    }
-  }
-
-  private static int version(ByteString vsn, int index) {
-    return vsn != null && vsn.length() > index ? vsn.byteAt(index) & 0xFF : 0;
-  }
-
-  private static void checkVersions(String node, int pCur, int dCur, int maxPMin, int minPMax, int maxDMin,
-      int minDMax) {
-    if (pCur < maxPMin || pCur > minPMax) {
-      throw new IllegalStateException("Node '" + node + "' protocol version (" + pCur + ") is incompatible: ["
-          + maxPMin + ", " + minPMax + "]");
-    }
-    if (dCur < maxDMin || dCur > minDMax) {
-      throw new IllegalStateException("Node '" + node + "' delegate protocol version (" + dCur
-          + ") is incompatible: [" + maxDMin + ", " + minDMax + "]");
-    }
+    packets.receive(packet, from);
   }
 
   /**
@@ -1205,219 +265,10 @@ public final class Memberlist implements TransportReceiver {
    */
   @Override
   public void acceptStream(StreamChannel channel) {
-    if (shutdown) {
+    if (ctx.shutdown) {
       channel.close();
       return;
     }
-    log(Level.DEBUG, "Stream connection from=" + channel.remoteAddress());
-    inboundStreams++;
-    new Inbound(channel).start();
-  }
-
-  /** Reading a stream: bytes accumulate until a whole message is there. */
-  private abstract class StreamReader {
-    final StreamChannel channel;
-    private byte[] buffer = new byte[0];
-    int length;
-    int consumed;
-    private boolean finished;
-    private Scheduler.Timer deadline;
-
-    StreamReader(StreamChannel channel) {
-      this.channel = channel;
-    }
-
-    void start(long timeoutMillis) {
-      deadline = scheduler.schedule(timeoutMillis, () -> finish(new IllegalStateException("i/o timeout")));
-      channel.handler(this::data);
-      channel.endHandler(() -> finish(new IllegalStateException("EOF")));
-      channel.exceptionHandler(this::finish);
-    }
-
-    private void data(byte[] bytes) {
-      if (finished) {
-        return;
-      }
-      if (length + bytes.length > buffer.length) {
-        buffer = Arrays.copyOf(buffer, Math.max(length + bytes.length, 2 * buffer.length));
-      }
-      System.arraycopy(bytes, 0, buffer, length, bytes.length);
-      length += bytes.length;
-      StreamCodec.Decoded decoded;
-      try {
-        decoded = readNext(buffer, consumed, length - consumed);
-      } catch (RuntimeException e) {
-        finish(e);
-        return;
-      }
-      if (decoded != null) {
-        consumed += decoded.length();
-        Message message = decoded.message();
-        finished = true;
-        deadline.cancel();
-        handle(message instanceof Compress compress ? compress.inner() : message);
-      }
-    }
-
-    /** The next message from the unread bytes, or null while it is incomplete. */
-    abstract StreamCodec.Decoded readNext(byte[] bytes, int offset, int available);
-
-    /**
-     * Handles the one message this stream carries; the stream is then the handler's to close. Must not
-     * throw: whatever goes wrong (the delegate's exceptions included) ends the stream here.
-     */
-    abstract void handle(Message message);
-
-    /** The stream ended, failed or timed out before a whole message arrived. */
-    abstract void failed(Exception e);
-
-    private void finish(Throwable cause) {
-      if (finished) {
-        return;
-      }
-      finished = true;
-      deadline.cancel();
-      channel.close();
-      failed(cause instanceof Exception e ? e : new IllegalStateException(cause));
-    }
-  }
-
-  /** The dialling side of a push/pull: reads the answer. */
-  private final class Exchange extends StreamReader {
-    private final long timeout;
-    private final Consumer<Message> onResponse;
-    private final Promise<Void> result;
-
-    Exchange(StreamChannel channel, long timeout, Consumer<Message> onResponse,
-        Promise<Void> result) {
-      super(channel);
-      this.timeout = timeout;
-      this.onResponse = onResponse;
-      this.result = result;
-    }
-
-    void start() {
-      start(timeout);
-    }
-
-    @Override
-    StreamCodec.Decoded readNext(byte[] bytes, int offset, int available) {
-      return streams.decode(bytes, offset, available);
-    }
-
-    @Override
-    void handle(Message message) {
-      channel.close();
-      try {
-        onResponse.accept(message);
-        result.tryComplete();
-      } catch (RuntimeException e) {
-        result.tryFail(e);
-      }
-    }
-
-    @Override
-    void failed(Exception e) {
-      result.tryFail(e);
-    }
-  }
-
-  /** The accepting side of a stream. */
-  private final class Inbound extends StreamReader {
-    private boolean labelRead;
-
-    Inbound(StreamChannel channel) {
-      super(channel);
-    }
-
-    void start() {
-      start(options.streamTimeout().toMillis());
-    }
-
-    @Override
-    StreamCodec.Decoded readNext(byte[] bytes, int offset, int available) {
-      if (!labelRead) {
-        int header;
-        try {
-          header = streams.readLabelHeader(bytes, offset, available);
-        } catch (WireDecodeException e) {
-          log(Level.ERROR, "discarding stream with unacceptable label: " + e.getMessage() + " from="
-              + channel.remoteAddress());
-          channel.close();
-          throw e;
-        }
-        if (header < 0) {
-          return null;
-        }
-        labelRead = true;
-        consumed += header;
-        offset += header;
-        available -= header;
-        if (available == 0) {
-          return null;
-        }
-      }
-      try {
-        return streams.decode(bytes, offset, available);
-      } catch (WireDecodeException e) {
-        // memberlist answers a request it cannot read with an error message.
-        log(Level.ERROR, "failed to receive: " + e.getMessage() + " from=" + channel.remoteAddress());
-        channel.write(streams.encode(new ErrResp(e.getMessage())));
-        throw e;
-      }
-    }
-
-    @Override
-    void handle(Message message) {
-      try {
-        switch (message.type()) {
-          case PUSH_PULL -> handlePushPull((PushPull) message);
-          case PING -> {
-            Ping ping = (Ping) message;
-            if (ping.node().isEmpty() || ping.node().equals(name)) {
-              channel.write(streams.encode(new AckResp(ping.seqNo(), null)));
-            } else {
-              log(Level.WARNING, "Got ping for unexpected node " + ping.node() + " from=" + channel.remoteAddress());
-            }
-          }
-          case USER -> delegate.notifyMessage(((User) message).payload());
-          default -> log(Level.ERROR, "Received invalid msgType (" + message.type().code() + ") from="
-              + channel.remoteAddress());
-        }
-      } catch (RuntimeException e) {
-        log(Level.ERROR, "Failed to handle " + message.type() + " stream: " + e + " from="
-            + channel.remoteAddress());
-      } finally {
-        inboundStreams--;
-        channel.close();
-      }
-    }
-
-    private void handlePushPull(PushPull remote) {
-      if (inboundStreams > options.maxConcurrentPushPulls()) {
-        log(Level.ERROR, "Too many pending push/pull requests");
-        return;
-      }
-      channel.write(streams.encode(localState(remote.join())));
-      try {
-        mergeRemoteState(remote.join(), remote);
-      } catch (RuntimeException e) {
-        log(Level.ERROR, "Failed push/pull merge: " + e.getMessage() + " from=" + channel.remoteAddress());
-      }
-    }
-
-    @Override
-    void failed(Exception e) {
-      inboundStreams--;
-      if (!"EOF".equals(e.getMessage())) {
-        log(Level.DEBUG, "stream from " + channel.remoteAddress() + " ended: " + e.getMessage());
-      }
-    }
-  }
-
-  private void log(Level level, String message) {
-    if (LOG.isLoggable(level)) {
-      LOG.log(level, "[" + name + "] memberlist: " + message);
-    }
+    pushPull.accept(channel);
   }
 }

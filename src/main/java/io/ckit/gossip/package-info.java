@@ -10,5 +10,19 @@
  * LAN, WAN, local); {@link io.ckit.gossip.GossipMath} holds memberlist's rules as pure functions; {@link
  * io.ckit.gossip.BroadcastQueue} is memberlist's transmit-limited queue, which the node layer also uses for
  * its own broadcasts.
+ *
+ * <p>Behind the {@code Memberlist} façade the engine is split by protocol, one package-private room each:
+ *
+ * <ul>
+ *   <li>{@code EngineContext}: what the rooms share: options, codecs, transport, table, queue, counters;
+ *   <li>{@code MemberTable}: the member map and probe order, reaping, random choice of members;
+ *   <li>{@code MembershipRules}: alive, suspect and dead news, refutation, suspicion timers, the leave;
+ *   <li>{@code FailureDetector}: the probe loop, indirect probes, ack and nack handlers, local health;
+ *   <li>{@code Gossiper}: gossip rounds, packing broadcasts into compounds, every packet out;
+ *   <li>{@code PacketHandler}: every packet in, decoded and handed to the detector or the rules;
+ *   <li>{@code PushPullSync}: join, periodic push/pull, both sides of a stream, the protocol-version check;
+ *   <li>{@code StreamReader}: reads the one message a stream carries, within its deadline;
+ *   <li>{@code NodeState}, {@code Suspicion}, {@code Awareness}: a member's record, a suspicion, local health.
+ * </ul>
  */
 package io.ckit.gossip;
