@@ -1,7 +1,6 @@
 package io.ckit.transport;
 
 import io.ckit.gossip.TransportReceiver;
-import io.ckit.gossip.HostPort;
 import io.ckit.gossip.StreamChannel;
 import io.ckit.gossip.Transport;
 import io.ckit.wire.FrameCodec;
@@ -12,19 +11,14 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.Router;
@@ -35,7 +29,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -68,8 +61,6 @@ import java.util.function.Consumer;
  */
 public final class HttpTransport implements Transport {
 
-  private static final System.Logger LOG = System.getLogger(HttpTransport.class.getName());
-
   /** Where the two endpoints live. */
   public static final String BASE_PATH = "/api/v1/ckit/transport/";
   /** The packet endpoint. */
@@ -78,36 +69,17 @@ public final class HttpTransport implements Transport {
   public static final String STREAM_PATH = BASE_PATH + "stream";
   /** The content type of every request. */
   public static final String CONTENT_TYPE = "application/x.ckit";
-  /** The longest a closing transport waits for its requests in flight: enough for a leave to go out. */
-  private static final long CLOSE_GRACE_MILLIS = 1_000;
 
-  private final Vertx vertx;
-  private final Context context;
-  private final TransportOptions options;
-  private final TransportMetrics metrics;
-  private final HttpClientAgent client;
+  private final TransportCore core;
   /** Queues of the peers with packets queued or in flight (no more: addresses churn); engine context only. */
   private final Map<String, PeerQueue> peers = new HashMap<>();
   /** Packets of every request, read and not yet handled by the engine. */
   private final Backlog inboundPackets;
   private volatile TransportReceiver engine;
-  private volatile boolean closed;
 
   private HttpTransport(Vertx vertx, Context context, TransportOptions options, TransportMetrics metrics) {
-    this.vertx = vertx;
-    this.context = context;
-    this.options = new TransportOptions(options);
-    this.metrics = metrics;
-    this.inboundPackets = new Backlog(metrics.rxQueue);
-    HttpClientOptions clientOptions = new HttpClientOptions()
-        .setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false)
-        .setSsl(options.ssl())
-        .setUseAlpn(options.ssl())
-        .setVerifyHost(options.verifyHost())
-        .setTrustOptions(options.trustOptions())
-        .setKeyCertOptions(options.keyCertOptions());
-    this.client = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp2MaxSize(1));
+    this.core = new TransportCore(vertx, context, options, metrics);
+    this.inboundPackets = new Backlog(core.metrics.rxQueue);
   }
 
   /**
@@ -139,9 +111,7 @@ public final class HttpTransport implements Transport {
    * get up to a second (or the packet timeout, if shorter) to complete before the connections are closed.
    */
   public Future<Void> close() {
-    closed = true;
-    long grace = Math.min(CLOSE_GRACE_MILLIS, options.packetTimeout().toMillis());
-    return client.shutdown(grace, TimeUnit.MILLISECONDS);
+    return core.close();
   }
 
   /** Server options for a server of the transport's own: h2c (and HTTP/1.1) or TLS with ALPN. */
@@ -157,12 +127,13 @@ public final class HttpTransport implements Transport {
 
   /** Starts a server of its own that serves only the transport's endpoints. */
   public Future<HttpServer> listen(int port, String host) {
-    return vertx.createHttpServer(serverOptions(options)).requestHandler(requestHandler()).listen(port, host);
+    return core.vertx.createHttpServer(serverOptions(core.options)).requestHandler(requestHandler())
+        .listen(port, host);
   }
 
   /** The two endpoints, relative to where the router is mounted ({@link #BASE_PATH}). */
   public Router router() {
-    Router router = Router.router(vertx);
+    Router router = Router.router(core.vertx);
     router.route("/message").handler(routing -> handleMessage(routing.request()));
     router.route("/stream").handler(routing -> handleStream(routing.request()));
     return router;
@@ -187,7 +158,7 @@ public final class HttpTransport implements Transport {
 
   /** The status to refuse a request with, or 0 to accept it. */
   private int refusal(HttpServerRequest request) {
-    if (closed || engine == null) {
+    if (core.closed() || engine == null) {
       return 503;
     }
     if (request.version() != HttpVersion.HTTP_2) {
@@ -208,9 +179,9 @@ public final class HttpTransport implements Transport {
     String from = address(request.remoteAddress());
     TransportReceiver receiver = engine;
     Body body = new Body(request, Vertx.currentContext());
-    FrameCodec.Decoder frames = new FrameCodec.Decoder(options.maxFrameBytes(), frame -> {
-      metrics.rxPackets.increment();
-      metrics.rxBytes.increment(frame.length());
+    FrameCodec.Decoder frames = new FrameCodec.Decoder(core.options.maxFrameBytes(), frame -> {
+      core.metrics.rxPackets.increment();
+      core.metrics.rxBytes.increment(frame.length());
       byte[] packet = frame.getBytes();
       inboundPackets.handOff(body, () -> receiver.receivePacket(packet, from));
     });
@@ -223,7 +194,7 @@ public final class HttpTransport implements Transport {
         frames.handle(chunk);
       } catch (WireDecodeException e) {
         rejected[0] = true;
-        log(Level.WARNING, "error reading packet from peer " + from + ": " + e.getMessage());
+        TransportCore.log(Level.WARNING, "error reading packet from peer " + from + ": " + e.getMessage());
         request.response().setStatusCode(400).end();
       }
     });
@@ -235,7 +206,7 @@ public final class HttpTransport implements Transport {
         frames.end();
         request.response().setStatusCode(200).end();
       } catch (WireDecodeException e) {
-        log(Level.WARNING, "error reading packet from peer " + from + ": " + e.getMessage());
+        TransportCore.log(Level.WARNING, "error reading packet from peer " + from + ": " + e.getMessage());
         request.response().setStatusCode(400).end();
       }
     });
@@ -253,8 +224,8 @@ public final class HttpTransport implements Transport {
     response.writeHead();
     TransportReceiver receiver = engine;
     ServerStream stream = new ServerStream(server, request, response, receiver.streamTimeout().toMillis());
-    metrics.streams.incrementAndGet();
-    onEngine(() -> receiver.acceptStream(stream));
+    core.metrics.streams.incrementAndGet();
+    core.onEngine(() -> receiver.acceptStream(stream));
   }
 
   /** The accepting side of a stream: reads the request body, writes the response. */
@@ -274,9 +245,9 @@ public final class HttpTransport implements Transport {
 
     @Override
     void send(Buffer frame) {
-      onContext(server, () -> {
+      TransportCore.onContext(server, () -> {
         if (!response.ended() && !response.closed()) {
-          response.write(frame).onFailure(e -> metrics.streamTxFailed.increment());
+          response.write(frame).onFailure(e -> core.metrics.streamTxFailed.increment());
         }
       });
     }
@@ -299,22 +270,22 @@ public final class HttpTransport implements Transport {
 
   @Override
   public void sendPacket(String address, byte[] packet) {
-    if (closed) {
+    if (core.closed()) {
       return;
     }
     PeerQueue peer = peers.get(address);
     if (peer == null) {
       peer = new PeerQueue(address);
       peers.put(address, peer);
-      metrics.peerQueues.incrementAndGet();
+      core.metrics.peerQueues.incrementAndGet();
     }
-    if (peer.queue.size() >= options.maxQueuedPackets()) {
+    if (peer.queue.size() >= core.options.maxQueuedPackets()) {
       peer.queue.poll();
-      metrics.txQueue.decrementAndGet();
-      metrics.txDropped.increment();
+      core.metrics.txQueue.decrementAndGet();
+      core.metrics.txDropped.increment();
     }
     peer.queue.add(packet);
-    metrics.txQueue.incrementAndGet();
+    core.metrics.txQueue.incrementAndGet();
     peer.pump();
   }
 
@@ -329,24 +300,24 @@ public final class HttpTransport implements Transport {
     }
 
     void pump() {
-      while (inFlight < options.maxPacketsInFlight() && !queue.isEmpty() && !closed) {
+      while (inFlight < core.options.maxPacketsInFlight() && !queue.isEmpty() && !core.closed()) {
         byte[] packet = queue.poll();
-        metrics.txQueue.decrementAndGet();
+        core.metrics.txQueue.decrementAndGet();
         inFlight++;
-        metrics.txPackets.increment();
-        metrics.txBytes.increment(packet.length);
+        core.metrics.txPackets.increment();
+        core.metrics.txBytes.increment(packet.length);
         post(packet).onComplete(done -> {
           inFlight--;
           if (done.failed() || done.result() != 200) {
-            metrics.txFailed.increment();
-            log(Level.DEBUG, "failed to send message to " + address + ": "
+            core.metrics.txFailed.increment();
+            TransportCore.log(Level.DEBUG, "failed to send message to " + address + ": "
                 + (done.failed() ? done.cause().getMessage() : "status " + done.result()));
           }
           pump();
           // Only an idle queue goes, so a new queue for the address still keeps to the in-flight limit. A post
           // that fails at once completes within pump(): an inner completion may have removed this queue.
           if (inFlight == 0 && queue.isEmpty() && peers.remove(address, this)) {
-            metrics.peerQueues.decrementAndGet();
+            core.metrics.peerQueues.decrementAndGet();
           }
         });
       }
@@ -355,7 +326,8 @@ public final class HttpTransport implements Transport {
     private Future<Integer> post(byte[] packet) {
       Future<HttpClientRequest> created;
       try {
-        created = client.request(requestOptions(address, MESSAGE_PATH).setTimeout(options.packetTimeout().toMillis()));
+        created = core.client.request(core.request(address, MESSAGE_PATH)
+            .setTimeout(core.options.packetTimeout().toMillis()));
       } catch (RuntimeException e) {
         // A closed client, or an address that is no host:port.
         return Future.failedFuture(e);
@@ -370,37 +342,24 @@ public final class HttpTransport implements Transport {
     }
   }
 
-  private RequestOptions requestOptions(String address, String path) {
-    HostPort peer = HostPort.parse(address);
-    // The :authority header keeps an IPv6 address's brackets; where to connect takes it bare.
-    return new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setServer(SocketAddress.inetSocketAddress(peer.port(), peer.host()))
-        .setHost(peer.bracketedHost())
-        .setPort(peer.port())
-        .setURI(path)
-        .setSsl(options.ssl())
-        .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
-  }
-
   // ---------------------------------------------------------------------------------------------------
   // Client side: streams
 
   @Override
   public Future<StreamChannel> openStream(String address, long timeoutMillis) {
     Promise<StreamChannel> opened = Promise.promise();
-    if (closed) {
+    if (core.closed()) {
       opened.fail("the transport is closed");
       return opened.future();
     }
     Future<HttpClientRequest> request;
     try {
-      request = client.request(requestOptions(address, STREAM_PATH));
+      request = core.client.request(core.request(address, STREAM_PATH));
     } catch (RuntimeException e) {
       opened.fail(e);
       return opened.future();
     }
-    long timer = vertx.setTimer(timeoutMillis, fired -> {
+    long timer = core.vertx.setTimer(timeoutMillis, fired -> {
       if (opened.tryFail("dial " + address + ": i/o timeout")) {
         // A server that never answers would otherwise keep the stream open on both ends: reset it now, or
         // once the request exists.
@@ -409,7 +368,7 @@ public final class HttpTransport implements Transport {
     });
     request.onComplete(created -> {
       if (created.failed()) {
-        vertx.cancelTimer(timer);
+        core.vertx.cancelTimer(timer);
         opened.tryFail(created.cause());
         return;
       }
@@ -418,7 +377,7 @@ public final class HttpTransport implements Transport {
       http.exceptionHandler(e -> opened.tryFail(e));
       http.sendHead();
       http.response().onComplete(answered -> {
-        vertx.cancelTimer(timer);
+        core.vertx.cancelTimer(timer);
         if (answered.failed()) {
           opened.tryFail(answered.cause());
           return;
@@ -430,7 +389,7 @@ public final class HttpTransport implements Transport {
           return;
         }
         ClientStream stream = new ClientStream(address, http, response, Vertx.currentContext(), timeoutMillis);
-        metrics.streams.incrementAndGet();
+        core.metrics.streams.incrementAndGet();
         if (!opened.tryComplete(stream)) {
           stream.close();
         }
@@ -454,7 +413,7 @@ public final class HttpTransport implements Transport {
 
     @Override
     void send(Buffer frame) {
-      request.write(frame).onFailure(e -> metrics.streamTxFailed.increment());
+      request.write(frame).onFailure(e -> core.metrics.streamTxFailed.increment());
     }
 
     @Override
@@ -499,9 +458,9 @@ public final class HttpTransport implements Transport {
       this.remote = remote;
       this.http = body.context;
       this.closeGraceMillis = closeGraceMillis;
-      this.frames = new FrameCodec.Decoder(options.maxFrameBytes(), frame -> {
-        metrics.streamRxPackets.increment();
-        metrics.streamRxBytes.increment(frame.length());
+      this.frames = new FrameCodec.Decoder(core.options.maxFrameBytes(), frame -> {
+        core.metrics.streamRxPackets.increment();
+        core.metrics.streamRxBytes.increment(frame.length());
         byte[] bytes = frame.getBytes();
         backlog.handOff(body, () -> {
           if (!closed) {
@@ -525,7 +484,7 @@ public final class HttpTransport implements Transport {
       try {
         frames.handle(chunk);
       } catch (WireDecodeException | IllegalStateException e) {
-        metrics.streamRxFailed.increment();
+        core.metrics.streamRxFailed.increment();
         fail(e);
       }
     }
@@ -533,7 +492,7 @@ public final class HttpTransport implements Transport {
     /** The other side ended its half of the stream, or the stream is gone (on the HTTP side's context). */
     void ended() {
       noteOtherSideDone();
-      onEngine(() -> {
+      core.onEngine(() -> {
         if (!ended) {
           ended = true;
           end.run();
@@ -550,12 +509,12 @@ public final class HttpTransport implements Transport {
     private void noteOtherSideDone() {
       otherSideDone = true;
       if (resetTimer >= 0) {
-        vertx.cancelTimer(resetTimer);
+        core.vertx.cancelTimer(resetTimer);
       }
     }
 
     private void fail(Throwable cause) {
-      onEngine(() -> {
+      core.onEngine(() -> {
         if (!ended) {
           ended = true;
           failure.accept(cause);
@@ -568,8 +527,8 @@ public final class HttpTransport implements Transport {
       if (closed) {
         return;
       }
-      metrics.streamTxPackets.increment();
-      metrics.streamTxBytes.increment(bytes.length);
+      core.metrics.streamTxPackets.increment();
+      core.metrics.streamTxBytes.increment(bytes.length);
       send(FrameCodec.encode(bytes));
     }
 
@@ -579,11 +538,11 @@ public final class HttpTransport implements Transport {
         return;
       }
       closed = true;
-      metrics.streams.decrementAndGet();
-      onContext(http, () -> {
+      core.metrics.streams.decrementAndGet();
+      TransportCore.onContext(http, () -> {
         finish();
         if (!otherSideDone) {
-          resetTimer = vertx.setTimer(closeGraceMillis, fired -> {
+          resetTimer = core.vertx.setTimer(closeGraceMillis, fired -> {
             if (!otherSideDone) {
               reset();
             }
@@ -648,13 +607,13 @@ public final class HttpTransport implements Transport {
     /** Hands a frame's task to the engine; called on the body's context. */
     void handOff(Body body, Runnable task) {
       pending.incrementAndGet();
-      onEngine(() -> {
+      core.onEngine(() -> {
         if (pending.decrementAndGet() <= resumeAt()) {
           resumePaused();
         }
         task.run();
       });
-      if (!body.paused && pending.get() >= options.maxInboundQueuedPackets()) {
+      if (!body.paused && pending.get() >= core.options.maxInboundQueuedPackets()) {
         body.paused = true;
         body.stream.pause();
         paused.add(body);
@@ -666,13 +625,13 @@ public final class HttpTransport implements Transport {
     }
 
     private int resumeAt() {
-      return options.maxInboundQueuedPackets() / 2;
+      return core.options.maxInboundQueuedPackets() / 2;
     }
 
     private void resumePaused() {
       for (Body body = paused.poll(); body != null; body = paused.poll()) {
         Body resumed = body;
-        onContext(resumed.context, () -> {
+        TransportCore.onContext(resumed.context, () -> {
           resumed.paused = false;
           resumed.stream.resume();
         });
@@ -682,18 +641,6 @@ public final class HttpTransport implements Transport {
 
   // ---------------------------------------------------------------------------------------------------
 
-  private void onEngine(Runnable task) {
-    onContext(context, task);
-  }
-
-  private static void onContext(Context target, Runnable task) {
-    if (Vertx.currentContext() == target) {
-      task.run();
-    } else {
-      target.runOnContext(nothing -> task.run());
-    }
-  }
-
   /** {@code ip:port}, IPv6 in brackets. */
   static String address(SocketAddress address) {
     if (address == null) {
@@ -701,11 +648,5 @@ public final class HttpTransport implements Transport {
     }
     String host = address.hostAddress() != null ? address.hostAddress() : address.host();
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.port();
-  }
-
-  private static void log(Level level, String message) {
-    if (LOG.isLoggable(level)) {
-      LOG.log(level, "gossiphttp: " + message);
-    }
   }
 }
