@@ -3,6 +3,7 @@ package io.ckit.transport;
 import io.ckit.gossip.TransportReceiver;
 import io.ckit.gossip.StreamChannel;
 import io.ckit.gossip.Transport;
+import io.ckit.transport.Backlog.Body;
 import io.ckit.wire.FrameCodec;
 import io.ckit.wire.WireDecodeException;
 import io.vertx.core.Context;
@@ -20,15 +21,12 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
-import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.Router;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -79,7 +77,7 @@ public final class HttpTransport implements Transport {
 
   private HttpTransport(Vertx vertx, Context context, TransportOptions options, TransportMetrics metrics) {
     this.core = new TransportCore(vertx, context, options, metrics);
-    this.inboundPackets = new Backlog(core.metrics.rxQueue);
+    this.inboundPackets = new Backlog(core, core.metrics.rxQueue);
   }
 
   /**
@@ -442,7 +440,7 @@ public final class HttpTransport implements Transport {
     private final Context http;
     private final long closeGraceMillis;
     /** This stream's frames read and not yet handled on the engine's context. */
-    private final Backlog backlog = new Backlog(new AtomicInteger());
+    private final Backlog backlog = new Backlog(core, new AtomicInteger());
     private final FrameCodec.Decoder frames;
     private Consumer<byte[]> data = bytes -> {};
     private Runnable end = () -> {};
@@ -569,73 +567,6 @@ public final class HttpTransport implements Transport {
     @Override
     public String remoteAddress() {
       return remote;
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------------
-  // Inbound flow control
-
-  /** A request or response body frames are read from, and the context its handlers run on. */
-  private static final class Body {
-    private final ReadStream<Buffer> stream;
-    private final Context context;
-    /** Whether reading is paused for the engine to catch up; on the body's context only. */
-    private boolean paused;
-
-    Body(ReadStream<Buffer> stream, Context context) {
-      this.stream = stream;
-      this.context = context;
-    }
-  }
-
-  /**
-   * Frames handed to the engine and not yet handled there. At the limit, the body a frame came from stops
-   * being read (the rest of the chunk at hand still goes through); every body paused so is read again once
-   * the engine has worked the count down to half the limit.
-   *
-   * <p>Concurrency: bodies are read on their own contexts and frames handled on the engine's, so the count
-   * is atomic and paused bodies wait in a lock-free queue; a body is paused and resumed on its own context.
-   */
-  private final class Backlog {
-    private final AtomicInteger pending;
-    private final Queue<Body> paused = new ConcurrentLinkedQueue<>();
-
-    Backlog(AtomicInteger pending) {
-      this.pending = pending;
-    }
-
-    /** Hands a frame's task to the engine; called on the body's context. */
-    void handOff(Body body, Runnable task) {
-      pending.incrementAndGet();
-      core.onEngine(() -> {
-        if (pending.decrementAndGet() <= resumeAt()) {
-          resumePaused();
-        }
-        task.run();
-      });
-      if (!body.paused && pending.get() >= core.options.maxInboundQueuedPackets()) {
-        body.paused = true;
-        body.stream.pause();
-        paused.add(body);
-        // The engine may have drained the backlog before the body was queued, and would not resume it.
-        if (pending.get() <= resumeAt()) {
-          resumePaused();
-        }
-      }
-    }
-
-    private int resumeAt() {
-      return core.options.maxInboundQueuedPackets() / 2;
-    }
-
-    private void resumePaused() {
-      for (Body body = paused.poll(); body != null; body = paused.poll()) {
-        Body resumed = body;
-        TransportCore.onContext(resumed.context, () -> {
-          resumed.paused = false;
-          resumed.stream.resume();
-        });
-      }
     }
   }
 
