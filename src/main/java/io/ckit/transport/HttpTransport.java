@@ -11,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -27,8 +26,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * Go ckit's gossiphttp transport on Vert.x: memberlist packets and streams as HTTP/2 requests on the
@@ -221,46 +218,9 @@ public final class HttpTransport implements Transport {
     response.setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
     response.writeHead();
     TransportReceiver receiver = engine;
-    ServerStream stream = new ServerStream(server, request, response, receiver.streamTimeout().toMillis());
+    ServerStream stream = new ServerStream(core, server, request, response, receiver.streamTimeout().toMillis());
     core.metrics.streams.incrementAndGet();
     core.onEngine(() -> receiver.acceptStream(stream));
-  }
-
-  /** The accepting side of a stream: reads the request body, writes the response. */
-  private final class ServerStream extends EngineSideStream {
-    private final Context server;
-    private final HttpServerResponse response;
-
-    ServerStream(Context server, HttpServerRequest request, HttpServerResponse response, long closeGraceMillis) {
-      super(address(request.remoteAddress()), new Body(request, server), closeGraceMillis);
-      this.server = server;
-      this.response = response;
-      request.handler(this::received);
-      request.endHandler(end -> ended());
-      request.exceptionHandler(this::failed);
-      response.closeHandler(closed -> ended());
-    }
-
-    @Override
-    void send(Buffer frame) {
-      TransportCore.onContext(server, () -> {
-        if (!response.ended() && !response.closed()) {
-          response.write(frame).onFailure(e -> core.metrics.streamTxFailed.increment());
-        }
-      });
-    }
-
-    @Override
-    void finish() {
-      if (!response.ended() && !response.closed()) {
-        response.end();
-      }
-    }
-
-    @Override
-    void reset() {
-      response.reset();
-    }
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -386,7 +346,8 @@ public final class HttpTransport implements Transport {
           http.reset();
           return;
         }
-        ClientStream stream = new ClientStream(address, http, response, Vertx.currentContext(), timeoutMillis);
+        ClientStream stream = new ClientStream(core, address, http, response, Vertx.currentContext(),
+            timeoutMillis);
         core.metrics.streams.incrementAndGet();
         if (!opened.tryComplete(stream)) {
           stream.close();
@@ -394,180 +355,6 @@ public final class HttpTransport implements Transport {
       });
     });
     return opened.future();
-  }
-
-  /** The dialling side of a stream: writes the request body, reads the response. */
-  private final class ClientStream extends EngineSideStream {
-    private final HttpClientRequest request;
-
-    ClientStream(String address, HttpClientRequest request, HttpClientResponse response, Context client,
-        long closeGraceMillis) {
-      super(address, new Body(response, client), closeGraceMillis);
-      this.request = request;
-      response.handler(this::received);
-      response.endHandler(end -> ended());
-      response.exceptionHandler(this::failed);
-    }
-
-    @Override
-    void send(Buffer frame) {
-      request.write(frame).onFailure(e -> core.metrics.streamTxFailed.increment());
-    }
-
-    @Override
-    void finish() {
-      request.end();
-    }
-
-    @Override
-    void reset() {
-      request.reset();
-    }
-  }
-
-  /**
-   * What the engine sees of a stream: frames as they complete, delivered on the engine's context; writes
-   * framed and sent from wherever the HTTP side lives.
-   *
-   * <p>Closing ends this side's half. The other side is then given {@code closeGraceMillis} (the stream
-   * timeout) to end its half too, as it does once it has read what it waited for; if it has not by then,
-   * the HTTP/2 stream is reset, so that neither end keeps it open. It is not reset at once: {@link #close}
-   * cannot tell an engine that is done from one that gave up, and a peer about to end normally would see an
-   * error instead.
-   */
-  private abstract class EngineSideStream implements StreamChannel {
-    private final String remote;
-    private final Context http;
-    private final long closeGraceMillis;
-    /** This stream's frames read and not yet handled on the engine's context. */
-    private final Backlog backlog = new Backlog(core, new AtomicInteger());
-    private final FrameCodec.Decoder frames;
-    private Consumer<byte[]> data = bytes -> {};
-    private Runnable end = () -> {};
-    private Consumer<Throwable> failure = e -> {};
-    private boolean closed;
-    private boolean ended;
-    /** The other side ended its half, or the stream is gone; on the HTTP side's context. */
-    private boolean otherSideDone;
-    /** The timer that resets the stream if the other side does not end it; on the HTTP side's context. */
-    private long resetTimer = -1;
-
-    EngineSideStream(String remote, Body body, long closeGraceMillis) {
-      this.remote = remote;
-      this.http = body.context;
-      this.closeGraceMillis = closeGraceMillis;
-      this.frames = new FrameCodec.Decoder(core.options.maxFrameBytes(), frame -> {
-        core.metrics.streamRxPackets.increment();
-        core.metrics.streamRxBytes.increment(frame.length());
-        byte[] bytes = frame.getBytes();
-        backlog.handOff(body, () -> {
-          if (!closed) {
-            data.accept(bytes);
-          }
-        });
-      });
-    }
-
-    /** Sends one frame; called on the engine's context. */
-    abstract void send(Buffer frame);
-
-    /** Ends this side; called on the HTTP side's context. */
-    abstract void finish();
-
-    /** Resets the HTTP/2 stream; called on the HTTP side's context. */
-    abstract void reset();
-
-    /** A chunk of the other side's bytes arrived (on the HTTP side's context). */
-    void received(Buffer chunk) {
-      try {
-        frames.handle(chunk);
-      } catch (WireDecodeException | IllegalStateException e) {
-        core.metrics.streamRxFailed.increment();
-        fail(e);
-      }
-    }
-
-    /** The other side ended its half of the stream, or the stream is gone (on the HTTP side's context). */
-    void ended() {
-      noteOtherSideDone();
-      core.onEngine(() -> {
-        if (!ended) {
-          ended = true;
-          end.run();
-        }
-      });
-    }
-
-    /** The HTTP/2 stream failed: reset, or its connection lost (on the HTTP side's context). */
-    void failed(Throwable cause) {
-      noteOtherSideDone();
-      fail(cause);
-    }
-
-    private void noteOtherSideDone() {
-      otherSideDone = true;
-      if (resetTimer >= 0) {
-        core.vertx.cancelTimer(resetTimer);
-      }
-    }
-
-    private void fail(Throwable cause) {
-      core.onEngine(() -> {
-        if (!ended) {
-          ended = true;
-          failure.accept(cause);
-        }
-      });
-    }
-
-    @Override
-    public void write(byte[] bytes) {
-      if (closed) {
-        return;
-      }
-      core.metrics.streamTxPackets.increment();
-      core.metrics.streamTxBytes.increment(bytes.length);
-      send(FrameCodec.encode(bytes));
-    }
-
-    @Override
-    public void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      core.metrics.streams.decrementAndGet();
-      TransportCore.onContext(http, () -> {
-        finish();
-        if (!otherSideDone) {
-          resetTimer = core.vertx.setTimer(closeGraceMillis, fired -> {
-            if (!otherSideDone) {
-              reset();
-            }
-          });
-        }
-      });
-    }
-
-    @Override
-    public void handler(Consumer<byte[]> data) {
-      this.data = data;
-    }
-
-    @Override
-    public void endHandler(Runnable end) {
-      this.end = end;
-    }
-
-    @Override
-    public void exceptionHandler(Consumer<Throwable> failure) {
-      this.failure = failure;
-    }
-
-    @Override
-    public String remoteAddress() {
-      return remote;
-    }
   }
 
   // ---------------------------------------------------------------------------------------------------
