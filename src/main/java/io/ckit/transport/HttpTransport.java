@@ -9,10 +9,7 @@ import io.ckit.wire.WireDecodeException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -67,11 +64,13 @@ public final class HttpTransport implements Transport {
   private final Backlog inboundPackets;
   private volatile TransportReceiver engine;
   private final PacketSender packets;
+  private final StreamDialer streams;
 
   private HttpTransport(Vertx vertx, Context context, TransportOptions options, TransportMetrics metrics) {
     this.core = new TransportCore(vertx, context, options, metrics);
     this.inboundPackets = new Backlog(core, core.metrics.rxQueue);
     this.packets = new PacketSender(core);
+    this.streams = new StreamDialer(core);
   }
 
   /**
@@ -233,56 +232,7 @@ public final class HttpTransport implements Transport {
 
   @Override
   public Future<StreamChannel> openStream(String address, long timeoutMillis) {
-    Promise<StreamChannel> opened = Promise.promise();
-    if (core.closed()) {
-      opened.fail("the transport is closed");
-      return opened.future();
-    }
-    Future<HttpClientRequest> request;
-    try {
-      request = core.client.request(core.request(address, STREAM_PATH));
-    } catch (RuntimeException e) {
-      opened.fail(e);
-      return opened.future();
-    }
-    long timer = core.vertx.setTimer(timeoutMillis, fired -> {
-      if (opened.tryFail("dial " + address + ": i/o timeout")) {
-        // A server that never answers would otherwise keep the stream open on both ends: reset it now, or
-        // once the request exists.
-        request.onSuccess(HttpClientRequest::reset);
-      }
-    });
-    request.onComplete(created -> {
-      if (created.failed()) {
-        core.vertx.cancelTimer(timer);
-        opened.tryFail(created.cause());
-        return;
-      }
-      HttpClientRequest http = created.result();
-      http.setChunked(true);
-      http.exceptionHandler(e -> opened.tryFail(e));
-      http.sendHead();
-      http.response().onComplete(answered -> {
-        core.vertx.cancelTimer(timer);
-        if (answered.failed()) {
-          opened.tryFail(answered.cause());
-          return;
-        }
-        HttpClientResponse response = answered.result();
-        if (response.statusCode() != 200) {
-          opened.tryFail("dial " + address + ": HTTP status " + response.statusCode());
-          http.reset();
-          return;
-        }
-        ClientStream stream = new ClientStream(core, address, http, response, Vertx.currentContext(),
-            timeoutMillis);
-        core.metrics.streams.incrementAndGet();
-        if (!opened.tryComplete(stream)) {
-          stream.close();
-        }
-      });
-    });
-    return opened.future();
+    return streams.open(address, timeoutMillis);
   }
 
   // ---------------------------------------------------------------------------------------------------
