@@ -1,24 +1,16 @@
 package io.ckit.transport;
 
-import io.ckit.gossip.TransportReceiver;
 import io.ckit.gossip.StreamChannel;
 import io.ckit.gossip.Transport;
-import io.ckit.transport.Backlog.Body;
-import io.ckit.wire.FrameCodec;
-import io.ckit.wire.WireDecodeException;
+import io.ckit.gossip.TransportReceiver;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
-import java.lang.System.Logger.Level;
 import java.util.Objects;
 
 /**
@@ -44,6 +36,9 @@ import java.util.Objects;
  * per peer (h2c with prior knowledge, or TLS with ALPN); packets are POSTs from a bounded queue per peer
  * (the oldest is dropped when it is full), so a slow peer delays only its own packets.
  *
+ * <p>This class only puts the parts together: {@code ServerEndpoints} serves, {@code PacketSender} sends
+ * packets, {@code StreamDialer} opens streams, and all three share a {@code TransportCore}.
+ *
  * <p>Concurrency: created on the engine's context; calls from the engine ({@link #sendPacket}, {@link
  * #openStream}, stream writes) come from there, and everything handed to the engine is delivered there,
  * whatever context the HTTP server runs on.
@@ -60,15 +55,13 @@ public final class HttpTransport implements Transport {
   public static final String CONTENT_TYPE = "application/x.ckit";
 
   private final TransportCore core;
-  /** Packets of every request, read and not yet handled by the engine. */
-  private final Backlog inboundPackets;
-  private volatile TransportReceiver engine;
+  private final ServerEndpoints endpoints;
   private final PacketSender packets;
   private final StreamDialer streams;
 
   private HttpTransport(Vertx vertx, Context context, TransportOptions options, TransportMetrics metrics) {
     this.core = new TransportCore(vertx, context, options, metrics);
-    this.inboundPackets = new Backlog(core, core.metrics.rxQueue);
+    this.endpoints = new ServerEndpoints(core);
     this.packets = new PacketSender(core);
     this.streams = new StreamDialer(core);
   }
@@ -94,7 +87,7 @@ public final class HttpTransport implements Transport {
 
   /** The engine that receives packets and streams. */
   public void bind(TransportReceiver engine) {
-    this.engine = Objects.requireNonNull(engine, "engine");
+    endpoints.bind(engine);
   }
 
   /**
@@ -125,8 +118,8 @@ public final class HttpTransport implements Transport {
   /** The two endpoints, relative to where the router is mounted ({@link #BASE_PATH}). */
   public Router router() {
     Router router = Router.router(core.vertx);
-    router.route("/message").handler(routing -> handleMessage(routing.request()));
-    router.route("/stream").handler(routing -> handleStream(routing.request()));
+    router.route("/message").handler(routing -> endpoints.handleMessage(routing.request()));
+    router.route("/stream").handler(routing -> endpoints.handleStream(routing.request()));
     return router;
   }
 
@@ -135,114 +128,22 @@ public final class HttpTransport implements Transport {
     return request -> {
       String path = request.path();
       if (MESSAGE_PATH.equals(path)) {
-        handleMessage(request);
+        endpoints.handleMessage(request);
       } else if (STREAM_PATH.equals(path)) {
-        handleStream(request);
+        endpoints.handleStream(request);
       } else {
         request.response().setStatusCode(404).end();
       }
     };
   }
 
-  // ---------------------------------------------------------------------------------------------------
-  // Server side
-
-  /** The status to refuse a request with, or 0 to accept it. */
-  private int refusal(HttpServerRequest request) {
-    if (core.closed() || engine == null) {
-      return 503;
-    }
-    if (request.version() != HttpVersion.HTTP_2) {
-      return 505;
-    }
-    if (!CONTENT_TYPE.equals(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
-      return 400;
-    }
-    return 0;
-  }
-
-  private void handleMessage(HttpServerRequest request) {
-    int refusal = refusal(request);
-    if (refusal != 0) {
-      request.response().setStatusCode(refusal).end();
-      return;
-    }
-    String from = address(request.remoteAddress());
-    TransportReceiver receiver = engine;
-    Body body = new Body(request, Vertx.currentContext());
-    FrameCodec.Decoder frames = new FrameCodec.Decoder(core.options.maxFrameBytes(), frame -> {
-      core.metrics.rxPackets.increment();
-      core.metrics.rxBytes.increment(frame.length());
-      byte[] packet = frame.getBytes();
-      inboundPackets.handOff(body, () -> receiver.receivePacket(packet, from));
-    });
-    boolean[] rejected = {false};
-    request.handler(chunk -> {
-      if (rejected[0]) {
-        return;
-      }
-      try {
-        frames.handle(chunk);
-      } catch (WireDecodeException e) {
-        rejected[0] = true;
-        TransportCore.log(Level.WARNING, "error reading packet from peer " + from + ": " + e.getMessage());
-        request.response().setStatusCode(400).end();
-      }
-    });
-    request.endHandler(end -> {
-      if (rejected[0]) {
-        return;
-      }
-      try {
-        frames.end();
-        request.response().setStatusCode(200).end();
-      } catch (WireDecodeException e) {
-        TransportCore.log(Level.WARNING, "error reading packet from peer " + from + ": " + e.getMessage());
-        request.response().setStatusCode(400).end();
-      }
-    });
-  }
-
-  private void handleStream(HttpServerRequest request) {
-    int refusal = refusal(request);
-    if (refusal != 0) {
-      request.response().setStatusCode(refusal).end();
-      return;
-    }
-    Context server = Vertx.currentContext();
-    HttpServerResponse response = request.response();
-    response.setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
-    response.writeHead();
-    TransportReceiver receiver = engine;
-    ServerStream stream = new ServerStream(core, server, request, response, receiver.streamTimeout().toMillis());
-    core.metrics.streams.incrementAndGet();
-    core.onEngine(() -> receiver.acceptStream(stream));
-  }
-
-  // ---------------------------------------------------------------------------------------------------
-  // Client side: packets
-
   @Override
   public void sendPacket(String address, byte[] packet) {
     packets.send(address, packet);
   }
 
-  // ---------------------------------------------------------------------------------------------------
-  // Client side: streams
-
   @Override
   public Future<StreamChannel> openStream(String address, long timeoutMillis) {
     return streams.open(address, timeoutMillis);
-  }
-
-  // ---------------------------------------------------------------------------------------------------
-
-  /** {@code ip:port}, IPv6 in brackets. */
-  static String address(SocketAddress address) {
-    if (address == null) {
-      return "unknown:0";
-    }
-    String host = address.hostAddress() != null ? address.hostAddress() : address.host();
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.port();
   }
 }

@@ -18,7 +18,7 @@ final class ServerStream extends EngineSideStream {
 
   ServerStream(TransportCore core, Context server, HttpServerRequest request, HttpServerResponse response,
       long closeGraceMillis) {
-    super(core, HttpTransport.address(request.remoteAddress()), new Body(request, server), closeGraceMillis);
+    super(core, ServerEndpoints.address(request.remoteAddress()), new Body(request, server), closeGraceMillis);
     this.server = server;
     this.response = response;
     request.handler(this::received);
