@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import java.lang.System.Logger.Level;
 import java.util.Objects;
 
 /**
@@ -44,6 +45,8 @@ import java.util.Objects;
  * whatever context the HTTP server runs on.
  */
 public final class HttpTransport implements Transport {
+
+  private static final System.Logger LOG = System.getLogger(HttpTransport.class.getName());
 
   /** Where the two endpoints live. */
   public static final String BASE_PATH = "/api/v1/ckit/transport/";
@@ -145,5 +148,12 @@ public final class HttpTransport implements Transport {
   @Override
   public Future<StreamChannel> openStream(String address, long timeoutMillis) {
     return streams.open(address, timeoutMillis);
+  }
+
+  /** How every part logs: here, so that records keep this class as their source as well as their logger. */
+  static void log(Level level, String message) {
+    if (LOG.isLoggable(level)) {
+      LOG.log(level, "gossiphttp: " + message);
+    }
   }
 }

@@ -68,7 +68,7 @@ final class PacketSender {
           inFlight--;
           if (done.failed() || done.result() != 200) {
             core.metrics.txFailed.increment();
-            TransportCore.log(Level.DEBUG, "failed to send message to " + address + ": "
+            HttpTransport.log(Level.DEBUG, "failed to send message to " + address + ": "
                 + (done.failed() ? done.cause().getMessage() : "status " + done.result()));
           }
           pump();

@@ -84,7 +84,7 @@ final class ServerEndpoints {
         frames.handle(chunk);
       } catch (WireDecodeException e) {
         rejected[0] = true;
-        TransportCore.log(Level.WARNING, "error reading packet from peer " + from + ": " + e.getMessage());
+        HttpTransport.log(Level.WARNING, "error reading packet from peer " + from + ": " + e.getMessage());
         request.response().setStatusCode(400).end();
       }
     });
@@ -96,7 +96,7 @@ final class ServerEndpoints {
         frames.end();
         request.response().setStatusCode(200).end();
       } catch (WireDecodeException e) {
-        TransportCore.log(Level.WARNING, "error reading packet from peer " + from + ": " + e.getMessage());
+        HttpTransport.log(Level.WARNING, "error reading packet from peer " + from + ": " + e.getMessage());
         request.response().setStatusCode(400).end();
       }
     });

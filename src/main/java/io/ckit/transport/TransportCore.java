@@ -12,20 +12,18 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
-import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
 
 /**
  * What the parts of one {@link HttpTransport} share: the engine's context and the way onto it, the options,
  * the meters, the HTTP/2 client (one multiplexed connection per peer, h2c with prior knowledge or TLS with
- * ALPN) and whether the transport is closed. The parts log under {@link HttpTransport}'s name.
+ * ALPN) and whether the transport is closed.
  *
  * <p>Concurrency: immutable but for the closed flag, which is volatile: {@link #close} sets it on any thread
  * and every part reads it on its own context. The client and the meters are thread-safe.
  */
 final class TransportCore {
 
-  private static final System.Logger LOG = System.getLogger(HttpTransport.class.getName());
   /** The longest a closing transport waits for its requests in flight: enough for a leave to go out. */
   private static final long CLOSE_GRACE_MILLIS = 1_000;
 
@@ -87,12 +85,6 @@ final class TransportCore {
       task.run();
     } else {
       target.runOnContext(nothing -> task.run());
-    }
-  }
-
-  static void log(Level level, String message) {
-    if (LOG.isLoggable(level)) {
-      LOG.log(level, "gossiphttp: " + message);
     }
   }
 }
