@@ -1,0 +1,77 @@
+package io.ckit.transport;
+
+import io.ckit.gossip.StreamChannel;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+
+/**
+ * The client side for streams: opens a {@code POST stream}, sends its head at once and waits for the 200
+ * that accepts it, within the dial timeout; the result is a {@link ClientStream}.
+ *
+ * <p>Concurrency: dials on the engine's context; the request's callbacks and the timeout timer run there
+ * too, and the promise decides the race between them (first completion wins).
+ */
+final class StreamDialer {
+
+  private final TransportCore core;
+
+  StreamDialer(TransportCore core) {
+    this.core = core;
+  }
+
+  Future<StreamChannel> open(String address, long timeoutMillis) {
+    Promise<StreamChannel> opened = Promise.promise();
+    if (core.closed()) {
+      opened.fail("the transport is closed");
+      return opened.future();
+    }
+    Future<HttpClientRequest> request;
+    try {
+      request = core.client.request(core.request(address, HttpTransport.STREAM_PATH));
+    } catch (RuntimeException e) {
+      opened.fail(e);
+      return opened.future();
+    }
+    long timer = core.vertx.setTimer(timeoutMillis, fired -> {
+      if (opened.tryFail("dial " + address + ": i/o timeout")) {
+        // A server that never answers would otherwise keep the stream open on both ends: reset it now, or
+        // once the request exists.
+        request.onSuccess(HttpClientRequest::reset);
+      }
+    });
+    request.onComplete(created -> {
+      if (created.failed()) {
+        core.vertx.cancelTimer(timer);
+        opened.tryFail(created.cause());
+        return;
+      }
+      HttpClientRequest http = created.result();
+      http.setChunked(true);
+      http.exceptionHandler(e -> opened.tryFail(e));
+      http.sendHead();
+      http.response().onComplete(answered -> {
+        core.vertx.cancelTimer(timer);
+        if (answered.failed()) {
+          opened.tryFail(answered.cause());
+          return;
+        }
+        HttpClientResponse response = answered.result();
+        if (response.statusCode() != 200) {
+          opened.tryFail("dial " + address + ": HTTP status " + response.statusCode());
+          http.reset();
+          return;
+        }
+        ClientStream stream = new ClientStream(core, address, http, response, Vertx.currentContext(),
+            timeoutMillis);
+        core.metrics.streams.incrementAndGet();
+        if (!opened.tryComplete(stream)) {
+          stream.close();
+        }
+      });
+    });
+    return opened.future();
+  }
+}
