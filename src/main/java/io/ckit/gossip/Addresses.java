@@ -24,7 +24,7 @@ public final class Addresses {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("address " + e.getMessage(), e);
     }
-    if (!isIpLiteral(parsed.host())) {
+    if (!isIp(parsed.host())) {
       throw new IllegalArgumentException("address \"" + address + "\" must have an IP address, not a host name");
     }
     try {
@@ -104,7 +104,8 @@ public final class Addresses {
     return HostPort.parseJoin(address, 0).host();
   }
 
-  private static boolean isIpLiteral(String host) {
+  /** Whether a host (an IPv6 one without brackets) is an IP address, not a name. */
+  public static boolean isIp(String host) {
     if (host.isEmpty()) {
       return false;
     }

@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Frames handed to the engine and not yet handled there. At the limit ({@code maxInboundQueuedPackets}), the
- * body a frame came from stops being read (the rest of the chunk at hand still goes through); every body
- * paused so is read again once the engine has worked the count down to half the limit. HTTP/2 flow control
- * then holds the sender back. One backlog serves the packets of every {@code /message} request; each stream
+ * body a frame came from stops being read (what it already has in flight, at most one HTTP/2 flow-control
+ * window, still goes through); every body paused so is read again once the engine has worked the count down
+ * to half the limit. HTTP/2 flow control then holds the sender back. One backlog serves the packets of every {@code /message} request; each stream
  * has its own.
  *
  * <p>Concurrency: bodies are read on their own contexts and frames handled on the engine's, so the count

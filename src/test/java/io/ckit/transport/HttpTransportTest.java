@@ -297,7 +297,7 @@ class HttpTransportTest {
       body.appendBuffer(FrameCodec.encode(PacketCodec.ckit(new MessageCodec(), "")
           .encode(new Message.User(HeldEngine.payload(i, 1000)), false)));
     }
-    int mostPerChunk = HeldEngine.framesPerChunk(body.length() / count);
+    int mostInFlight = HeldEngine.framesPerWindow(body.length() / count);
     Gauge waiting = receiver.registry.get("cluster.transport.rx.packet.queue.length").gauge();
     AtomicInteger mostWaiting = new AtomicInteger();
     long sampler = vertx.setPeriodic(1, id -> mostWaiting.accumulateAndGet((int) waiting.value(), Math::max));
@@ -309,7 +309,7 @@ class HttpTransportTest {
         .compose(held -> {
           test.verify(() -> {
             assertThat(waiting.value()).as("waiting while the engine is held")
-                .isLessThanOrEqualTo(limit + mostPerChunk);
+                .isLessThanOrEqualTo(limit + mostInFlight);
             assertThat(status.isComplete()).isFalse();
           });
           receiver.release();
@@ -321,7 +321,7 @@ class HttpTransportTest {
         })
         .onComplete(test.succeeding(delivered -> test.verify(() -> {
           vertx.cancelTimer(sampler);
-          assertThat(mostWaiting.get()).isLessThanOrEqualTo(limit + mostPerChunk);
+          assertThat(mostWaiting.get()).isLessThanOrEqualTo(limit + mostInFlight);
           assertThat(receiver.messages).as("every packet, once")
               .containsExactlyInAnyOrderElementsOf(IntStream.range(0, count).boxed().toList());
           assertThat(waiting.value()).isZero();
@@ -358,7 +358,7 @@ class HttpTransportTest {
         .compose(reached -> TestNode.delay(vertx, 500))
         .compose(held -> {
           test.verify(() -> assertThat(read.count()).as("frames read while the engine is held")
-              .isLessThanOrEqualTo(limit + HeldEngine.framesPerChunk(1003)));
+              .isLessThanOrEqualTo(limit + HeldEngine.framesPerWindow(1003)));
           receiver.release();
           return answer;
         })
@@ -617,9 +617,13 @@ class HttpTransportTest {
       return ByteString.copyOf(Buffer.buffer().appendInt(index).appendBytes(filler).getBytes());
     }
 
-    /** The most frames of the given size that complete in one HTTP/2 DATA frame (16 KiB by default). */
-    static int framesPerChunk(int frameBytes) {
-      return 16_384 / frameBytes + 1;
+    /**
+     * The most frames of the given size that can still arrive once a body is paused: what the sender may have
+     * in flight, one HTTP/2 flow-control window (64 KiB by default); under load that much is read before the
+     * pause takes effect.
+     */
+    static int framesPerWindow(int frameBytes) {
+      return 65_535 / frameBytes + 1;
     }
 
     /** Holds up the engine's context until {@link #release}. */
