@@ -1,8 +1,9 @@
 package io.ckit;
 
+import io.ckit.config.Durations;
+import io.ckit.config.JsonValues;
 import io.ckit.gossip.GossipOptions;
 import io.ckit.gossip.HostPort;
-import io.ckit.impl.Durations;
 import io.ckit.impl.GossipJson;
 import io.ckit.peer.PeerState;
 import io.ckit.shard.Sharders;
@@ -104,20 +105,20 @@ public final class NodeOptions {
    * @throws IllegalArgumentException naming the field that is unknown or has a value of the wrong kind
    */
   public NodeOptions(JsonObject json) {
-    checkFields("", json, FIELDS);
-    name = string(json, "name");
-    advertiseAddress = string(json, "advertiseAddress");
-    listen = string(json, "listen");
+    JsonValues.checkFields("", json, FIELDS);
+    name = JsonValues.text("name", json.getValue("name"));
+    advertiseAddress = JsonValues.text("advertiseAddress", json.getValue("advertiseAddress"));
+    listen = JsonValues.text("listen", json.getValue("listen"));
     if (json.containsKey("label")) {
-      label = Objects.requireNonNullElse(string(json, "label"), "");
+      label = Objects.requireNonNullElse(JsonValues.text("label", json.getValue("label")), "");
     }
     if (json.containsKey("sharder")) {
-      sharder = string(json, "sharder");
+      sharder = JsonValues.text("sharder", json.getValue("sharder"));
     }
     if (json.containsKey("gossip")) {
-      gossip = GossipJson.fromJson(object(json, "gossip"));
+      gossip = GossipJson.fromJson(JsonValues.object("gossip", json.getValue("gossip")));
     }
-    eventBusPrefix = string(json, "eventBusPrefix");
+    eventBusPrefix = JsonValues.text("eventBusPrefix", json.getValue("eventBusPrefix"));
     if (json.containsKey("joinAddresses")) {
       Object value = json.getValue("joinAddresses");
       if (value instanceof String text) {
@@ -135,7 +136,7 @@ public final class NodeOptions {
       }
     }
     if (json.containsKey("state")) {
-      String text = string(json, "state");
+      String text = JsonValues.text("state", json.getValue("state"));
       try {
         state = PeerState.fromString(text);
       } catch (IllegalArgumentException e) {
@@ -146,10 +147,10 @@ public final class NodeOptions {
       leaveTimeout = Durations.parse("leaveTimeout", json.getValue("leaveTimeout"));
     }
     if (json.containsKey("tls")) {
-      readTls(object(json, "tls"));
+      readTls(JsonValues.object("tls", json.getValue("tls")));
     }
     if (json.containsKey("transport")) {
-      readTransport(object(json, "transport"));
+      readTransport(JsonValues.object("transport", json.getValue("transport")));
     }
   }
 
@@ -452,99 +453,45 @@ public final class NodeOptions {
   // JSON helpers
 
   private void readTls(JsonObject tls) {
-    checkFields("tls.", tls, TLS_FIELDS);
-    if (tls.containsKey("enabled")) {
-      transport.setSsl(bool(tls, "tls.enabled"));
-    }
-    KeyCertOptions keyCert = null;
+    JsonValues.checkFields("tls.", tls, TLS_FIELDS);
     for (Map.Entry<String, Object> entry : tls) {
-      String key = entry.getKey();
-      try {
-        switch (key) {
-          case "pemKeyCert" -> keyCert = new PemKeyCertOptions(object(tls, key));
-          case "jksKeyStore" -> keyCert = new JksOptions(object(tls, key));
-          case "pfxKeyStore" -> keyCert = new PfxOptions(object(tls, key));
-          case "pemTrust" -> transport.setTrustOptions(new PemTrustOptions(object(tls, key)));
-          case "jksTrustStore" -> transport.setTrustOptions(new JksOptions(object(tls, key)));
-          case "pfxTrustStore" -> transport.setTrustOptions(new PfxOptions(object(tls, key)));
-          case "clientAuth" -> transport.setClientAuth(ClientAuth.valueOf(string(tls, key)));
-          case "verifyHost" -> transport.setVerifyHost(bool(tls, "tls.verifyHost"));
-          default -> { }
+      String name = "tls." + entry.getKey();
+      Object value = entry.getValue();
+      JsonValues.read(name, () -> {
+        switch (entry.getKey()) {
+          case "enabled" -> transport.setSsl(JsonValues.bool(name, value));
+          case "pemKeyCert" -> transport.setKeyCertOptions(new PemKeyCertOptions(JsonValues.object(name, value)));
+          case "jksKeyStore" -> transport.setKeyCertOptions(new JksOptions(JsonValues.object(name, value)));
+          case "pfxKeyStore" -> transport.setKeyCertOptions(new PfxOptions(JsonValues.object(name, value)));
+          case "pemTrust" -> transport.setTrustOptions(new PemTrustOptions(JsonValues.object(name, value)));
+          case "jksTrustStore" -> transport.setTrustOptions(new JksOptions(JsonValues.object(name, value)));
+          case "pfxTrustStore" -> transport.setTrustOptions(new PfxOptions(JsonValues.object(name, value)));
+          case "clientAuth" -> transport.setClientAuth(ClientAuth.valueOf(JsonValues.text(name, value)));
+          case "verifyHost" -> transport.setVerifyHost(JsonValues.bool(name, value));
         }
-      } catch (IllegalArgumentException | ClassCastException e) {
-        throw new IllegalArgumentException("tls." + key + ": " + e.getMessage(), e);
-      }
+      });
     }
-    if (keyCert != null) {
-      transport.setKeyCertOptions(keyCert);
-      if (!tls.containsKey("enabled")) {
-        transport.setSsl(true);
-      }
+    // Key material alone turns TLS on; "enabled": false keeps it off (the material stays for later).
+    if (transport.keyCertOptions() != null && !tls.containsKey("enabled")) {
+      transport.setSsl(true);
     }
   }
 
   private void readTransport(JsonObject json) {
-    checkFields("transport.", json, TRANSPORT_FIELDS);
+    JsonValues.checkFields("transport.", json, TRANSPORT_FIELDS);
     for (Map.Entry<String, Object> entry : json) {
-      String key = entry.getKey();
-      try {
-        switch (key) {
-          case "maxFrameBytes" -> transport.setMaxFrameBytes(integer(json, key));
-          case "packetTimeout" -> transport.setPacketTimeout(Durations.parse("transport.packetTimeout",
-              entry.getValue()));
-          case "maxQueuedPackets" -> transport.setMaxQueuedPackets(integer(json, key));
-          case "maxPacketsInFlight" -> transport.setMaxPacketsInFlight(integer(json, key));
-          case "maxInboundQueuedPackets" -> transport.setMaxInboundQueuedPackets(integer(json, key));
-          default -> { }
+      String name = "transport." + entry.getKey();
+      Object value = entry.getValue();
+      JsonValues.read(name, () -> {
+        switch (entry.getKey()) {
+          case "maxFrameBytes" -> transport.setMaxFrameBytes(JsonValues.integer(name, value));
+          case "packetTimeout" -> transport.setPacketTimeout(Durations.parse(name, value));
+          case "maxQueuedPackets" -> transport.setMaxQueuedPackets(JsonValues.integer(name, value));
+          case "maxPacketsInFlight" -> transport.setMaxPacketsInFlight(JsonValues.integer(name, value));
+          case "maxInboundQueuedPackets" -> transport.setMaxInboundQueuedPackets(JsonValues.integer(name, value));
         }
-      } catch (IllegalArgumentException e) {
-        String message = e.getMessage();
-        throw new IllegalArgumentException(message != null && message.startsWith("transport.") ? message
-            : "transport." + key + ": " + message, e);
-      }
+      });
     }
-  }
-
-  private static void checkFields(String prefix, JsonObject json, Set<String> known) {
-    for (String field : json.fieldNames()) {
-      if (!known.contains(field)) {
-        throw new IllegalArgumentException(prefix + field + ": unknown option (known: "
-            + String.join(", ", known.stream().sorted().toList()) + ")");
-      }
-    }
-  }
-
-  private static String string(JsonObject json, String field) {
-    Object value = json.getValue(field);
-    if (value != null && !(value instanceof String)) {
-      throw new IllegalArgumentException(field + ": expected text, got " + value);
-    }
-    return (String) value;
-  }
-
-  private static JsonObject object(JsonObject json, String field) {
-    Object value = json.getValue(field);
-    if (!(value instanceof JsonObject object)) {
-      throw new IllegalArgumentException(field + ": expected a JSON object, got " + value);
-    }
-    return object;
-  }
-
-  private static boolean bool(JsonObject json, String field) {
-    Object value = json.getValue(field.substring(field.indexOf('.') + 1));
-    if (!(value instanceof Boolean flag)) {
-      throw new IllegalArgumentException(field + ": expected true or false, got " + value);
-    }
-    return flag;
-  }
-
-  private static int integer(JsonObject json, String field) {
-    Object value = json.getValue(field);
-    if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
-        || Math.abs(number.doubleValue()) > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("expected a whole number, got " + value);
-    }
-    return number.intValue();
   }
 
   private static void putIfSet(JsonObject json, String field, String value) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ckit.gossip.GossipOptions;
-import io.ckit.impl.Durations;
 import io.ckit.peer.PeerState;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonObject;
@@ -158,12 +157,5 @@ class NodeOptionsTest {
     assertThatThrownBy(() -> new NodeOptions(new JsonObject(json)).validate())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(message);
-  }
-
-  @ParameterizedTest
-  @CsvSource({"200ms,200", "5s,5000", "1m30s,90000", "1h,3600000", "1.5s,1500", "0,0", "250000us,250"})
-  void durations(String text, long millis) {
-    assertThat(Durations.parse("x", text)).isEqualTo(Duration.ofMillis(millis));
-    assertThat(Durations.parse("x", Durations.format(Duration.ofMillis(millis)))).isEqualTo(Duration.ofMillis(millis));
   }
 }

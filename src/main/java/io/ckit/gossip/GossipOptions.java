@@ -1,5 +1,6 @@
 package io.ckit.gossip;
 
+import io.ckit.config.Limits;
 import io.ckit.wire.Keyring;
 import io.ckit.wire.LabelHeader;
 import io.ckit.wire.MessageCodec;
@@ -213,7 +214,7 @@ public final class GossipOptions {
   }
 
   public GossipOptions setProbeInterval(Duration probeInterval) {
-    this.probeInterval = positive(probeInterval, "probeInterval");
+    this.probeInterval = Limits.positive(probeInterval, "probeInterval");
     return this;
   }
 
@@ -222,7 +223,7 @@ public final class GossipOptions {
   }
 
   public GossipOptions setProbeTimeout(Duration probeTimeout) {
-    this.probeTimeout = positive(probeTimeout, "probeTimeout");
+    this.probeTimeout = Limits.positive(probeTimeout, "probeTimeout");
     return this;
   }
 
@@ -231,7 +232,7 @@ public final class GossipOptions {
   }
 
   public GossipOptions setIndirectChecks(int indirectChecks) {
-    this.indirectChecks = atLeast(indirectChecks, 0, "indirectChecks");
+    this.indirectChecks = Limits.atLeast(indirectChecks, 0, "indirectChecks");
     return this;
   }
 
@@ -240,7 +241,7 @@ public final class GossipOptions {
   }
 
   public GossipOptions setRetransmitMult(int retransmitMult) {
-    this.retransmitMult = atLeast(retransmitMult, 1, "retransmitMult");
+    this.retransmitMult = Limits.atLeast(retransmitMult, 1, "retransmitMult");
     return this;
   }
 
@@ -249,7 +250,7 @@ public final class GossipOptions {
   }
 
   public GossipOptions setSuspicionMult(int suspicionMult) {
-    this.suspicionMult = atLeast(suspicionMult, 1, "suspicionMult");
+    this.suspicionMult = Limits.atLeast(suspicionMult, 1, "suspicionMult");
     return this;
   }
 
@@ -258,7 +259,7 @@ public final class GossipOptions {
   }
 
   public GossipOptions setSuspicionMaxTimeoutMult(int suspicionMaxTimeoutMult) {
-    this.suspicionMaxTimeoutMult = atLeast(suspicionMaxTimeoutMult, 1, "suspicionMaxTimeoutMult");
+    this.suspicionMaxTimeoutMult = Limits.atLeast(suspicionMaxTimeoutMult, 1, "suspicionMaxTimeoutMult");
     return this;
   }
 
@@ -267,7 +268,7 @@ public final class GossipOptions {
   }
 
   public GossipOptions setAwarenessMaxMultiplier(int awarenessMaxMultiplier) {
-    this.awarenessMaxMultiplier = atLeast(awarenessMaxMultiplier, 1, "awarenessMaxMultiplier");
+    this.awarenessMaxMultiplier = Limits.atLeast(awarenessMaxMultiplier, 1, "awarenessMaxMultiplier");
     return this;
   }
 
@@ -276,7 +277,7 @@ public final class GossipOptions {
   }
 
   public GossipOptions setGossipInterval(Duration gossipInterval) {
-    this.gossipInterval = positive(gossipInterval, "gossipInterval");
+    this.gossipInterval = Limits.positive(gossipInterval, "gossipInterval");
     return this;
   }
 
@@ -285,7 +286,7 @@ public final class GossipOptions {
   }
 
   public GossipOptions setGossipNodes(int gossipNodes) {
-    this.gossipNodes = atLeast(gossipNodes, 1, "gossipNodes");
+    this.gossipNodes = Limits.atLeast(gossipNodes, 1, "gossipNodes");
     return this;
   }
 
@@ -294,7 +295,7 @@ public final class GossipOptions {
   }
 
   public GossipOptions setGossipToTheDeadTime(Duration gossipToTheDeadTime) {
-    this.gossipToTheDeadTime = notNegative(gossipToTheDeadTime, "gossipToTheDeadTime");
+    this.gossipToTheDeadTime = Limits.notNegative(gossipToTheDeadTime, "gossipToTheDeadTime");
     return this;
   }
 
@@ -304,7 +305,7 @@ public final class GossipOptions {
 
   /** How often to exchange full state with a random member; zero turns periodic push/pull off. */
   public GossipOptions setPushPullInterval(Duration pushPullInterval) {
-    this.pushPullInterval = notNegative(pushPullInterval, "pushPullInterval");
+    this.pushPullInterval = Limits.notNegative(pushPullInterval, "pushPullInterval");
     return this;
   }
 
@@ -314,7 +315,7 @@ public final class GossipOptions {
 
   /** How long opening a stream and one exchange over it may take (memberlist's {@code TCPTimeout}). */
   public GossipOptions setStreamTimeout(Duration streamTimeout) {
-    this.streamTimeout = positive(streamTimeout, "streamTimeout");
+    this.streamTimeout = Limits.positive(streamTimeout, "streamTimeout");
     return this;
   }
 
@@ -324,7 +325,7 @@ public final class GossipOptions {
 
   /** The most bytes of broadcasts one gossip packet carries (memberlist's {@code UDPBufferSize}). */
   public GossipOptions setMaxPacketBytes(int maxPacketBytes) {
-    this.maxPacketBytes = atLeast(maxPacketBytes, 512, "maxPacketBytes");
+    this.maxPacketBytes = Limits.atLeast(maxPacketBytes, 512, "maxPacketBytes");
     return this;
   }
 
@@ -334,7 +335,7 @@ public final class GossipOptions {
 
   /** The largest message accepted, after decompression; a bound on memory, not part of the protocol. */
   public GossipOptions setMaxMessageBytes(int maxMessageBytes) {
-    this.maxMessageBytes = atLeast(maxMessageBytes, 1024, "maxMessageBytes");
+    this.maxMessageBytes = Limits.atLeast(maxMessageBytes, 1024, "maxMessageBytes");
     return this;
   }
 
@@ -344,7 +345,7 @@ public final class GossipOptions {
 
   /** After how long a dead member's name may rejoin from another address; zero (the default) for never. */
   public GossipOptions setDeadNodeReclaimTime(Duration deadNodeReclaimTime) {
-    this.deadNodeReclaimTime = notNegative(deadNodeReclaimTime, "deadNodeReclaimTime");
+    this.deadNodeReclaimTime = Limits.notNegative(deadNodeReclaimTime, "deadNodeReclaimTime");
     return this;
   }
 
@@ -354,7 +355,7 @@ public final class GossipOptions {
 
   /** How many push/pulls this node answers at once; more are turned away (memberlist: 128). */
   public GossipOptions setMaxConcurrentPushPulls(int maxConcurrentPushPulls) {
-    this.maxConcurrentPushPulls = atLeast(maxConcurrentPushPulls, 1, "maxConcurrentPushPulls");
+    this.maxConcurrentPushPulls = Limits.atLeast(maxConcurrentPushPulls, 1, "maxConcurrentPushPulls");
     return this;
   }
 
@@ -364,30 +365,7 @@ public final class GossipOptions {
 
   /** How many alive (and, separately, other) gossip messages one packet may hand over (memberlist: 1024). */
   public GossipOptions setHandoffQueueDepth(int handoffQueueDepth) {
-    this.handoffQueueDepth = atLeast(handoffQueueDepth, 1, "handoffQueueDepth");
+    this.handoffQueueDepth = Limits.atLeast(handoffQueueDepth, 1, "handoffQueueDepth");
     return this;
-  }
-
-  private static Duration positive(Duration value, String name) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive, got " + value);
-    }
-    return value;
-  }
-
-  private static Duration notNegative(Duration value, String name) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative()) {
-      throw new IllegalArgumentException(name + " must not be negative, got " + value);
-    }
-    return value;
-  }
-
-  private static int atLeast(int value, int minimum, String name) {
-    if (value < minimum) {
-      throw new IllegalArgumentException(name + " must be at least " + minimum + ", got " + value);
-    }
-    return value;
   }
 }

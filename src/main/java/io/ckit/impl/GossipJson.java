@@ -1,10 +1,14 @@
 package io.ckit.impl;
 
+import io.ckit.config.Durations;
+import io.ckit.config.JsonValues;
 import io.ckit.gossip.GossipOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -43,12 +47,8 @@ public final class GossipJson {
     integer("maxConcurrentPushPulls", GossipOptions::maxConcurrentPushPulls,
         GossipOptions::setMaxConcurrentPushPulls);
     integer("handoffQueueDepth", GossipOptions::handoffQueueDepth, GossipOptions::setHandoffQueueDepth);
-    FIELDS.put("compression", new Field<>(GossipOptions::compression, (options, value) -> {
-      if (!(value instanceof Boolean flag)) {
-        throw new IllegalArgumentException("gossip.compression: \"" + value + "\" is not true or false");
-      }
-      options.setCompression(flag);
-    }, value -> value));
+    FIELDS.put("compression", new Field<>(GossipOptions::compression,
+        (options, value) -> options.setCompression(JsonValues.bool("gossip.compression", value)), value -> value));
   }
 
   private GossipJson() {}
@@ -71,22 +71,13 @@ public final class GossipJson {
       throw new IllegalArgumentException("gossip.preset: \"" + preset + "\" is none of ckit, lan, wan, local");
     }
     GossipOptions options = PRESETS.get(name).get();
+    Set<String> known = new HashSet<>(FIELDS.keySet());
+    known.add("preset");
+    JsonValues.checkFields("gossip.", json, known);
     for (Map.Entry<String, Object> entry : json) {
-      if (entry.getKey().equals("preset")) {
-        continue;
-      }
       Field<?> field = FIELDS.get(entry.getKey());
-      if (field == null) {
-        throw new IllegalArgumentException("gossip." + entry.getKey() + ": unknown option (known: preset, "
-            + String.join(", ", FIELDS.keySet()) + ")");
-      }
-      try {
-        field.read.accept(options, entry.getValue());
-      } catch (IllegalArgumentException e) {
-        String message = e.getMessage();
-        String prefix = "gossip." + entry.getKey();
-        throw new IllegalArgumentException(message != null && message.startsWith(prefix) ? message
-            : prefix + ": " + message, e);
+      if (field != null) {
+        JsonValues.read("gossip." + entry.getKey(), () -> field.read.accept(options, entry.getValue()));
       }
     }
     return options;
@@ -100,13 +91,8 @@ public final class GossipJson {
 
   private static void integer(String name, Function<GossipOptions, Integer> get,
       BiConsumer<GossipOptions, Integer> set) {
-    FIELDS.put(name, new Field<>(get, (options, value) -> {
-      if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
-          || number.doubleValue() > Integer.MAX_VALUE || number.doubleValue() < Integer.MIN_VALUE) {
-        throw new IllegalArgumentException("gossip." + name + ": \"" + value + "\" is not a whole number");
-      }
-      set.accept(options, number.intValue());
-    }, value -> value));
+    FIELDS.put(name, new Field<>(get,
+        (options, value) -> set.accept(options, JsonValues.integer("gossip." + name, value)), value -> value));
   }
 
   private record Field<T>(Function<GossipOptions, T> get, BiConsumer<GossipOptions, Object> read,

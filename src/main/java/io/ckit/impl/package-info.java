@@ -10,7 +10,7 @@
  *       and the event bus, once per event-loop turn;
  *   <li>{@link io.ckit.impl.ObserverDispatcher}: calls observers on the contexts that registered them;
  *   <li>{@link io.ckit.impl.ContextScheduler}: the engine's timers on the node's context;
- *   <li>{@link io.ckit.impl.GossipJson}, {@link io.ckit.impl.Durations}: option parsing helpers.
+ *   <li>{@link io.ckit.impl.GossipJson}: the gossip options' JSON form.
  * </ul>
  * Everything a node holds is confined to the node's context; only immutable snapshots and volatile values are
  * read elsewhere.

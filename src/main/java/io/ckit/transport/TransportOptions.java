@@ -1,5 +1,6 @@
 package io.ckit.transport;
 
+import io.ckit.config.Limits;
 import io.ckit.wire.MessageCodec;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.KeyCertOptions;
@@ -57,10 +58,7 @@ public final class TransportOptions {
 
   /** The largest frame (packet or stream chunk) read; a longer one is refused before it is buffered. */
   public TransportOptions setMaxFrameBytes(int maxFrameBytes) {
-    if (maxFrameBytes < 1024) {
-      throw new IllegalArgumentException("maxFrameBytes must be at least 1024, got " + maxFrameBytes);
-    }
-    this.maxFrameBytes = maxFrameBytes;
+    this.maxFrameBytes = Limits.atLeast(maxFrameBytes, 1024, "maxFrameBytes");
     return this;
   }
 
@@ -69,11 +67,7 @@ public final class TransportOptions {
   }
 
   public TransportOptions setPacketTimeout(Duration packetTimeout) {
-    Objects.requireNonNull(packetTimeout, "packetTimeout");
-    if (packetTimeout.isNegative() || packetTimeout.isZero()) {
-      throw new IllegalArgumentException("packetTimeout must be positive, got " + packetTimeout);
-    }
-    this.packetTimeout = packetTimeout;
+    this.packetTimeout = Limits.positive(packetTimeout, "packetTimeout");
     return this;
   }
 
@@ -82,10 +76,7 @@ public final class TransportOptions {
   }
 
   public TransportOptions setMaxQueuedPackets(int maxQueuedPackets) {
-    if (maxQueuedPackets < 1) {
-      throw new IllegalArgumentException("maxQueuedPackets must be at least 1, got " + maxQueuedPackets);
-    }
-    this.maxQueuedPackets = maxQueuedPackets;
+    this.maxQueuedPackets = Limits.atLeast(maxQueuedPackets, 1, "maxQueuedPackets");
     return this;
   }
 
@@ -94,10 +85,7 @@ public final class TransportOptions {
   }
 
   public TransportOptions setMaxPacketsInFlight(int maxPacketsInFlight) {
-    if (maxPacketsInFlight < 1) {
-      throw new IllegalArgumentException("maxPacketsInFlight must be at least 1, got " + maxPacketsInFlight);
-    }
-    this.maxPacketsInFlight = maxPacketsInFlight;
+    this.maxPacketsInFlight = Limits.atLeast(maxPacketsInFlight, 1, "maxPacketsInFlight");
     return this;
   }
 
@@ -111,11 +99,7 @@ public final class TransportOptions {
    * senders back, until the engine has worked the backlog down to half.
    */
   public TransportOptions setMaxInboundQueuedPackets(int maxInboundQueuedPackets) {
-    if (maxInboundQueuedPackets < 1) {
-      throw new IllegalArgumentException("maxInboundQueuedPackets must be at least 1, got "
-          + maxInboundQueuedPackets);
-    }
-    this.maxInboundQueuedPackets = maxInboundQueuedPackets;
+    this.maxInboundQueuedPackets = Limits.atLeast(maxInboundQueuedPackets, 1, "maxInboundQueuedPackets");
     return this;
   }
 
