@@ -73,14 +73,13 @@ public final class JsonValues {
 
   /**
    * Reads one option, so that whatever its reader or setter rejects names the option once: {@code
-   * <name>: <why>}. A setter's message names the option without its section, and Vert.x's own options
-   * ({@code new PemKeyCertOptions(json)}) throw a {@link ClassCastException} for a value of the wrong type:
-   * both are reported under the full name.
+   * <name>: <why>}. The readers above name it already; a setter names it without its section ({@code
+   * maxQueuedPackets must be ...}), and Vert.x's own option readers not at all (a key store's base64 value).
    */
   public static void read(String name, Runnable read) {
     try {
       read.run();
-    } catch (IllegalArgumentException | ClassCastException e) {
+    } catch (IllegalArgumentException e) {
       String message = e.getMessage();
       throw new IllegalArgumentException(message != null && message.startsWith(name + ":") ? message
           : name + ": " + message, e);
