@@ -12,17 +12,12 @@ import io.ckit.wire.LabelHeader;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.JksOptions;
 import io.vertx.core.net.KeyCertOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
-import io.vertx.core.net.PfxOptions;
 import io.vertx.core.net.TrustOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -50,9 +45,9 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * <p>Key and trust material in JSON may be PEM ({@code pemKeyCert}, {@code pemTrust}), JKS ({@code jksKeyStore},
- * {@code jksTrustStore}) or PKCS#12 ({@code pfxKeyStore}, {@code pfxTrustStore}), each in Vert.x's own JSON form.
- * A gossip keyring (encryption) can only be set in code, through {@link #setGossip}.
+ * <p>The {@code tls} and {@code transport} sections are the JSON form of {@link TransportOptions} (key and trust
+ * material in PEM, JKS or PKCS#12, each in Vert.x's own JSON form). A gossip keyring (encryption) can only be
+ * set in code, through {@link #setGossip}.
  */
 public final class NodeOptions {
 
@@ -65,10 +60,6 @@ public final class NodeOptions {
   private static final String MASK = "***";
   private static final Set<String> FIELDS = Set.of("name", "advertiseAddress", "listen", "label", "sharder",
       "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport");
-  private static final Set<String> TLS_FIELDS = Set.of("enabled", "pemKeyCert", "jksKeyStore", "pfxKeyStore",
-      "pemTrust", "jksTrustStore", "pfxTrustStore", "clientAuth", "verifyHost");
-  private static final Set<String> TRANSPORT_FIELDS = Set.of("maxFrameBytes", "packetTimeout", "maxQueuedPackets",
-      "maxPacketsInFlight", "maxInboundQueuedPackets");
 
   private String name;
   private String advertiseAddress;
@@ -146,12 +137,13 @@ public final class NodeOptions {
     if (json.containsKey("leaveTimeout")) {
       leaveTimeout = Durations.parse("leaveTimeout", json.getValue("leaveTimeout"));
     }
-    if (json.containsKey("tls")) {
-      readTls(JsonValues.object("tls", json.getValue("tls")));
+    JsonObject transportSections = new JsonObject();
+    for (String section : List.of("tls", "transport")) {
+      if (json.containsKey(section)) {
+        transportSections.put(section, json.getValue(section));
+      }
     }
-    if (json.containsKey("transport")) {
-      readTransport(JsonValues.object("transport", json.getValue("transport")));
-    }
+    transport = new TransportOptions(transportSections);
   }
 
   /** Every option, in the form {@link #NodeOptions(JsonObject)} reads. */
@@ -167,32 +159,7 @@ public final class NodeOptions {
     json.put("joinAddresses", new JsonArray(new ArrayList<>(joinAddresses)));
     json.put("state", state.toString());
     json.put("leaveTimeout", Durations.format(leaveTimeout));
-    JsonObject tls = new JsonObject().put("enabled", transport.ssl())
-        .put("clientAuth", transport.clientAuth().name())
-        .put("verifyHost", transport.verifyHost());
-    KeyCertOptions keyCert = transport.keyCertOptions();
-    if (keyCert instanceof PemKeyCertOptions pem) {
-      tls.put("pemKeyCert", pem.toJson());
-    } else if (keyCert instanceof JksOptions jks) {
-      tls.put("jksKeyStore", jks.toJson());
-    } else if (keyCert instanceof PfxOptions pfx) {
-      tls.put("pfxKeyStore", pfx.toJson());
-    }
-    TrustOptions trust = transport.trustOptions();
-    if (trust instanceof PemTrustOptions pem) {
-      tls.put("pemTrust", pem.toJson());
-    } else if (trust instanceof JksOptions jks) {
-      tls.put("jksTrustStore", jks.toJson());
-    } else if (trust instanceof PfxOptions pfx) {
-      tls.put("pfxTrustStore", pfx.toJson());
-    }
-    json.put("tls", tls);
-    json.put("transport", new JsonObject()
-        .put("maxFrameBytes", transport.maxFrameBytes())
-        .put("packetTimeout", Durations.format(transport.packetTimeout()))
-        .put("maxQueuedPackets", transport.maxQueuedPackets())
-        .put("maxPacketsInFlight", transport.maxPacketsInFlight())
-        .put("maxInboundQueuedPackets", transport.maxInboundQueuedPackets()));
+    json.mergeIn(transport.toJson());
     return json;
   }
 
@@ -243,7 +210,7 @@ public final class NodeOptions {
     if (state == PeerState.TERMINATING) {
       throw new IllegalArgumentException("state: a node starts as viewer or participant, not terminating");
     }
-    if (transport.ssl() && transport.keyCertOptions() == null) {
+    if (transport.isSsl() && transport.getKeyCertOptions() == null) {
       throw new IllegalArgumentException("tls: TLS is enabled but no key and certificate are set");
     }
     return this;
@@ -451,48 +418,6 @@ public final class NodeOptions {
 
   // ---------------------------------------------------------------------------------------------------
   // JSON helpers
-
-  private void readTls(JsonObject tls) {
-    JsonValues.checkFields("tls.", tls, TLS_FIELDS);
-    for (Map.Entry<String, Object> entry : tls) {
-      String name = "tls." + entry.getKey();
-      Object value = entry.getValue();
-      JsonValues.read(name, () -> {
-        switch (entry.getKey()) {
-          case "enabled" -> transport.setSsl(JsonValues.bool(name, value));
-          case "pemKeyCert" -> transport.setKeyCertOptions(new PemKeyCertOptions(JsonValues.object(name, value)));
-          case "jksKeyStore" -> transport.setKeyCertOptions(new JksOptions(JsonValues.object(name, value)));
-          case "pfxKeyStore" -> transport.setKeyCertOptions(new PfxOptions(JsonValues.object(name, value)));
-          case "pemTrust" -> transport.setTrustOptions(new PemTrustOptions(JsonValues.object(name, value)));
-          case "jksTrustStore" -> transport.setTrustOptions(new JksOptions(JsonValues.object(name, value)));
-          case "pfxTrustStore" -> transport.setTrustOptions(new PfxOptions(JsonValues.object(name, value)));
-          case "clientAuth" -> transport.setClientAuth(ClientAuth.valueOf(JsonValues.text(name, value)));
-          case "verifyHost" -> transport.setVerifyHost(JsonValues.bool(name, value));
-        }
-      });
-    }
-    // Key material alone turns TLS on; "enabled": false keeps it off (the material stays for later).
-    if (transport.keyCertOptions() != null && !tls.containsKey("enabled")) {
-      transport.setSsl(true);
-    }
-  }
-
-  private void readTransport(JsonObject json) {
-    JsonValues.checkFields("transport.", json, TRANSPORT_FIELDS);
-    for (Map.Entry<String, Object> entry : json) {
-      String name = "transport." + entry.getKey();
-      Object value = entry.getValue();
-      JsonValues.read(name, () -> {
-        switch (entry.getKey()) {
-          case "maxFrameBytes" -> transport.setMaxFrameBytes(JsonValues.integer(name, value));
-          case "packetTimeout" -> transport.setPacketTimeout(Durations.parse(name, value));
-          case "maxQueuedPackets" -> transport.setMaxQueuedPackets(JsonValues.integer(name, value));
-          case "maxPacketsInFlight" -> transport.setMaxPacketsInFlight(JsonValues.integer(name, value));
-          case "maxInboundQueuedPackets" -> transport.setMaxInboundQueuedPackets(JsonValues.integer(name, value));
-        }
-      });
-    }
-  }
 
   private static void putIfSet(JsonObject json, String field, String value) {
     if (value != null) {

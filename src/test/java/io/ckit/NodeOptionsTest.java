@@ -42,7 +42,7 @@ class NodeOptionsTest {
     assertThat(json.getJsonObject("gossip").getString("probeInterval")).isEqualTo("1500ms");
     assertThat(json.getJsonObject("gossip").getInteger("gossipNodes")).isEqualTo(5);
     assertThat(json.getJsonObject("tls").getBoolean("enabled")).isTrue();
-    assertThat(back.getTransport().keyCertOptions()).isInstanceOf(PemKeyCertOptions.class);
+    assertThat(back.getTransport().getKeyCertOptions()).isInstanceOf(PemKeyCertOptions.class);
     assertThat(back.getGossip().probeInterval()).isEqualTo(Duration.ofMillis(1500));
     assertThat(back.getGossip().suspicionMult()).isEqualTo(GossipOptions.lan().suspicionMult());
     assertThat(back.peersAddress()).isEqualTo("cluster.a.peers");
@@ -81,10 +81,10 @@ class NodeOptionsTest {
                  "clientAuth": "REQUIRED"},
          "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000}}
         """)).validate();
-    assertThat(options.getTransport().ssl()).isTrue();
-    assertThat(((PemKeyCertOptions) options.getTransport().keyCertOptions()).getCertPaths()).containsExactly("node.crt");
-    assertThat(((PemTrustOptions) options.getTransport().trustOptions()).getCertPaths()).containsExactly("ca.crt");
-    assertThat(options.getTransport().clientAuth()).isEqualTo(ClientAuth.REQUIRED);
+    assertThat(options.getTransport().isSsl()).isTrue();
+    assertThat(((PemKeyCertOptions) options.getTransport().getKeyCertOptions()).getCertPaths()).containsExactly("node.crt");
+    assertThat(((PemTrustOptions) options.getTransport().getTrustOptions()).getCertPaths()).containsExactly("ca.crt");
+    assertThat(options.getTransport().getClientAuth()).isEqualTo(ClientAuth.REQUIRED);
     assertThat(options.getState()).isEqualTo(PeerState.PARTICIPANT);
   }
 
@@ -98,7 +98,7 @@ class NodeOptionsTest {
     assertThat(options.getState()).isEqualTo(PeerState.VIEWER);
     assertThat(options.peersAddress()).isEqualTo("ckit.a.peers");
     assertThat(options.shardAddress()).isEqualTo("ckit.a.shard");
-    assertThat(options.getTransport().ssl()).isFalse();
+    assertThat(options.getTransport().isSsl()).isFalse();
   }
 
   @Test

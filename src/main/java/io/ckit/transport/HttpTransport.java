@@ -102,11 +102,11 @@ public final class HttpTransport implements Transport {
     HttpClientOptions clientOptions = new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false)
-        .setSsl(options.ssl())
-        .setUseAlpn(options.ssl())
-        .setVerifyHost(options.verifyHost())
-        .setTrustOptions(options.trustOptions())
-        .setKeyCertOptions(options.keyCertOptions());
+        .setSsl(options.isSsl())
+        .setUseAlpn(options.isSsl())
+        .setVerifyHost(options.isVerifyHost())
+        .setTrustOptions(options.getTrustOptions())
+        .setKeyCertOptions(options.getKeyCertOptions());
     this.client = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp2MaxSize(1));
   }
 
@@ -140,7 +140,7 @@ public final class HttpTransport implements Transport {
    */
   public Future<Void> close() {
     closed = true;
-    long grace = Math.min(CLOSE_GRACE_MILLIS, options.packetTimeout().toMillis());
+    long grace = Math.min(CLOSE_GRACE_MILLIS, options.getPacketTimeout().toMillis());
     return client.shutdown(grace, TimeUnit.MILLISECONDS);
   }
 
@@ -148,11 +148,11 @@ public final class HttpTransport implements Transport {
   public static HttpServerOptions serverOptions(TransportOptions options) {
     return new HttpServerOptions()
         .setHttp2ClearTextEnabled(true)
-        .setSsl(options.ssl())
-        .setUseAlpn(options.ssl())
-        .setKeyCertOptions(options.keyCertOptions())
-        .setTrustOptions(options.trustOptions())
-        .setClientAuth(options.clientAuth());
+        .setSsl(options.isSsl())
+        .setUseAlpn(options.isSsl())
+        .setKeyCertOptions(options.getKeyCertOptions())
+        .setTrustOptions(options.getTrustOptions())
+        .setClientAuth(options.getClientAuth());
   }
 
   /** Starts a server of its own that serves only the transport's endpoints. */
@@ -208,7 +208,7 @@ public final class HttpTransport implements Transport {
     String from = address(request.remoteAddress());
     TransportReceiver receiver = engine;
     Body body = new Body(request, Vertx.currentContext());
-    FrameCodec.Decoder frames = new FrameCodec.Decoder(options.maxFrameBytes(), frame -> {
+    FrameCodec.Decoder frames = new FrameCodec.Decoder(options.getMaxFrameBytes(), frame -> {
       metrics.rxPackets.increment();
       metrics.rxBytes.increment(frame.length());
       byte[] packet = frame.getBytes();
@@ -308,7 +308,7 @@ public final class HttpTransport implements Transport {
       peers.put(address, peer);
       metrics.peerQueues.incrementAndGet();
     }
-    if (peer.queue.size() >= options.maxQueuedPackets()) {
+    if (peer.queue.size() >= options.getMaxQueuedPackets()) {
       peer.queue.poll();
       metrics.txQueue.decrementAndGet();
       metrics.txDropped.increment();
@@ -329,7 +329,7 @@ public final class HttpTransport implements Transport {
     }
 
     void pump() {
-      while (inFlight < options.maxPacketsInFlight() && !queue.isEmpty() && !closed) {
+      while (inFlight < options.getMaxPacketsInFlight() && !queue.isEmpty() && !closed) {
         byte[] packet = queue.poll();
         metrics.txQueue.decrementAndGet();
         inFlight++;
@@ -355,7 +355,7 @@ public final class HttpTransport implements Transport {
     private Future<Integer> post(byte[] packet) {
       Future<HttpClientRequest> created;
       try {
-        created = client.request(requestOptions(address, MESSAGE_PATH).setTimeout(options.packetTimeout().toMillis()));
+        created = client.request(requestOptions(address, MESSAGE_PATH).setTimeout(options.getPacketTimeout().toMillis()));
       } catch (RuntimeException e) {
         // A closed client, or an address that is no host:port.
         return Future.failedFuture(e);
@@ -379,7 +379,7 @@ public final class HttpTransport implements Transport {
         .setHost(peer.bracketedHost())
         .setPort(peer.port())
         .setURI(path)
-        .setSsl(options.ssl())
+        .setSsl(options.isSsl())
         .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
   }
 
@@ -499,7 +499,7 @@ public final class HttpTransport implements Transport {
       this.remote = remote;
       this.http = body.context;
       this.closeGraceMillis = closeGraceMillis;
-      this.frames = new FrameCodec.Decoder(options.maxFrameBytes(), frame -> {
+      this.frames = new FrameCodec.Decoder(options.getMaxFrameBytes(), frame -> {
         metrics.streamRxPackets.increment();
         metrics.streamRxBytes.increment(frame.length());
         byte[] bytes = frame.getBytes();
@@ -654,7 +654,7 @@ public final class HttpTransport implements Transport {
         }
         task.run();
       });
-      if (!body.paused && pending.get() >= options.maxInboundQueuedPackets()) {
+      if (!body.paused && pending.get() >= options.getMaxInboundQueuedPackets()) {
         body.paused = true;
         body.stream.pause();
         paused.add(body);
@@ -666,7 +666,7 @@ public final class HttpTransport implements Transport {
     }
 
     private int resumeAt() {
-      return options.maxInboundQueuedPackets() / 2;
+      return options.getMaxInboundQueuedPackets() / 2;
     }
 
     private void resumePaused() {
