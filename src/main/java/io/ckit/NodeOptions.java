@@ -194,7 +194,7 @@ public final class NodeOptions {
       throw new IllegalArgumentException("sharder: " + e.getMessage(), e);
     }
     try {
-      new GossipOptions(gossip).setName(name).setAdvertiseAddress("127.0.0.1:1").validate();
+      gossip.validate();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("gossip: " + e.getMessage(), e);
     }
@@ -281,8 +281,8 @@ public final class NodeOptions {
   }
 
   /**
-   * Gossip timing (and, in code only, a keyring). Name, advertise address and label are taken from these
-   * options and ignored there. Default: {@link GossipOptions#ckit()}.
+   * Gossip timing (and, in code only, a keyring); the engine's name, address and label are these options'.
+   * Default: {@link GossipOptions#ckit()}.
    */
   public NodeOptions setGossip(GossipOptions gossip) {
     this.gossip = new GossipOptions(Objects.requireNonNull(gossip, "gossip"));

@@ -2,23 +2,19 @@ package io.ckit.gossip;
 
 import io.ckit.config.Limits;
 import io.ckit.wire.Keyring;
-import io.ckit.wire.LabelHeader;
 import io.ckit.wire.MessageCodec;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Settings of the membership engine: memberlist's {@code Config}, with its names and meanings. Presets:
  * {@link #ckit()} (what Go ckit runs: memberlist's LAN defaults with ckit's overrides, the default), {@link
  * #lan()}, {@link #wan()} and {@link #local()}. Every timing is here, so tests shorten them through options.
+ * Who the engine is (name, address, label) is no setting: it is the {@link MemberIdentity} given beside them.
  *
  * <p>Setters validate at once and throw {@link IllegalArgumentException} naming the setting.
  */
 public final class GossipOptions {
 
-  private String name;
-  private String advertiseAddress;
-  private String label = "";
   private Keyring keyring;
   private boolean compression = true;
 
@@ -44,9 +40,6 @@ public final class GossipOptions {
 
   /** A copy. */
   public GossipOptions(GossipOptions other) {
-    name = other.name;
-    advertiseAddress = other.advertiseAddress;
-    label = other.label;
     keyring = other.keyring;
     compression = other.compression;
     probeInterval = other.probeInterval;
@@ -139,54 +132,12 @@ public final class GossipOptions {
     return o;
   }
 
-  /** Fails unless the settings that have no default are set. */
+  /** Checks what no setter can check alone: the settings against each other. */
   public void validate() {
-    if (name == null || name.isEmpty()) {
-      throw new IllegalArgumentException("name is required");
-    }
-    if (advertiseAddress == null) {
-      throw new IllegalArgumentException("advertiseAddress is required");
-    }
     if (probeTimeout.compareTo(probeInterval) > 0) {
       throw new IllegalArgumentException("probeTimeout (" + probeTimeout + ") must not exceed probeInterval ("
           + probeInterval + ")");
     }
-  }
-
-  public String name() {
-    return name;
-  }
-
-  /** This node's name, unique in the cluster. */
-  public GossipOptions setName(String name) {
-    Objects.requireNonNull(name, "name");
-    if (name.isEmpty()) {
-      throw new IllegalArgumentException("name must not be empty");
-    }
-    this.name = name;
-    return this;
-  }
-
-  public String advertiseAddress() {
-    return advertiseAddress;
-  }
-
-  /** The {@code ip:port} other members reach this one at (an IP literal, IPv4 or IPv6 in brackets). */
-  public GossipOptions setAdvertiseAddress(String advertiseAddress) {
-    Addresses.parse(Objects.requireNonNull(advertiseAddress, "advertiseAddress"));
-    this.advertiseAddress = advertiseAddress;
-    return this;
-  }
-
-  public String label() {
-    return label;
-  }
-
-  /** The cluster label: members with different labels never merge. Empty for none; at most 255 bytes. */
-  public GossipOptions setLabel(String label) {
-    LabelHeader.labelBytes(Objects.requireNonNull(label, "label"));
-    this.label = label;
-    return this;
   }
 
   public Keyring keyring() {

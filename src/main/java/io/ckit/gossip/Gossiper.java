@@ -29,7 +29,7 @@ final class Gossiper {
 
   Gossiper(EngineContext ctx) {
     this.ctx = ctx;
-    this.labelOverhead = LabelHeader.header(ctx.options.label()).length;
+    this.labelOverhead = LabelHeader.header(ctx.label).length;
   }
 
   /**

@@ -44,9 +44,8 @@ class MemberlistTest {
   private final MessageCodec messages = new MessageCodec();
 
   private Memberlist engine(String label) {
-    GossipOptions options = GossipOptions.ckit().setName("node-a").setAdvertiseAddress("127.0.0.1:27501")
-        .setLabel(label);
-    return new Memberlist(options, transport, simulation.scheduler(), events, new SplittableRandom(1));
+    return new Memberlist(new MemberIdentity("node-a", "127.0.0.1:27501", label), GossipOptions.ckit(), transport,
+        simulation.scheduler(), events, new SplittableRandom(1));
   }
 
   private void receive(Memberlist engine, Message message) {
@@ -338,7 +337,7 @@ class MemberlistTest {
   @Test
   void gossipNowSendsWhatIsQueuedWithoutWaitingForTheNextRound() {
     List<byte[]> queued = new ArrayList<>(List.of(new byte[] {0x12, 0x01, 0x01}));
-    Memberlist engine = new Memberlist(GossipOptions.ckit().setName("node-a").setAdvertiseAddress("127.0.0.1:27501"),
+    Memberlist engine = new Memberlist(new MemberIdentity("node-a", "127.0.0.1:27501", ""), GossipOptions.ckit(),
         transport, simulation.scheduler(), new GossipDelegate() {
           @Override
           public List<byte[]> broadcasts(int overhead, int limit) {
