@@ -4,7 +4,6 @@ import io.ckit.config.Durations;
 import io.ckit.config.JsonValues;
 import io.ckit.gossip.GossipOptions;
 import io.ckit.gossip.HostPort;
-import io.ckit.impl.GossipJson;
 import io.ckit.peer.PeerState;
 import io.ckit.shard.Sharders;
 import io.ckit.transport.TransportOptions;
@@ -107,7 +106,7 @@ public final class NodeOptions {
       sharder = JsonValues.text("sharder", json.getValue("sharder"));
     }
     if (json.containsKey("gossip")) {
-      gossip = GossipJson.fromJson(JsonValues.object("gossip", json.getValue("gossip")));
+      gossip = new GossipOptions(JsonValues.object("gossip", json.getValue("gossip")));
     }
     eventBusPrefix = JsonValues.text("eventBusPrefix", json.getValue("eventBusPrefix"));
     if (json.containsKey("joinAddresses")) {
@@ -154,7 +153,7 @@ public final class NodeOptions {
     putIfSet(json, "listen", listen);
     json.put("label", label);
     json.put("sharder", sharder);
-    json.put("gossip", GossipJson.toJson(gossip));
+    json.put("gossip", gossip.toJson());
     putIfSet(json, "eventBusPrefix", eventBusPrefix);
     json.put("joinAddresses", new JsonArray(new ArrayList<>(joinAddresses)));
     json.put("state", state.toString());
@@ -410,8 +409,8 @@ public final class NodeOptions {
         }
       }
     }
-    if (gossip.keyring() != null) {
-      json.getJsonObject("gossip").put("keyring", gossip.keyring().toString());
+    if (gossip.getKeyring() != null) {
+      json.getJsonObject("gossip").put("keyring", gossip.getKeyring().toString());
     }
     return json.encode();
   }

@@ -43,8 +43,8 @@ class NodeOptionsTest {
     assertThat(json.getJsonObject("gossip").getInteger("gossipNodes")).isEqualTo(5);
     assertThat(json.getJsonObject("tls").getBoolean("enabled")).isTrue();
     assertThat(back.getTransport().getKeyCertOptions()).isInstanceOf(PemKeyCertOptions.class);
-    assertThat(back.getGossip().probeInterval()).isEqualTo(Duration.ofMillis(1500));
-    assertThat(back.getGossip().suspicionMult()).isEqualTo(GossipOptions.lan().suspicionMult());
+    assertThat(back.getGossip().getProbeInterval()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(back.getGossip().getSuspicionMult()).isEqualTo(GossipOptions.lan().getSuspicionMult());
     assertThat(back.peersAddress()).isEqualTo("cluster.a.peers");
     assertThat(back.shardAddress()).isEqualTo("cluster.a.shard");
     back.validate();
@@ -92,8 +92,8 @@ class NodeOptionsTest {
   void defaultsAreCkits() {
     NodeOptions options = new NodeOptions(new JsonObject().put("name", "a").put("advertiseAddress", "1.2.3.4:80"));
     assertThat(options.getSharder()).isEqualTo("ring:256");
-    assertThat(options.getGossip().probeInterval()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(options.getGossip().probeTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(options.getGossip().getProbeInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(options.getGossip().getProbeTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(options.getLeaveTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(options.getState()).isEqualTo(PeerState.VIEWER);
     assertThat(options.peersAddress()).isEqualTo("ckit.a.peers");
@@ -105,9 +105,9 @@ class NodeOptionsTest {
   void gossipPresetAndOverridesFromJson() {
     NodeOptions options = new NodeOptions(new JsonObject().put("gossip", new JsonObject()
         .put("preset", "local").put("probeInterval", "1m30s").put("gossipInterval", 20)));
-    assertThat(options.getGossip().probeInterval()).isEqualTo(Duration.ofSeconds(90));
-    assertThat(options.getGossip().gossipInterval()).isEqualTo(Duration.ofMillis(20));
-    assertThat(options.getGossip().indirectChecks()).isEqualTo(GossipOptions.local().indirectChecks());
+    assertThat(options.getGossip().getProbeInterval()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(options.getGossip().getGossipInterval()).isEqualTo(Duration.ofMillis(20));
+    assertThat(options.getGossip().getIndirectChecks()).isEqualTo(GossipOptions.local().getIndirectChecks());
   }
 
   @Test

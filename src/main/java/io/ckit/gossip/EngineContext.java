@@ -67,12 +67,12 @@ final class EngineContext {
     Addresses.IpPort advertise = Addresses.parse(self.advertiseAddress());
     this.selfAddr = advertise.ip();
     this.selfPort = advertise.port();
-    this.messages = new MessageCodec(options.maxMessageBytes());
-    this.packets = new PacketCodec(messages, label, options.keyring(), options.compression());
-    this.streams = new StreamCodec(messages, label, options.keyring(), options.compression());
-    this.table = new MemberTable(random, scheduler, options.gossipToTheDeadTime().toMillis());
-    this.broadcasts = new BroadcastQueue(options.retransmitMult(), table::size);
-    this.awareness = new Awareness(options.awarenessMaxMultiplier());
+    this.messages = new MessageCodec(options.getMaxMessageBytes());
+    this.packets = new PacketCodec(messages, label, options.getKeyring(), options.isCompression());
+    this.streams = new StreamCodec(messages, label, options.getKeyring(), options.isCompression());
+    this.table = new MemberTable(random, scheduler, options.getGossipToTheDeadTime().toMillis());
+    this.broadcasts = new BroadcastQueue(options.getRetransmitMult(), table::size);
+    this.awareness = new Awareness(options.getAwarenessMaxMultiplier());
   }
 
   GossipStats stats() {

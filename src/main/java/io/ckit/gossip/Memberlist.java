@@ -96,8 +96,8 @@ public final class Memberlist implements TransportReceiver {
     }
     rules.aliveSelf(meta, ByteString.copyOf(VSN));
     long now = ctx.scheduler.nowMillis();
-    tickers.add(ticker(ctx.options.probeInterval().toMillis(), now, detector::onProbeTick));
-    tickers.add(ticker(ctx.options.gossipInterval().toMillis(), now, gossiper::gossip));
+    tickers.add(ticker(ctx.options.getProbeInterval().toMillis(), now, detector::onProbeTick));
+    tickers.add(ticker(ctx.options.getGossipInterval().toMillis(), now, gossiper::gossip));
     pushPull.start();
   }
 
@@ -218,7 +218,7 @@ public final class Memberlist implements TransportReceiver {
    */
   @Override
   public Duration streamTimeout() {
-    return ctx.options.streamTimeout();
+    return ctx.options.getStreamTimeout();
   }
 
   // ---------------------------------------------------------------------------------------------------

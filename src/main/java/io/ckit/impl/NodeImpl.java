@@ -138,7 +138,7 @@ public final class NodeImpl implements Node, GossipDelegate {
     this.publisher = new PeerPublisher(states.peers(), sharder, metrics,
         task -> context.runOnContext(nothing -> task.run()), this::published, observers::offer,
         message -> vertx.eventBus().publish(options.peersAddress(), message));
-    this.broadcasts = new BroadcastQueue(options.getGossip().retransmitMult(), states::size);
+    this.broadcasts = new BroadcastQueue(options.getGossip().getRetransmitMult(), states::size);
   }
 
   /**
@@ -231,7 +231,7 @@ public final class NodeImpl implements Node, GossipDelegate {
       consumers.add(vertx.eventBus().<Object>consumer(options.shardAddress(),
           new ShardRequestHandler(sharder)::handle));
       engine.start();
-      long interval = Math.max(100, Math.min(1000, options.getGossip().gossipInterval().toMillis()));
+      long interval = Math.max(100, Math.min(1000, options.getGossip().getGossipInterval().toMillis()));
       vertx.setPeriodic(interval, id -> {
         if (stopped != null || engine == null) {
           vertx.cancelTimer(id);

@@ -238,7 +238,7 @@ class MemberlistTest {
     engine.start();
     StreamCodec streams = StreamCodec.ckit(messages, "");
     byte[] pushPull = streams.encode(new PushPull(false, List.of(), ByteString.ofUtf8("their-state")));
-    int limit = GossipOptions.ckit().maxConcurrentPushPulls();
+    int limit = GossipOptions.ckit().getMaxConcurrentPushPulls();
     for (int i = 0; i <= limit; i++) {
       // Alternately our delegate fails to give its state (no answer) and to merge theirs (after answering).
       events.localStateFailure = i % 2 == 0 ? new IllegalStateException("no state") : null;
@@ -380,7 +380,7 @@ class MemberlistTest {
     Memberlist engine = engine("");
     engine.start();
     receive(engine, new IndirectPing(9, LOCALHOST, 27503, "node-c", true, LOCALHOST, 27502, "node-b"));
-    simulation.runFor(GossipOptions.ckit().probeTimeout().toMillis() - 1);
+    simulation.runFor(GossipOptions.ckit().getProbeTimeout().toMillis() - 1);
     assertThat(sentMessages("")).doesNotContain(new NackResp(9));
     simulation.runFor(1);
     assertThat(transport.packets).last().satisfies(packet -> assertThat(packet.address()).isEqualTo("127.0.0.1:27502"));
