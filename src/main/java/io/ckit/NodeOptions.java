@@ -288,38 +288,37 @@ public final class NodeOptions {
     return this;
   }
 
+  /** The prefix of the node's event-bus addresses in effect: the one set, or {@code ckit.<name>}. */
   public String getEventBusPrefix() {
-    return eventBusPrefix;
+    return eventBusPrefix != null ? eventBusPrefix : "ckit." + name;
   }
 
-  /** The prefix of the node's event-bus addresses; null (the default) for {@code ckit.<name>}. */
+  /**
+   * The prefix of the node's event-bus addresses; null (the default) for {@code ckit.<name>}, which follows the
+   * name. Only a prefix set here is written to JSON.
+   */
   public NodeOptions setEventBusPrefix(String eventBusPrefix) {
     this.eventBusPrefix = eventBusPrefix;
     return this;
   }
 
-  /** The event-bus prefix in effect. */
-  public String eventBusPrefix() {
-    return eventBusPrefix != null ? eventBusPrefix : "ckit." + name;
-  }
-
   /**
    * Where peer changes are published, and where a request is answered with the current peer set: {@code
    * <prefix>.peers}. Vert.x hands a request to one consumer of an address, so an application that also
-   * consumes the feed on this address should ask at {@link #currentPeersAddress()} instead.
+   * consumes the feed on this address should ask at {@link #getCurrentPeersAddress()} instead.
    */
-  public String peersAddress() {
-    return eventBusPrefix() + ".peers";
+  public String getPeersAddress() {
+    return getEventBusPrefix() + ".peers";
   }
 
   /** Where only requests for the current peer set are answered: {@code <prefix>.peers.current}. */
-  public String currentPeersAddress() {
-    return peersAddress() + ".current";
+  public String getCurrentPeersAddress() {
+    return getPeersAddress() + ".current";
   }
 
   /** Where shard lookups are answered: {@code <prefix>.shard}. */
-  public String shardAddress() {
-    return eventBusPrefix() + ".shard";
+  public String getShardAddress() {
+    return getEventBusPrefix() + ".shard";
   }
 
   public List<String> getJoinAddresses() {

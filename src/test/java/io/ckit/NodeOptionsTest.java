@@ -45,8 +45,8 @@ class NodeOptionsTest {
     assertThat(back.getTransport().getKeyCertOptions()).isInstanceOf(PemKeyCertOptions.class);
     assertThat(back.getGossip().getProbeInterval()).isEqualTo(Duration.ofMillis(1500));
     assertThat(back.getGossip().getSuspicionMult()).isEqualTo(GossipOptions.lan().getSuspicionMult());
-    assertThat(back.peersAddress()).isEqualTo("cluster.a.peers");
-    assertThat(back.shardAddress()).isEqualTo("cluster.a.shard");
+    assertThat(back.getPeersAddress()).isEqualTo("cluster.a.peers");
+    assertThat(back.getShardAddress()).isEqualTo("cluster.a.shard");
     back.validate();
   }
 
@@ -96,9 +96,29 @@ class NodeOptionsTest {
     assertThat(options.getGossip().getProbeTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(options.getLeaveTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(options.getState()).isEqualTo(PeerState.VIEWER);
-    assertThat(options.peersAddress()).isEqualTo("ckit.a.peers");
-    assertThat(options.shardAddress()).isEqualTo("ckit.a.shard");
+    assertThat(options.getPeersAddress()).isEqualTo("ckit.a.peers");
+    assertThat(options.getShardAddress()).isEqualTo("ckit.a.shard");
     assertThat(options.getTransport().isSsl()).isFalse();
+  }
+
+  @Test
+  void theEventBusPrefixInEffectFollowsTheNameUntilSet() {
+    NodeOptions options = new NodeOptions().setName("a");
+    assertThat(options.getEventBusPrefix()).isEqualTo("ckit.a");
+    assertThat(options.getCurrentPeersAddress()).isEqualTo("ckit.a.peers.current");
+    assertThat(options.toJson().containsKey("eventBusPrefix")).isFalse();
+    options.setName("b");
+    assertThat(options.getShardAddress()).isEqualTo("ckit.b.shard");
+
+    options.setEventBusPrefix("cluster.b");
+    assertThat(options.getEventBusPrefix()).isEqualTo("cluster.b");
+    assertThat(options.getCurrentPeersAddress()).isEqualTo("cluster.b.peers.current");
+    assertThat(options.toJson().getString("eventBusPrefix")).isEqualTo("cluster.b");
+    assertThat(new NodeOptions(options.toJson()).getEventBusPrefix()).isEqualTo("cluster.b");
+
+    options.setEventBusPrefix(null);
+    assertThat(options.getEventBusPrefix()).isEqualTo("ckit.b");
+    assertThat(options.toJson().containsKey("eventBusPrefix")).isFalse();
   }
 
   @Test

@@ -137,7 +137,7 @@ public final class NodeImpl implements Node, GossipDelegate {
     this.states = new PeerStates(name, clock, this::peersChanged);
     this.publisher = new PeerPublisher(states.peers(), sharder, metrics,
         task -> context.runOnContext(nothing -> task.run()), this::published, observers::offer,
-        message -> vertx.eventBus().publish(options.peersAddress(), message));
+        message -> vertx.eventBus().publish(options.getPeersAddress(), message));
     this.broadcasts = new BroadcastQueue(options.getGossip().getRetransmitMult(), states::size);
   }
 
@@ -225,10 +225,10 @@ public final class NodeImpl implements Node, GossipDelegate {
       engine = new Memberlist(new MemberIdentity(name, advertised, options.getLabel()), options.getGossip(),
           transport, ContextScheduler.create(context), this, new SplittableRandom());
       transport.bind(engine);
-      consumers.add(vertx.eventBus().<Object>consumer(options.peersAddress(), this::answerPeers));
-      consumers.add(vertx.eventBus().<Object>consumer(options.currentPeersAddress(), this::answerPeers));
+      consumers.add(vertx.eventBus().<Object>consumer(options.getPeersAddress(), this::answerPeers));
+      consumers.add(vertx.eventBus().<Object>consumer(options.getCurrentPeersAddress(), this::answerPeers));
       LookupMessages.register(vertx);
-      consumers.add(vertx.eventBus().<Object>consumer(options.shardAddress(),
+      consumers.add(vertx.eventBus().<Object>consumer(options.getShardAddress(),
           new ShardRequestHandler(sharder)::handle));
       engine.start();
       long interval = Math.max(100, Math.min(1000, options.getGossip().getGossipInterval().toMillis()));
