@@ -2,6 +2,7 @@ package io.ckit.config;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -72,17 +73,33 @@ public final class JsonValues {
   }
 
   /**
-   * Reads one option, so that whatever its reader or setter rejects names the option once: {@code
-   * <name>: <why>}. The readers above name it already; a setter names it without its section ({@code
-   * maxQueuedPackets must be ...}), and Vert.x's own option readers not at all (a key store's base64 value).
+   * Reads a section of options field by field, after {@link #checkFields}. Whatever a field's reader or
+   * setter rejects names the option once, {@code <name>: <why>}: the readers above name it already, a setter
+   * names it without its section ({@code maxQueuedPackets must be ...}), and Vert.x's own option readers not
+   * at all (a key store's base64 value).
    */
-  public static void read(String name, Runnable read) {
-    try {
-      read.run();
-    } catch (IllegalArgumentException e) {
-      String message = e.getMessage();
-      throw new IllegalArgumentException(message != null && message.startsWith(name + ":") ? message
-          : name + ": " + message, e);
+  public static void readFields(String prefix, JsonObject json, Collection<String> known, FieldReader reader) {
+    checkFields(prefix, json, known);
+    for (Map.Entry<String, Object> entry : json) {
+      String name = prefix + entry.getKey();
+      try {
+        reader.read(name, entry.getKey(), entry.getValue());
+      } catch (IllegalArgumentException e) {
+        String message = e.getMessage();
+        throw new IllegalArgumentException(message != null && message.startsWith(name + ":") ? message
+            : name + ": " + message, e);
+      }
     }
+  }
+
+  /** Reads one field of a section. */
+  @FunctionalInterface
+  public interface FieldReader {
+
+    /**
+     * @param name the option's full name, for messages ({@code transport.maxFrameBytes})
+     * @param field its name in the section ({@code maxFrameBytes})
+     */
+    void read(String name, String field, Object value);
   }
 }

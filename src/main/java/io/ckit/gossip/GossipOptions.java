@@ -164,14 +164,12 @@ public final class GossipOptions {
    */
   public GossipOptions(JsonObject json) {
     this(preset(json.getValue("preset", "ckit")));
-    JsonValues.checkFields("gossip.", json, JSON_FIELDS);
-    for (Map.Entry<String, Object> entry : json) {
-      Field field = FIELDS.get(entry.getKey());
-      // No field for the preset, read above.
-      if (field != null) {
-        JsonValues.read("gossip." + entry.getKey(), () -> field.read.accept(this, entry.getValue()));
+    JsonValues.readFields("gossip.", json, JSON_FIELDS, (name, field, value) -> {
+      // The preset, read above, is no Field.
+      if (FIELDS.containsKey(field)) {
+        FIELDS.get(field).read.accept(this, value);
       }
-    }
+    });
   }
 
   /** memberlist's {@code DefaultLANConfig}: a LAN with sub-millisecond round trips. */

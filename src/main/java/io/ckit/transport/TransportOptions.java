@@ -13,7 +13,6 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.PfxOptions;
 import io.vertx.core.net.TrustOptions;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -109,20 +108,8 @@ public final class TransportOptions {
   public JsonObject toJson() {
     JsonObject tls = new JsonObject().put("enabled", ssl).put("clientAuth", clientAuth.name())
         .put("verifyHost", verifyHost);
-    if (keyCertOptions instanceof PemKeyCertOptions pem) {
-      tls.put("pemKeyCert", pem.toJson());
-    } else if (keyCertOptions instanceof JksOptions jks) {
-      tls.put("jksKeyStore", jks.toJson());
-    } else if (keyCertOptions instanceof PfxOptions pfx) {
-      tls.put("pfxKeyStore", pfx.toJson());
-    }
-    if (trustOptions instanceof PemTrustOptions pem) {
-      tls.put("pemTrust", pem.toJson());
-    } else if (trustOptions instanceof JksOptions jks) {
-      tls.put("jksTrustStore", jks.toJson());
-    } else if (trustOptions instanceof PfxOptions pfx) {
-      tls.put("pfxTrustStore", pfx.toJson());
-    }
+    putMaterial(tls, keyCertOptions, "pemKeyCert", "jksKeyStore", "pfxKeyStore");
+    putMaterial(tls, trustOptions, "pemTrust", "jksTrustStore", "pfxTrustStore");
     JsonObject transport = new JsonObject()
         .put("maxFrameBytes", maxFrameBytes)
         .put("packetTimeout", Durations.format(packetTimeout))
@@ -233,42 +220,45 @@ public final class TransportOptions {
     return this;
   }
 
-  private void readTransport(JsonObject json) {
-    JsonValues.checkFields("transport.", json, TRANSPORT_FIELDS);
-    for (Map.Entry<String, Object> entry : json) {
-      String name = "transport." + entry.getKey();
-      Object value = entry.getValue();
-      JsonValues.read(name, () -> {
-        switch (entry.getKey()) {
-          case "maxFrameBytes" -> setMaxFrameBytes(JsonValues.integer(name, value));
-          case "packetTimeout" -> setPacketTimeout(Durations.parse(name, value));
-          case "maxQueuedPackets" -> setMaxQueuedPackets(JsonValues.integer(name, value));
-          case "maxPacketsInFlight" -> setMaxPacketsInFlight(JsonValues.integer(name, value));
-          case "maxInboundQueuedPackets" -> setMaxInboundQueuedPackets(JsonValues.integer(name, value));
-        }
-      });
+  /** Key or trust material under the field of its kind; other kinds than PEM, JKS and PKCS#12 have no JSON. */
+  private static void putMaterial(JsonObject tls, Object material, String pem, String jks, String pfx) {
+    if (material instanceof PemKeyCertOptions keyCert) {
+      tls.put(pem, keyCert.toJson());
+    } else if (material instanceof PemTrustOptions trust) {
+      tls.put(pem, trust.toJson());
+    } else if (material instanceof JksOptions store) {
+      tls.put(jks, store.toJson());
+    } else if (material instanceof PfxOptions store) {
+      tls.put(pfx, store.toJson());
     }
   }
 
+  private void readTransport(JsonObject json) {
+    JsonValues.readFields("transport.", json, TRANSPORT_FIELDS, (name, field, value) -> {
+      switch (field) {
+        case "maxFrameBytes" -> setMaxFrameBytes(JsonValues.integer(name, value));
+        case "packetTimeout" -> setPacketTimeout(Durations.parse(name, value));
+        case "maxQueuedPackets" -> setMaxQueuedPackets(JsonValues.integer(name, value));
+        case "maxPacketsInFlight" -> setMaxPacketsInFlight(JsonValues.integer(name, value));
+        case "maxInboundQueuedPackets" -> setMaxInboundQueuedPackets(JsonValues.integer(name, value));
+      }
+    });
+  }
+
   private void readTls(JsonObject tls) {
-    JsonValues.checkFields("tls.", tls, TLS_FIELDS);
-    for (Map.Entry<String, Object> entry : tls) {
-      String name = "tls." + entry.getKey();
-      Object value = entry.getValue();
-      JsonValues.read(name, () -> {
-        switch (entry.getKey()) {
-          case "enabled" -> setSsl(JsonValues.bool(name, value));
-          case "pemKeyCert" -> setKeyCertOptions(new PemKeyCertOptions(JsonValues.object(name, value)));
-          case "jksKeyStore" -> setKeyCertOptions(new JksOptions(JsonValues.object(name, value)));
-          case "pfxKeyStore" -> setKeyCertOptions(new PfxOptions(JsonValues.object(name, value)));
-          case "pemTrust" -> setTrustOptions(new PemTrustOptions(JsonValues.object(name, value)));
-          case "jksTrustStore" -> setTrustOptions(new JksOptions(JsonValues.object(name, value)));
-          case "pfxTrustStore" -> setTrustOptions(new PfxOptions(JsonValues.object(name, value)));
-          case "clientAuth" -> setClientAuth(ClientAuth.valueOf(JsonValues.text(name, value)));
-          case "verifyHost" -> setVerifyHost(JsonValues.bool(name, value));
-        }
-      });
-    }
+    JsonValues.readFields("tls.", tls, TLS_FIELDS, (name, field, value) -> {
+      switch (field) {
+        case "enabled" -> setSsl(JsonValues.bool(name, value));
+        case "pemKeyCert" -> setKeyCertOptions(new PemKeyCertOptions(JsonValues.object(name, value)));
+        case "jksKeyStore" -> setKeyCertOptions(new JksOptions(JsonValues.object(name, value)));
+        case "pfxKeyStore" -> setKeyCertOptions(new PfxOptions(JsonValues.object(name, value)));
+        case "pemTrust" -> setTrustOptions(new PemTrustOptions(JsonValues.object(name, value)));
+        case "jksTrustStore" -> setTrustOptions(new JksOptions(JsonValues.object(name, value)));
+        case "pfxTrustStore" -> setTrustOptions(new PfxOptions(JsonValues.object(name, value)));
+        case "clientAuth" -> setClientAuth(ClientAuth.valueOf(JsonValues.text(name, value)));
+        case "verifyHost" -> setVerifyHost(JsonValues.bool(name, value));
+      }
+    });
     // Key material alone turns TLS on; "enabled": false keeps it off (the material stays for later).
     if (keyCertOptions != null && !tls.containsKey("enabled")) {
       ssl = true;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -49,12 +50,20 @@ class JsonValuesTest {
   }
 
   @Test
-  void readingAnOptionNamesItOnce() {
-    assertThatThrownBy(() -> JsonValues.read("transport.maxQueuedPackets", () -> {
-      throw new IllegalArgumentException("maxQueuedPackets must be at least 1, got 0");
-    })).hasMessage("transport.maxQueuedPackets: maxQueuedPackets must be at least 1, got 0");
-    assertThatThrownBy(() -> JsonValues.read("gossip.probeInterval", () -> {
-      throw new IllegalArgumentException("gossip.probeInterval: \"x\" is not a duration");
-    })).hasMessage("gossip.probeInterval: \"x\" is not a duration");
+  void readingASectionHandsOverEachFieldAndNamesItOnceInAnError() {
+    List<String> read = new ArrayList<>();
+    JsonValues.readFields("transport.", new JsonObject().put("a", 1).put("b", "x"), Set.of("a", "b"),
+        (name, field, value) -> read.add(name + " " + field + " " + value));
+    assertThat(read).containsExactly("transport.a a 1", "transport.b b x");
+    assertThatThrownBy(() -> JsonValues.readFields("transport.", new JsonObject().put("c", 1), Set.of("a"),
+        (name, field, value) -> read.add(name)))
+        .hasMessage("transport.c: unknown option (known: a)");
+    assertThatThrownBy(() -> JsonValues.readFields("transport.", new JsonObject().put("a", 0), Set.of("a"),
+        (name, field, value) -> {
+          throw new IllegalArgumentException("a must be at least 1, got 0");
+        })).hasMessage("transport.a: a must be at least 1, got 0");
+    assertThatThrownBy(() -> JsonValues.readFields("gossip.", new JsonObject().put("a", "x"), Set.of("a"),
+        (name, field, value) -> JsonValues.integer(name, value)))
+        .hasMessage("gossip.a: \"x\" is not a whole number");
   }
 }
