@@ -8,7 +8,7 @@ import java.util.OptionalLong;
 /**
  * Option values read from JSON. Each kind of mistake has one message, which starts with the option's name
  * as it stands in a node's JSON ({@code gossip.gossipNodes: "1.5" is not a whole number}), so that every
- * options class reports a bad value the same way and a configuration error points at its line.
+ * options class reports a bad value the same way and a configuration error points at the option.
  */
 public final class JsonValues {
 

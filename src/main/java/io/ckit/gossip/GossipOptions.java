@@ -7,10 +7,10 @@ import io.ckit.wire.Keyring;
 import io.ckit.wire.MessageCodec;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -106,7 +106,7 @@ public final class GossipOptions {
     integer("handoffQueueDepth", GossipOptions::getHandoffQueueDepth, GossipOptions::setHandoffQueueDepth);
     FIELDS.put("compression", new Field(GossipOptions::isCompression,
         (options, value) -> options.setCompression(JsonValues.bool("gossip.compression", value))));
-    Set<String> fields = new TreeSet<>(FIELDS.keySet());
+    Set<String> fields = new HashSet<>(FIELDS.keySet());
     fields.add("preset");
     JSON_FIELDS = Set.copyOf(fields);
   }
