@@ -1,9 +1,9 @@
 package io.ckit;
 
+import io.ckit.config.Durations;
+import io.ckit.config.JsonValues;
 import io.ckit.gossip.GossipOptions;
 import io.ckit.gossip.HostPort;
-import io.ckit.impl.Durations;
-import io.ckit.impl.GossipJson;
 import io.ckit.peer.PeerState;
 import io.ckit.shard.Sharders;
 import io.ckit.transport.TransportOptions;
@@ -11,17 +11,12 @@ import io.ckit.wire.LabelHeader;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.JksOptions;
 import io.vertx.core.net.KeyCertOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
-import io.vertx.core.net.PfxOptions;
 import io.vertx.core.net.TrustOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -49,9 +44,9 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * <p>Key and trust material in JSON may be PEM ({@code pemKeyCert}, {@code pemTrust}), JKS ({@code jksKeyStore},
- * {@code jksTrustStore}) or PKCS#12 ({@code pfxKeyStore}, {@code pfxTrustStore}), each in Vert.x's own JSON form.
- * A gossip keyring (encryption) can only be set in code, through {@link #setGossip}.
+ * <p>The {@code tls} and {@code transport} sections are the JSON form of {@link TransportOptions} (key and trust
+ * material in PEM, JKS or PKCS#12, each in Vert.x's own JSON form). A gossip keyring (encryption) can only be
+ * set in code, through {@link #setGossip}.
  */
 public final class NodeOptions {
 
@@ -64,10 +59,6 @@ public final class NodeOptions {
   private static final String MASK = "***";
   private static final Set<String> FIELDS = Set.of("name", "advertiseAddress", "listen", "label", "sharder",
       "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport");
-  private static final Set<String> TLS_FIELDS = Set.of("enabled", "pemKeyCert", "jksKeyStore", "pfxKeyStore",
-      "pemTrust", "jksTrustStore", "pfxTrustStore", "clientAuth", "verifyHost");
-  private static final Set<String> TRANSPORT_FIELDS = Set.of("maxFrameBytes", "packetTimeout", "maxQueuedPackets",
-      "maxPacketsInFlight", "maxInboundQueuedPackets");
 
   private String name;
   private String advertiseAddress;
@@ -104,20 +95,20 @@ public final class NodeOptions {
    * @throws IllegalArgumentException naming the field that is unknown or has a value of the wrong kind
    */
   public NodeOptions(JsonObject json) {
-    checkFields("", json, FIELDS);
-    name = string(json, "name");
-    advertiseAddress = string(json, "advertiseAddress");
-    listen = string(json, "listen");
+    JsonValues.checkFields("", json, FIELDS);
+    name = JsonValues.text("name", json.getValue("name"));
+    advertiseAddress = JsonValues.text("advertiseAddress", json.getValue("advertiseAddress"));
+    listen = JsonValues.text("listen", json.getValue("listen"));
     if (json.containsKey("label")) {
-      label = Objects.requireNonNullElse(string(json, "label"), "");
+      label = Objects.requireNonNullElse(JsonValues.text("label", json.getValue("label")), "");
     }
     if (json.containsKey("sharder")) {
-      sharder = string(json, "sharder");
+      sharder = JsonValues.text("sharder", json.getValue("sharder"));
     }
     if (json.containsKey("gossip")) {
-      gossip = GossipJson.fromJson(object(json, "gossip"));
+      gossip = new GossipOptions(JsonValues.object("gossip", json.getValue("gossip")));
     }
-    eventBusPrefix = string(json, "eventBusPrefix");
+    eventBusPrefix = JsonValues.text("eventBusPrefix", json.getValue("eventBusPrefix"));
     if (json.containsKey("joinAddresses")) {
       Object value = json.getValue("joinAddresses");
       if (value instanceof String text) {
@@ -135,7 +126,7 @@ public final class NodeOptions {
       }
     }
     if (json.containsKey("state")) {
-      String text = string(json, "state");
+      String text = JsonValues.text("state", json.getValue("state"));
       try {
         state = PeerState.fromString(text);
       } catch (IllegalArgumentException e) {
@@ -145,12 +136,13 @@ public final class NodeOptions {
     if (json.containsKey("leaveTimeout")) {
       leaveTimeout = Durations.parse("leaveTimeout", json.getValue("leaveTimeout"));
     }
-    if (json.containsKey("tls")) {
-      readTls(object(json, "tls"));
+    JsonObject transportSections = new JsonObject();
+    for (String section : List.of("tls", "transport")) {
+      if (json.containsKey(section)) {
+        transportSections.put(section, json.getValue(section));
+      }
     }
-    if (json.containsKey("transport")) {
-      readTransport(object(json, "transport"));
-    }
+    transport = new TransportOptions(transportSections);
   }
 
   /** Every option, in the form {@link #NodeOptions(JsonObject)} reads. */
@@ -161,37 +153,12 @@ public final class NodeOptions {
     putIfSet(json, "listen", listen);
     json.put("label", label);
     json.put("sharder", sharder);
-    json.put("gossip", GossipJson.toJson(gossip));
+    json.put("gossip", gossip.toJson());
     putIfSet(json, "eventBusPrefix", eventBusPrefix);
     json.put("joinAddresses", new JsonArray(new ArrayList<>(joinAddresses)));
     json.put("state", state.toString());
     json.put("leaveTimeout", Durations.format(leaveTimeout));
-    JsonObject tls = new JsonObject().put("enabled", transport.ssl())
-        .put("clientAuth", transport.clientAuth().name())
-        .put("verifyHost", transport.verifyHost());
-    KeyCertOptions keyCert = transport.keyCertOptions();
-    if (keyCert instanceof PemKeyCertOptions pem) {
-      tls.put("pemKeyCert", pem.toJson());
-    } else if (keyCert instanceof JksOptions jks) {
-      tls.put("jksKeyStore", jks.toJson());
-    } else if (keyCert instanceof PfxOptions pfx) {
-      tls.put("pfxKeyStore", pfx.toJson());
-    }
-    TrustOptions trust = transport.trustOptions();
-    if (trust instanceof PemTrustOptions pem) {
-      tls.put("pemTrust", pem.toJson());
-    } else if (trust instanceof JksOptions jks) {
-      tls.put("jksTrustStore", jks.toJson());
-    } else if (trust instanceof PfxOptions pfx) {
-      tls.put("pfxTrustStore", pfx.toJson());
-    }
-    json.put("tls", tls);
-    json.put("transport", new JsonObject()
-        .put("maxFrameBytes", transport.maxFrameBytes())
-        .put("packetTimeout", Durations.format(transport.packetTimeout()))
-        .put("maxQueuedPackets", transport.maxQueuedPackets())
-        .put("maxPacketsInFlight", transport.maxPacketsInFlight())
-        .put("maxInboundQueuedPackets", transport.maxInboundQueuedPackets()));
+    json.mergeIn(transport.toJson());
     return json;
   }
 
@@ -226,7 +193,7 @@ public final class NodeOptions {
       throw new IllegalArgumentException("sharder: " + e.getMessage(), e);
     }
     try {
-      new GossipOptions(gossip).setName(name).setAdvertiseAddress("127.0.0.1:1").validate();
+      gossip.validate();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("gossip: " + e.getMessage(), e);
     }
@@ -242,7 +209,7 @@ public final class NodeOptions {
     if (state == PeerState.TERMINATING) {
       throw new IllegalArgumentException("state: a node starts as viewer or participant, not terminating");
     }
-    if (transport.ssl() && transport.keyCertOptions() == null) {
+    if (transport.isSsl() && transport.getKeyCertOptions() == null) {
       throw new IllegalArgumentException("tls: TLS is enabled but no key and certificate are set");
     }
     return this;
@@ -313,46 +280,45 @@ public final class NodeOptions {
   }
 
   /**
-   * Gossip timing (and, in code only, a keyring). Name, advertise address and label are taken from these
-   * options and ignored there. Default: {@link GossipOptions#ckit()}.
+   * Gossip timing (and, in code only, a keyring); the engine's name, address and label are these options'.
+   * Default: {@link GossipOptions#ckit()}.
    */
   public NodeOptions setGossip(GossipOptions gossip) {
     this.gossip = new GossipOptions(Objects.requireNonNull(gossip, "gossip"));
     return this;
   }
 
+  /** The prefix of the node's event-bus addresses in effect: the one set, or {@code ckit.<name>}. */
   public String getEventBusPrefix() {
-    return eventBusPrefix;
+    return eventBusPrefix != null ? eventBusPrefix : "ckit." + name;
   }
 
-  /** The prefix of the node's event-bus addresses; null (the default) for {@code ckit.<name>}. */
+  /**
+   * The prefix of the node's event-bus addresses; null (the default) for {@code ckit.<name>}, which follows the
+   * name. Only a prefix set here is written to JSON.
+   */
   public NodeOptions setEventBusPrefix(String eventBusPrefix) {
     this.eventBusPrefix = eventBusPrefix;
     return this;
   }
 
-  /** The event-bus prefix in effect. */
-  public String eventBusPrefix() {
-    return eventBusPrefix != null ? eventBusPrefix : "ckit." + name;
-  }
-
   /**
    * Where peer changes are published, and where a request is answered with the current peer set: {@code
    * <prefix>.peers}. Vert.x hands a request to one consumer of an address, so an application that also
-   * consumes the feed on this address should ask at {@link #currentPeersAddress()} instead.
+   * consumes the feed on this address should ask at {@link #getCurrentPeersAddress()} instead.
    */
-  public String peersAddress() {
-    return eventBusPrefix() + ".peers";
+  public String getPeersAddress() {
+    return getEventBusPrefix() + ".peers";
   }
 
   /** Where only requests for the current peer set are answered: {@code <prefix>.peers.current}. */
-  public String currentPeersAddress() {
-    return peersAddress() + ".current";
+  public String getCurrentPeersAddress() {
+    return getPeersAddress() + ".current";
   }
 
   /** Where shard lookups are answered: {@code <prefix>.shard}. */
-  public String shardAddress() {
-    return eventBusPrefix() + ".shard";
+  public String getShardAddress() {
+    return getEventBusPrefix() + ".shard";
   }
 
   public List<String> getJoinAddresses() {
@@ -442,110 +408,14 @@ public final class NodeOptions {
         }
       }
     }
-    if (gossip.keyring() != null) {
-      json.getJsonObject("gossip").put("keyring", gossip.keyring().toString());
+    if (gossip.getKeyring() != null) {
+      json.getJsonObject("gossip").put("keyring", gossip.getKeyring().toString());
     }
     return json.encode();
   }
 
   // ---------------------------------------------------------------------------------------------------
   // JSON helpers
-
-  private void readTls(JsonObject tls) {
-    checkFields("tls.", tls, TLS_FIELDS);
-    if (tls.containsKey("enabled")) {
-      transport.setSsl(bool(tls, "tls.enabled"));
-    }
-    KeyCertOptions keyCert = null;
-    for (Map.Entry<String, Object> entry : tls) {
-      String key = entry.getKey();
-      try {
-        switch (key) {
-          case "pemKeyCert" -> keyCert = new PemKeyCertOptions(object(tls, key));
-          case "jksKeyStore" -> keyCert = new JksOptions(object(tls, key));
-          case "pfxKeyStore" -> keyCert = new PfxOptions(object(tls, key));
-          case "pemTrust" -> transport.setTrustOptions(new PemTrustOptions(object(tls, key)));
-          case "jksTrustStore" -> transport.setTrustOptions(new JksOptions(object(tls, key)));
-          case "pfxTrustStore" -> transport.setTrustOptions(new PfxOptions(object(tls, key)));
-          case "clientAuth" -> transport.setClientAuth(ClientAuth.valueOf(string(tls, key)));
-          case "verifyHost" -> transport.setVerifyHost(bool(tls, "tls.verifyHost"));
-          default -> { }
-        }
-      } catch (IllegalArgumentException | ClassCastException e) {
-        throw new IllegalArgumentException("tls." + key + ": " + e.getMessage(), e);
-      }
-    }
-    if (keyCert != null) {
-      transport.setKeyCertOptions(keyCert);
-      if (!tls.containsKey("enabled")) {
-        transport.setSsl(true);
-      }
-    }
-  }
-
-  private void readTransport(JsonObject json) {
-    checkFields("transport.", json, TRANSPORT_FIELDS);
-    for (Map.Entry<String, Object> entry : json) {
-      String key = entry.getKey();
-      try {
-        switch (key) {
-          case "maxFrameBytes" -> transport.setMaxFrameBytes(integer(json, key));
-          case "packetTimeout" -> transport.setPacketTimeout(Durations.parse("transport.packetTimeout",
-              entry.getValue()));
-          case "maxQueuedPackets" -> transport.setMaxQueuedPackets(integer(json, key));
-          case "maxPacketsInFlight" -> transport.setMaxPacketsInFlight(integer(json, key));
-          case "maxInboundQueuedPackets" -> transport.setMaxInboundQueuedPackets(integer(json, key));
-          default -> { }
-        }
-      } catch (IllegalArgumentException e) {
-        String message = e.getMessage();
-        throw new IllegalArgumentException(message != null && message.startsWith("transport.") ? message
-            : "transport." + key + ": " + message, e);
-      }
-    }
-  }
-
-  private static void checkFields(String prefix, JsonObject json, Set<String> known) {
-    for (String field : json.fieldNames()) {
-      if (!known.contains(field)) {
-        throw new IllegalArgumentException(prefix + field + ": unknown option (known: "
-            + String.join(", ", known.stream().sorted().toList()) + ")");
-      }
-    }
-  }
-
-  private static String string(JsonObject json, String field) {
-    Object value = json.getValue(field);
-    if (value != null && !(value instanceof String)) {
-      throw new IllegalArgumentException(field + ": expected text, got " + value);
-    }
-    return (String) value;
-  }
-
-  private static JsonObject object(JsonObject json, String field) {
-    Object value = json.getValue(field);
-    if (!(value instanceof JsonObject object)) {
-      throw new IllegalArgumentException(field + ": expected a JSON object, got " + value);
-    }
-    return object;
-  }
-
-  private static boolean bool(JsonObject json, String field) {
-    Object value = json.getValue(field.substring(field.indexOf('.') + 1));
-    if (!(value instanceof Boolean flag)) {
-      throw new IllegalArgumentException(field + ": expected true or false, got " + value);
-    }
-    return flag;
-  }
-
-  private static int integer(JsonObject json, String field) {
-    Object value = json.getValue(field);
-    if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
-        || Math.abs(number.doubleValue()) > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("expected a whole number, got " + value);
-    }
-    return number.intValue();
-  }
 
   private static void putIfSet(JsonObject json, String field, String value) {
     if (value != null) {

@@ -7,6 +7,7 @@
  *
  * <p>Layers below: {@code io.ckit.gossip} (the SWIM/Lifeguard engine), {@code io.ckit.transport} (HTTP/2),
  * {@code io.ckit.wire} (codecs), {@code io.ckit.shard} (sharders), {@code io.ckit.metrics} (Micrometer
- * meters); {@code io.ckit.impl} holds the node's implementation.
+ * meters), {@code io.ckit.config} (what the options classes share: durations, JSON values, bounds);
+ * {@code io.ckit.impl} holds the node's implementation.
  */
 package io.ckit;

@@ -129,7 +129,7 @@ class EventBusServicesTest {
   void badRequestsFailWithDocumentedCodes() {
     Node a = nodes.start("node-a");
     await(a.changeState(PeerState.PARTICIPANT));
-    String address = a.options().shardAddress();
+    String address = a.options().getShardAddress();
     Object[][] cases = {
         {new JsonObject(), 400, "bad request: give exactly one of key, hash, keys, hashes"},
         {new JsonObject().put("key", "a").put("hash", "1"), 400, "bad request: give exactly one of"},
@@ -173,7 +173,7 @@ class EventBusServicesTest {
       await(a.start(List.of()));
       await(a.changeState(PeerState.PARTICIPANT));
       LookupMessages.register(client);
-      String address = a.options().shardAddress();
+      String address = a.options().getShardAddress();
       DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(20_000);
 
       LookupMessages.Reply ok = (LookupMessages.Reply) await(client.eventBus().request(address,

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ckit.gossip.GossipOptions;
-import io.ckit.impl.Durations;
 import io.ckit.peer.PeerState;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonObject;
@@ -43,11 +42,11 @@ class NodeOptionsTest {
     assertThat(json.getJsonObject("gossip").getString("probeInterval")).isEqualTo("1500ms");
     assertThat(json.getJsonObject("gossip").getInteger("gossipNodes")).isEqualTo(5);
     assertThat(json.getJsonObject("tls").getBoolean("enabled")).isTrue();
-    assertThat(back.getTransport().keyCertOptions()).isInstanceOf(PemKeyCertOptions.class);
-    assertThat(back.getGossip().probeInterval()).isEqualTo(Duration.ofMillis(1500));
-    assertThat(back.getGossip().suspicionMult()).isEqualTo(GossipOptions.lan().suspicionMult());
-    assertThat(back.peersAddress()).isEqualTo("cluster.a.peers");
-    assertThat(back.shardAddress()).isEqualTo("cluster.a.shard");
+    assertThat(back.getTransport().getKeyCertOptions()).isInstanceOf(PemKeyCertOptions.class);
+    assertThat(back.getGossip().getProbeInterval()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(back.getGossip().getSuspicionMult()).isEqualTo(GossipOptions.lan().getSuspicionMult());
+    assertThat(back.getPeersAddress()).isEqualTo("cluster.a.peers");
+    assertThat(back.getShardAddress()).isEqualTo("cluster.a.shard");
     back.validate();
   }
 
@@ -82,10 +81,10 @@ class NodeOptionsTest {
                  "clientAuth": "REQUIRED"},
          "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000}}
         """)).validate();
-    assertThat(options.getTransport().ssl()).isTrue();
-    assertThat(((PemKeyCertOptions) options.getTransport().keyCertOptions()).getCertPaths()).containsExactly("node.crt");
-    assertThat(((PemTrustOptions) options.getTransport().trustOptions()).getCertPaths()).containsExactly("ca.crt");
-    assertThat(options.getTransport().clientAuth()).isEqualTo(ClientAuth.REQUIRED);
+    assertThat(options.getTransport().isSsl()).isTrue();
+    assertThat(((PemKeyCertOptions) options.getTransport().getKeyCertOptions()).getCertPaths()).containsExactly("node.crt");
+    assertThat(((PemTrustOptions) options.getTransport().getTrustOptions()).getCertPaths()).containsExactly("ca.crt");
+    assertThat(options.getTransport().getClientAuth()).isEqualTo(ClientAuth.REQUIRED);
     assertThat(options.getState()).isEqualTo(PeerState.PARTICIPANT);
   }
 
@@ -93,22 +92,42 @@ class NodeOptionsTest {
   void defaultsAreCkits() {
     NodeOptions options = new NodeOptions(new JsonObject().put("name", "a").put("advertiseAddress", "1.2.3.4:80"));
     assertThat(options.getSharder()).isEqualTo("ring:256");
-    assertThat(options.getGossip().probeInterval()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(options.getGossip().probeTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(options.getGossip().getProbeInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(options.getGossip().getProbeTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(options.getLeaveTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(options.getState()).isEqualTo(PeerState.VIEWER);
-    assertThat(options.peersAddress()).isEqualTo("ckit.a.peers");
-    assertThat(options.shardAddress()).isEqualTo("ckit.a.shard");
-    assertThat(options.getTransport().ssl()).isFalse();
+    assertThat(options.getPeersAddress()).isEqualTo("ckit.a.peers");
+    assertThat(options.getShardAddress()).isEqualTo("ckit.a.shard");
+    assertThat(options.getTransport().isSsl()).isFalse();
+  }
+
+  @Test
+  void theEventBusPrefixInEffectFollowsTheNameUntilSet() {
+    NodeOptions options = new NodeOptions().setName("a");
+    assertThat(options.getEventBusPrefix()).isEqualTo("ckit.a");
+    assertThat(options.getCurrentPeersAddress()).isEqualTo("ckit.a.peers.current");
+    assertThat(options.toJson().containsKey("eventBusPrefix")).isFalse();
+    options.setName("b");
+    assertThat(options.getShardAddress()).isEqualTo("ckit.b.shard");
+
+    options.setEventBusPrefix("cluster.b");
+    assertThat(options.getEventBusPrefix()).isEqualTo("cluster.b");
+    assertThat(options.getCurrentPeersAddress()).isEqualTo("cluster.b.peers.current");
+    assertThat(options.toJson().getString("eventBusPrefix")).isEqualTo("cluster.b");
+    assertThat(new NodeOptions(options.toJson()).getEventBusPrefix()).isEqualTo("cluster.b");
+
+    options.setEventBusPrefix(null);
+    assertThat(options.getEventBusPrefix()).isEqualTo("ckit.b");
+    assertThat(options.toJson().containsKey("eventBusPrefix")).isFalse();
   }
 
   @Test
   void gossipPresetAndOverridesFromJson() {
     NodeOptions options = new NodeOptions(new JsonObject().put("gossip", new JsonObject()
         .put("preset", "local").put("probeInterval", "1m30s").put("gossipInterval", 20)));
-    assertThat(options.getGossip().probeInterval()).isEqualTo(Duration.ofSeconds(90));
-    assertThat(options.getGossip().gossipInterval()).isEqualTo(Duration.ofMillis(20));
-    assertThat(options.getGossip().indirectChecks()).isEqualTo(GossipOptions.local().indirectChecks());
+    assertThat(options.getGossip().getProbeInterval()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(options.getGossip().getGossipInterval()).isEqualTo(Duration.ofMillis(20));
+    assertThat(options.getGossip().getIndirectChecks()).isEqualTo(GossipOptions.local().getIndirectChecks());
   }
 
   @Test
@@ -158,12 +177,5 @@ class NodeOptionsTest {
     assertThatThrownBy(() -> new NodeOptions(new JsonObject(json)).validate())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(message);
-  }
-
-  @ParameterizedTest
-  @CsvSource({"200ms,200", "5s,5000", "1m30s,90000", "1h,3600000", "1.5s,1500", "0,0", "250000us,250"})
-  void durations(String text, long millis) {
-    assertThat(Durations.parse("x", text)).isEqualTo(Duration.ofMillis(millis));
-    assertThat(Durations.parse("x", Durations.format(Duration.ofMillis(millis)))).isEqualTo(Duration.ofMillis(millis));
   }
 }

@@ -46,7 +46,7 @@ public final class ShardServiceBenchmark {
               .completion();
         }
       }));
-      String shardAddress = a.options().shardAddress();
+      String shardAddress = a.options().getShardAddress();
       Client client = new Client(shardAddress);
       TestNodes.await(vertx.deployVerticle(client));
 

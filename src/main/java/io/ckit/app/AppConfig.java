@@ -1,7 +1,7 @@
 package io.ckit.app;
 
 import io.ckit.NodeOptions;
-import io.ckit.impl.Durations;
+import io.ckit.config.Durations;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

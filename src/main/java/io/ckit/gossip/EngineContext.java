@@ -9,14 +9,15 @@ import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
- * What the pieces of one engine share: its settings and identity, its transport, scheduler, delegate and
+ * What the pieces of one engine share: its identity and settings, its transport, scheduler, delegate and
  * randomness, the codecs, the {@link MemberTable}, the queue of memberlist's own broadcasts, local health
  * ({@link Awareness}), the shutdown flag and the counters behind {@link GossipStats}. Each piece ({@link
  * MembershipRules}, {@link FailureDetector}, {@link Gossiper}, {@link PushPullSync}, {@link PacketHandler})
  * owns the rest of its state itself.
  *
  * <p>Concurrency: confined, like the whole engine, to the thread its scheduler runs tasks on, so its fields
- * are plain and unguarded; only {@link #options} (fixed at construction) may be read from elsewhere.
+ * are plain and unguarded; only {@link #options} and the identity (fixed at construction) may be read from
+ * elsewhere.
  */
 final class EngineContext {
 
@@ -30,6 +31,8 @@ final class EngineContext {
   /** The randomness of probe order, gossip targets and staggering: one source, so a seeded run repeats. */
   final RandomGenerator random;
   final String name;
+  /** The cluster label every packet and stream carries, and expects. */
+  final String label;
   final ByteString selfAddr;
   final int selfPort;
   final MessageCodec messages;
@@ -52,23 +55,24 @@ final class EngineContext {
   long packetsRejected;
 
   /** @param options validated settings, owned from now on */
-  EngineContext(GossipOptions options, Transport transport, Scheduler scheduler, GossipDelegate delegate,
-      RandomGenerator random) {
+  EngineContext(MemberIdentity self, GossipOptions options, Transport transport, Scheduler scheduler,
+      GossipDelegate delegate, RandomGenerator random) {
     this.options = options;
     this.transport = Objects.requireNonNull(transport, "transport");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.random = Objects.requireNonNull(random, "random");
-    this.name = options.name();
-    Addresses.IpPort advertise = Addresses.parse(options.advertiseAddress());
+    this.name = self.name();
+    this.label = self.label();
+    Addresses.IpPort advertise = Addresses.parse(self.advertiseAddress());
     this.selfAddr = advertise.ip();
     this.selfPort = advertise.port();
-    this.messages = new MessageCodec(options.maxMessageBytes());
-    this.packets = new PacketCodec(messages, options.label(), options.keyring(), options.compression());
-    this.streams = new StreamCodec(messages, options.label(), options.keyring(), options.compression());
-    this.table = new MemberTable(random, scheduler, options.gossipToTheDeadTime().toMillis());
-    this.broadcasts = new BroadcastQueue(options.retransmitMult(), table::size);
-    this.awareness = new Awareness(options.awarenessMaxMultiplier());
+    this.messages = new MessageCodec(options.getMaxMessageBytes());
+    this.packets = new PacketCodec(messages, label, options.getKeyring(), options.isCompression());
+    this.streams = new StreamCodec(messages, label, options.getKeyring(), options.isCompression());
+    this.table = new MemberTable(random, scheduler, options.getGossipToTheDeadTime().toMillis());
+    this.broadcasts = new BroadcastQueue(options.getRetransmitMult(), table::size);
+    this.awareness = new Awareness(options.getAwarenessMaxMultiplier());
   }
 
   GossipStats stats() {

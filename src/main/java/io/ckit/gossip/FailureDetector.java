@@ -93,9 +93,9 @@ final class FailureDetector {
     }
 
     void start() {
-      long probeInterval = ctx.awareness.scale(ctx.options.probeInterval().toMillis());
+      long probeInterval = ctx.awareness.scale(ctx.options.getProbeInterval().toMillis());
       setAckHandler(seq, this::acked, this::nacked, probeInterval, this::failed);
-      directTimeout = ctx.scheduler.schedule(ctx.options.probeTimeout().toMillis(), this::indirect);
+      directTimeout = ctx.scheduler.schedule(ctx.options.getProbeTimeout().toMillis(), this::indirect);
       Ping ping = new Ping(seq, target, ctx.selfAddr, ctx.selfPort, ctx.name);
       if (stateAtStart == MemberState.ALIVE) {
         gossiper.sendMsg(address, ctx.messages.encode(ping));
@@ -125,7 +125,7 @@ final class FailureDetector {
       if (done) {
         return;
       }
-      List<NodeState> helpers = ctx.table.kRandomNodes(ctx.options.indirectChecks(),
+      List<NodeState> helpers = ctx.table.kRandomNodes(ctx.options.getIndirectChecks(),
           node -> node.name.equals(ctx.name) || node.name.equals(target) || node.state != MemberState.ALIVE);
       for (NodeState helper : helpers) {
         boolean nack = helper.protocolMax() >= 4;
@@ -203,7 +203,7 @@ final class FailureDetector {
     Runnable nack = request.nack()
         ? () -> gossiper.encodeAndSendMsg(requester, new NackResp(request.seqNo())) : null;
     setAckHandler(localSeq, () -> gossiper.encodeAndSendMsg(requester, new AckResp(request.seqNo(), null)), null,
-        ctx.options.probeTimeout().toMillis(), nack);
+        ctx.options.getProbeTimeout().toMillis(), nack);
     if (request.target() != null && (request.target().length() == 4 || request.target().length() == 16)) {
       gossiper.encodeAndSendMsg(Addresses.format(request.target(), port),
           new Ping(localSeq, request.node(), ctx.selfAddr, ctx.selfPort, ctx.name));

@@ -29,7 +29,7 @@ final class Gossiper {
 
   Gossiper(EngineContext ctx) {
     this.ctx = ctx;
-    this.labelOverhead = LabelHeader.header(ctx.options.label()).length;
+    this.labelOverhead = LabelHeader.header(ctx.label).length;
   }
 
   /**
@@ -38,8 +38,8 @@ final class Gossiper {
    */
   void gossip() {
     long now = ctx.scheduler.nowMillis();
-    long toTheDead = ctx.options.gossipToTheDeadTime().toMillis();
-    List<NodeState> targets = ctx.table.kRandomNodes(ctx.options.gossipNodes(), node -> {
+    long toTheDead = ctx.options.getGossipToTheDeadTime().toMillis();
+    List<NodeState> targets = ctx.table.kRandomNodes(ctx.options.getGossipNodes(), node -> {
       if (node.name.equals(ctx.name)) {
         return true;
       }
@@ -71,7 +71,8 @@ final class Gossiper {
   }
 
   private int packetSpace() {
-    return ctx.options.maxPacketBytes() - labelOverhead - (ctx.options.keyring() != null ? ENCRYPTION_OVERHEAD : 0);
+    return ctx.options.getMaxPacketBytes() - labelOverhead
+        - (ctx.options.getKeyring() != null ? ENCRYPTION_OVERHEAD : 0);
   }
 
   /** memberlist's broadcasts first, then the delegate's user messages in the space left. */

@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
@@ -63,13 +64,15 @@ public final class Memberlist implements TransportReceiver {
   private boolean started;
 
   /**
-   * @param options validated settings; copied
+   * @param self this node's name, advertised address and cluster label
+   * @param options settings, checked ({@link GossipOptions#validate()}) and copied
    * @param random the randomness of probe order, gossip targets and staggering (seed it to repeat a run)
    */
-  public Memberlist(GossipOptions options, Transport transport, Scheduler scheduler, GossipDelegate delegate,
-      RandomGenerator random) {
+  public Memberlist(MemberIdentity self, GossipOptions options, Transport transport, Scheduler scheduler,
+      GossipDelegate delegate, RandomGenerator random) {
     options.validate();
-    this.ctx = new EngineContext(new GossipOptions(options), transport, scheduler, delegate, random);
+    this.ctx = new EngineContext(Objects.requireNonNull(self, "self"), new GossipOptions(options), transport,
+        scheduler, delegate, random);
     this.rules = new MembershipRules(ctx);
     this.gossiper = new Gossiper(ctx);
     this.detector = new FailureDetector(ctx, gossiper, rules);
@@ -93,8 +96,8 @@ public final class Memberlist implements TransportReceiver {
     }
     rules.aliveSelf(meta, ByteString.copyOf(VSN));
     long now = ctx.scheduler.nowMillis();
-    tickers.add(ticker(ctx.options.probeInterval().toMillis(), now, detector::onProbeTick));
-    tickers.add(ticker(ctx.options.gossipInterval().toMillis(), now, gossiper::gossip));
+    tickers.add(ticker(ctx.options.getProbeInterval().toMillis(), now, detector::onProbeTick));
+    tickers.add(ticker(ctx.options.getGossipInterval().toMillis(), now, gossiper::gossip));
     pushPull.start();
   }
 
@@ -215,7 +218,7 @@ public final class Memberlist implements TransportReceiver {
    */
   @Override
   public Duration streamTimeout() {
-    return ctx.options.streamTimeout();
+    return ctx.options.getStreamTimeout();
   }
 
   // ---------------------------------------------------------------------------------------------------

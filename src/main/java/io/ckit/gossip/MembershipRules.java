@@ -70,7 +70,7 @@ final class MembershipRules {
       }
       ctx.table.add(state);
     } else if (!Objects.equals(state.addr, alive.addr()) || state.port != alive.port()) {
-      long reclaim = ctx.options.deadNodeReclaimTime().toMillis();
+      long reclaim = ctx.options.getDeadNodeReclaimTime().toMillis();
       boolean canReclaim = reclaim > 0 && ctx.scheduler.nowMillis() - state.stateChange > reclaim;
       if (state.state == MemberState.LEFT || (state.state == MemberState.DEAD && canReclaim)) {
         ctx.log(Level.INFO, "Updating address for left or failed node " + state.name + " from " + state.address()
@@ -176,9 +176,10 @@ final class MembershipRules {
     long changed = ctx.scheduler.nowMillis();
     state.stateChange = changed;
     int n = ctx.table.size();
-    int wanted = GossipMath.suspicionConfirmationsWanted(ctx.options.suspicionMult(), n);
-    long min = GossipMath.suspicionTimeout(ctx.options.suspicionMult(), n, ctx.options.probeInterval().toMillis());
-    long max = ctx.options.suspicionMaxTimeoutMult() * min;
+    int wanted = GossipMath.suspicionConfirmationsWanted(ctx.options.getSuspicionMult(), n);
+    long min = GossipMath.suspicionTimeout(ctx.options.getSuspicionMult(), n,
+        ctx.options.getProbeInterval().toMillis());
+    long max = ctx.options.getSuspicionMaxTimeoutMult() * min;
     String node = suspect.node();
     suspicions.put(node, new Suspicion(ctx.scheduler, suspect.from(), wanted, min, max, confirmations -> {
       NodeState current = ctx.table.get(node);

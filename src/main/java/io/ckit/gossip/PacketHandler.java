@@ -93,7 +93,7 @@ final class PacketHandler {
   }
 
   private void handoff(Deque<Message> queue, Message message, String from) {
-    if (queue.size() >= ctx.options.handoffQueueDepth()) {
+    if (queue.size() >= ctx.options.getHandoffQueueDepth()) {
       ctx.log(Level.WARNING, "handler queue full, dropping message (" + message.type().code() + ") from=" + from);
       return;
     }

@@ -99,14 +99,14 @@ final class PushPullSync {
 
   /** Starts the periodic push/pulls (unless the interval is 0), the first staggered randomly. */
   void start() {
-    if (!ctx.options.pushPullInterval().isZero()) {
-      long interval = ctx.options.pushPullInterval().toMillis();
+    if (!ctx.options.getPushPullInterval().isZero()) {
+      long interval = ctx.options.getPushPullInterval().toMillis();
       schedule(Math.floorMod(ctx.random.nextLong(), interval));
     }
   }
 
   private void schedule(long delayMillis) {
-    long interval = GossipMath.pushPullInterval(ctx.options.pushPullInterval().toMillis(), ctx.table.size());
+    long interval = GossipMath.pushPullInterval(ctx.options.getPushPullInterval().toMillis(), ctx.table.size());
     periodic = ctx.scheduler.schedule(delayMillis + interval, () -> {
       periodic = null;
       if (!ctx.shutdown) {
@@ -142,7 +142,7 @@ final class PushPullSync {
   private Future<Void> pushPullNode(String address, boolean join) {
     ctx.pushPullsStarted++;
     Promise<Void> result = Promise.promise();
-    long timeout = ctx.options.streamTimeout().toMillis();
+    long timeout = ctx.options.getStreamTimeout().toMillis();
     ctx.transport.openStream(address, timeout).onComplete(opened -> {
       if (opened.failed()) {
         result.fail(opened.cause());
@@ -328,7 +328,7 @@ final class PushPullSync {
     }
 
     void start() {
-      start(ctx.options.streamTimeout().toMillis());
+      start(ctx.options.getStreamTimeout().toMillis());
     }
 
     @Override
@@ -392,7 +392,7 @@ final class PushPullSync {
     }
 
     private void handlePushPull(PushPull remote) {
-      if (inboundStreams > ctx.options.maxConcurrentPushPulls()) {
+      if (inboundStreams > ctx.options.getMaxConcurrentPushPulls()) {
         ctx.log(Level.ERROR, "Too many pending push/pull requests");
         return;
       }

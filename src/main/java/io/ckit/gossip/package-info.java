@@ -6,8 +6,9 @@
  * timers from a {@link io.ckit.gossip.Scheduler} and calls from the layer above, and answers with packets,
  * streams and {@link io.ckit.gossip.GossipDelegate} events. It never blocks, holds no locks and does not
  * know whether it runs over HTTP/2, in memory or in the test tree's simulator (virtual time, simulated
- * latency, loss and partitions). {@link io.ckit.gossip.GossipOptions} holds every timing (presets: ckit,
- * LAN, WAN, local); {@link io.ckit.gossip.GossipMath} holds memberlist's rules as pure functions; {@link
+ * latency, loss and partitions). It is given who it is ({@link io.ckit.gossip.MemberIdentity}: name, address,
+ * label) and how to run ({@link io.ckit.gossip.GossipOptions}: every timing; presets ckit, LAN, WAN, local);
+ * {@link io.ckit.gossip.GossipMath} holds memberlist's rules as pure functions; {@link
  * io.ckit.gossip.BroadcastQueue} is memberlist's transmit-limited queue, which the node layer also uses for
  * its own broadcasts.
  *

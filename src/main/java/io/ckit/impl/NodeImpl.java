@@ -9,9 +9,9 @@ import io.ckit.StateTransitionException;
 import io.ckit.gossip.Addresses;
 import io.ckit.gossip.BroadcastQueue;
 import io.ckit.gossip.GossipDelegate;
-import io.ckit.gossip.GossipOptions;
 import io.ckit.gossip.HostPort;
 import io.ckit.gossip.Member;
+import io.ckit.gossip.MemberIdentity;
 import io.ckit.gossip.Memberlist;
 import io.ckit.metrics.NodeMetrics;
 import io.ckit.peer.Peer;
@@ -137,8 +137,8 @@ public final class NodeImpl implements Node, GossipDelegate {
     this.states = new PeerStates(name, clock, this::peersChanged);
     this.publisher = new PeerPublisher(states.peers(), sharder, metrics,
         task -> context.runOnContext(nothing -> task.run()), this::published, observers::offer,
-        message -> vertx.eventBus().publish(options.peersAddress(), message));
-    this.broadcasts = new BroadcastQueue(options.getGossip().retransmitMult(), states::size);
+        message -> vertx.eventBus().publish(options.getPeersAddress(), message));
+    this.broadcasts = new BroadcastQueue(options.getGossip().getRetransmitMult(), states::size);
   }
 
   /**
@@ -222,19 +222,16 @@ public final class NodeImpl implements Node, GossipDelegate {
     startup = port.compose(actualPort -> onContext(() -> {
       checkRunning();
       advertised = ip.result() + ":" + actualPort;
-      GossipOptions gossip = new GossipOptions(options.getGossip())
-          .setName(name)
-          .setAdvertiseAddress(advertised)
-          .setLabel(options.getLabel());
-      engine = new Memberlist(gossip, transport, ContextScheduler.create(context), this, new SplittableRandom());
+      engine = new Memberlist(new MemberIdentity(name, advertised, options.getLabel()), options.getGossip(),
+          transport, ContextScheduler.create(context), this, new SplittableRandom());
       transport.bind(engine);
-      consumers.add(vertx.eventBus().<Object>consumer(options.peersAddress(), this::answerPeers));
-      consumers.add(vertx.eventBus().<Object>consumer(options.currentPeersAddress(), this::answerPeers));
+      consumers.add(vertx.eventBus().<Object>consumer(options.getPeersAddress(), this::answerPeers));
+      consumers.add(vertx.eventBus().<Object>consumer(options.getCurrentPeersAddress(), this::answerPeers));
       LookupMessages.register(vertx);
-      consumers.add(vertx.eventBus().<Object>consumer(options.shardAddress(),
+      consumers.add(vertx.eventBus().<Object>consumer(options.getShardAddress(),
           new ShardRequestHandler(sharder)::handle));
       engine.start();
-      long interval = Math.max(100, Math.min(1000, gossip.gossipInterval().toMillis()));
+      long interval = Math.max(100, Math.min(1000, options.getGossip().getGossipInterval().toMillis()));
       vertx.setPeriodic(interval, id -> {
         if (stopped != null || engine == null) {
           vertx.cancelTimer(id);

@@ -9,8 +9,7 @@
  *   <li>{@link io.ckit.impl.PeerPublisher}: the peer table to sorted snapshot, sharder, peer gauges, observers
  *       and the event bus, once per event-loop turn;
  *   <li>{@link io.ckit.impl.ObserverDispatcher}: calls observers on the contexts that registered them;
- *   <li>{@link io.ckit.impl.ContextScheduler}: the engine's timers on the node's context;
- *   <li>{@link io.ckit.impl.GossipJson}, {@link io.ckit.impl.Durations}: option parsing helpers.
+ *   <li>{@link io.ckit.impl.ContextScheduler}: the engine's timers on the node's context.
  * </ul>
  * Everything a node holds is confined to the node's context; only immutable snapshots and volatile values are
  * read elsewhere.

@@ -32,7 +32,7 @@ public interface ShardService {
   /** The most keys one batch request may carry. */
   int MAX_BATCH = 10_000;
 
-  /** A client for the service at an address (e.g. {@code NodeOptions.shardAddress()}). */
+  /** A client for the service at an address (e.g. {@code NodeOptions.getShardAddress()}). */
   static ShardService createProxy(Vertx vertx, String address) {
     return new ShardServiceProxy(vertx, address, new DeliveryOptions());
   }

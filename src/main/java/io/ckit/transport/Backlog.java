@@ -51,7 +51,7 @@ final class Backlog {
       }
       task.run();
     });
-    if (!body.paused && pending.get() >= core.options.maxInboundQueuedPackets()) {
+    if (!body.paused && pending.get() >= core.options.getMaxInboundQueuedPackets()) {
       body.paused = true;
       body.stream.pause();
       paused.add(body);
@@ -63,7 +63,7 @@ final class Backlog {
   }
 
   private int resumeAt() {
-    return core.options.maxInboundQueuedPackets() / 2;
+    return core.options.getMaxInboundQueuedPackets() / 2;
   }
 
   private void resumePaused() {

@@ -49,7 +49,7 @@ abstract class EngineSideStream implements StreamChannel {
     this.http = body.context;
     this.closeGraceMillis = closeGraceMillis;
     this.backlog = new Backlog(core, new AtomicInteger());
-    this.frames = new FrameCodec.Decoder(core.options.maxFrameBytes(), frame -> {
+    this.frames = new FrameCodec.Decoder(core.options.getMaxFrameBytes(), frame -> {
       core.metrics.streamRxPackets.increment();
       core.metrics.streamRxBytes.increment(frame.length());
       byte[] bytes = frame.getBytes();

@@ -105,11 +105,11 @@ public final class HttpTransport implements Transport {
   public static HttpServerOptions serverOptions(TransportOptions options) {
     return new HttpServerOptions()
         .setHttp2ClearTextEnabled(true)
-        .setSsl(options.ssl())
-        .setUseAlpn(options.ssl())
-        .setKeyCertOptions(options.keyCertOptions())
-        .setTrustOptions(options.trustOptions())
-        .setClientAuth(options.clientAuth());
+        .setSsl(options.isSsl())
+        .setUseAlpn(options.isSsl())
+        .setKeyCertOptions(options.getKeyCertOptions())
+        .setTrustOptions(options.getTrustOptions())
+        .setClientAuth(options.getClientAuth());
   }
 
   /** Starts a server of its own that serves only the transport's endpoints. */

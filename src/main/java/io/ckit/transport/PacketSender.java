@@ -37,7 +37,7 @@ final class PacketSender {
       peers.put(address, peer);
       core.metrics.peerQueues.incrementAndGet();
     }
-    if (peer.queue.size() >= core.options.maxQueuedPackets()) {
+    if (peer.queue.size() >= core.options.getMaxQueuedPackets()) {
       peer.queue.poll();
       core.metrics.txQueue.decrementAndGet();
       core.metrics.txDropped.increment();
@@ -58,7 +58,7 @@ final class PacketSender {
     }
 
     void pump() {
-      while (inFlight < core.options.maxPacketsInFlight() && !queue.isEmpty() && !core.closed()) {
+      while (inFlight < core.options.getMaxPacketsInFlight() && !queue.isEmpty() && !core.closed()) {
         byte[] packet = queue.poll();
         core.metrics.txQueue.decrementAndGet();
         inFlight++;
@@ -85,7 +85,7 @@ final class PacketSender {
       Future<HttpClientRequest> created;
       try {
         created = core.client.request(core.request(address, HttpTransport.MESSAGE_PATH)
-            .setTimeout(core.options.packetTimeout().toMillis()));
+            .setTimeout(core.options.getPacketTimeout().toMillis()));
       } catch (RuntimeException e) {
         // A closed client, or an address that is no host:port.
         return Future.failedFuture(e);

@@ -69,7 +69,7 @@ final class ServerEndpoints {
     String from = address(request.remoteAddress());
     TransportReceiver receiver = engine;
     Body body = new Body(request, Vertx.currentContext());
-    FrameCodec.Decoder frames = new FrameCodec.Decoder(core.options.maxFrameBytes(), frame -> {
+    FrameCodec.Decoder frames = new FrameCodec.Decoder(core.options.getMaxFrameBytes(), frame -> {
       core.metrics.rxPackets.increment();
       core.metrics.rxBytes.increment(frame.length());
       byte[] packet = frame.getBytes();

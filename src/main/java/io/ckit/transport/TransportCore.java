@@ -43,11 +43,11 @@ final class TransportCore {
     HttpClientOptions clientOptions = new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false)
-        .setSsl(options.ssl())
-        .setUseAlpn(options.ssl())
-        .setVerifyHost(options.verifyHost())
-        .setTrustOptions(options.trustOptions())
-        .setKeyCertOptions(options.keyCertOptions());
+        .setSsl(options.isSsl())
+        .setUseAlpn(options.isSsl())
+        .setVerifyHost(options.isVerifyHost())
+        .setTrustOptions(options.getTrustOptions())
+        .setKeyCertOptions(options.getKeyCertOptions());
     this.client = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp2MaxSize(1));
   }
 
@@ -58,7 +58,7 @@ final class TransportCore {
   /** Marks the transport closed and shuts the client down, giving requests in flight a grace period. */
   Future<Void> close() {
     closed = true;
-    long grace = Math.min(CLOSE_GRACE_MILLIS, options.packetTimeout().toMillis());
+    long grace = Math.min(CLOSE_GRACE_MILLIS, options.getPacketTimeout().toMillis());
     return client.shutdown(grace, TimeUnit.MILLISECONDS);
   }
 
@@ -72,7 +72,7 @@ final class TransportCore {
         .setHost(peer.bracketedHost())
         .setPort(peer.port())
         .setURI(path)
-        .setSsl(options.ssl())
+        .setSsl(options.isSsl())
         .putHeader(HttpHeaders.CONTENT_TYPE, HttpTransport.CONTENT_TYPE);
   }
 

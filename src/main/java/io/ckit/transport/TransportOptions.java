@@ -1,15 +1,39 @@
 package io.ckit.transport;
 
+import io.ckit.config.Durations;
+import io.ckit.config.JsonValues;
+import io.ckit.config.Limits;
 import io.ckit.wire.MessageCodec;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.JksOptions;
 import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.core.net.TrustOptions;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * Settings of the HTTP/2 transport: limits, timeouts and TLS. Setters validate at once and throw {@link
- * IllegalArgumentException} naming the setting.
+ * Settings of the HTTP/2 transport: limits, timeouts and TLS. A data object: setters validate at once and
+ * throw {@link IllegalArgumentException} naming the setting, and every option has a JSON form.
+ *
+ * <p>The JSON form is the two sections a node's JSON ({@code NodeOptions}) gives the transport, named as
+ * there: limits in {@code transport}, TLS in {@code tls}.
+ *
+ * <pre>{@code
+ * {
+ *   "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000,
+ *                 "maxPacketsInFlight": 100, "maxInboundQueuedPackets": 1024},
+ *   "tls": {"enabled": true, "pemKeyCert": {...}, "pemTrust": {...}, "clientAuth": "REQUIRED", "verifyHost": true}
+ * }
+ * }</pre>
+ *
+ * <p>Key and trust material may be PEM ({@code pemKeyCert}, {@code pemTrust}), JKS ({@code jksKeyStore},
+ * {@code jksTrustStore}) or PKCS#12 ({@code pfxKeyStore}, {@code pfxTrustStore}), each in Vert.x's own JSON
+ * form; key material alone turns TLS on.
  */
 public final class TransportOptions {
 
@@ -23,17 +47,29 @@ public final class TransportOptions {
   public static final int DEFAULT_MAX_PACKETS_IN_FLIGHT = 100;
   /** Frames read and not yet handled by the engine before reading pauses: memberlist's HandoffQueueDepth. */
   public static final int DEFAULT_MAX_INBOUND_QUEUED_PACKETS = 1024;
+  /** Plain HTTP/2 (h2c), as Go ckit runs by default. */
+  public static final boolean DEFAULT_SSL = false;
+  /** Client certificates are neither asked for nor required. */
+  public static final ClientAuth DEFAULT_CLIENT_AUTH = ClientAuth.NONE;
+  /** A peer's certificate must name the host dialled. */
+  public static final boolean DEFAULT_VERIFY_HOST = true;
+
+  private static final Set<String> SECTIONS = Set.of("transport", "tls");
+  private static final Set<String> TRANSPORT_FIELDS = Set.of("maxFrameBytes", "packetTimeout", "maxQueuedPackets",
+      "maxPacketsInFlight", "maxInboundQueuedPackets");
+  private static final Set<String> TLS_FIELDS = Set.of("enabled", "pemKeyCert", "jksKeyStore", "pfxKeyStore",
+      "pemTrust", "jksTrustStore", "pfxTrustStore", "clientAuth", "verifyHost");
 
   private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
   private Duration packetTimeout = DEFAULT_PACKET_TIMEOUT;
   private int maxQueuedPackets = DEFAULT_MAX_QUEUED_PACKETS;
   private int maxPacketsInFlight = DEFAULT_MAX_PACKETS_IN_FLIGHT;
   private int maxInboundQueuedPackets = DEFAULT_MAX_INBOUND_QUEUED_PACKETS;
-  private boolean ssl;
+  private boolean ssl = DEFAULT_SSL;
   private KeyCertOptions keyCertOptions;
   private TrustOptions trustOptions;
-  private ClientAuth clientAuth = ClientAuth.NONE;
-  private boolean verifyHost = true;
+  private ClientAuth clientAuth = DEFAULT_CLIENT_AUTH;
+  private boolean verifyHost = DEFAULT_VERIFY_HOST;
 
   public TransportOptions() {}
 
@@ -51,57 +87,76 @@ public final class TransportOptions {
     verifyHost = other.verifyHost;
   }
 
-  public int maxFrameBytes() {
+  /**
+   * Reads options from JSON: the {@code transport} and {@code tls} sections, each optional; what they leave
+   * out keeps its default.
+   *
+   * @throws IllegalArgumentException naming the option ({@code transport.<field>}, {@code tls.<field>}) that
+   *     is unknown or invalid
+   */
+  public TransportOptions(JsonObject json) {
+    JsonValues.checkFields("", json, SECTIONS);
+    if (json.containsKey("transport")) {
+      readTransport(JsonValues.object("transport", json.getValue("transport")));
+    }
+    if (json.containsKey("tls")) {
+      readTls(JsonValues.object("tls", json.getValue("tls")));
+    }
+  }
+
+  /** Every option, in the form {@link #TransportOptions(JsonObject)} reads. */
+  public JsonObject toJson() {
+    JsonObject tls = new JsonObject().put("enabled", ssl).put("clientAuth", clientAuth.name())
+        .put("verifyHost", verifyHost);
+    putMaterial(tls, keyCertOptions, "pemKeyCert", "jksKeyStore", "pfxKeyStore");
+    putMaterial(tls, trustOptions, "pemTrust", "jksTrustStore", "pfxTrustStore");
+    JsonObject transport = new JsonObject()
+        .put("maxFrameBytes", maxFrameBytes)
+        .put("packetTimeout", Durations.format(packetTimeout))
+        .put("maxQueuedPackets", maxQueuedPackets)
+        .put("maxPacketsInFlight", maxPacketsInFlight)
+        .put("maxInboundQueuedPackets", maxInboundQueuedPackets);
+    return new JsonObject().put("tls", tls).put("transport", transport);
+  }
+
+  public int getMaxFrameBytes() {
     return maxFrameBytes;
   }
 
   /** The largest frame (packet or stream chunk) read; a longer one is refused before it is buffered. */
   public TransportOptions setMaxFrameBytes(int maxFrameBytes) {
-    if (maxFrameBytes < 1024) {
-      throw new IllegalArgumentException("maxFrameBytes must be at least 1024, got " + maxFrameBytes);
-    }
-    this.maxFrameBytes = maxFrameBytes;
+    this.maxFrameBytes = Limits.atLeast(maxFrameBytes, 1024, "maxFrameBytes");
     return this;
   }
 
-  public Duration packetTimeout() {
+  public Duration getPacketTimeout() {
     return packetTimeout;
   }
 
   public TransportOptions setPacketTimeout(Duration packetTimeout) {
-    Objects.requireNonNull(packetTimeout, "packetTimeout");
-    if (packetTimeout.isNegative() || packetTimeout.isZero()) {
-      throw new IllegalArgumentException("packetTimeout must be positive, got " + packetTimeout);
-    }
-    this.packetTimeout = packetTimeout;
+    this.packetTimeout = Limits.positive(packetTimeout, "packetTimeout");
     return this;
   }
 
-  public int maxQueuedPackets() {
+  public int getMaxQueuedPackets() {
     return maxQueuedPackets;
   }
 
   public TransportOptions setMaxQueuedPackets(int maxQueuedPackets) {
-    if (maxQueuedPackets < 1) {
-      throw new IllegalArgumentException("maxQueuedPackets must be at least 1, got " + maxQueuedPackets);
-    }
-    this.maxQueuedPackets = maxQueuedPackets;
+    this.maxQueuedPackets = Limits.atLeast(maxQueuedPackets, 1, "maxQueuedPackets");
     return this;
   }
 
-  public int maxPacketsInFlight() {
+  public int getMaxPacketsInFlight() {
     return maxPacketsInFlight;
   }
 
   public TransportOptions setMaxPacketsInFlight(int maxPacketsInFlight) {
-    if (maxPacketsInFlight < 1) {
-      throw new IllegalArgumentException("maxPacketsInFlight must be at least 1, got " + maxPacketsInFlight);
-    }
-    this.maxPacketsInFlight = maxPacketsInFlight;
+    this.maxPacketsInFlight = Limits.atLeast(maxPacketsInFlight, 1, "maxPacketsInFlight");
     return this;
   }
 
-  public int maxInboundQueuedPackets() {
+  public int getMaxInboundQueuedPackets() {
     return maxInboundQueuedPackets;
   }
 
@@ -111,15 +166,11 @@ public final class TransportOptions {
    * senders back, until the engine has worked the backlog down to half.
    */
   public TransportOptions setMaxInboundQueuedPackets(int maxInboundQueuedPackets) {
-    if (maxInboundQueuedPackets < 1) {
-      throw new IllegalArgumentException("maxInboundQueuedPackets must be at least 1, got "
-          + maxInboundQueuedPackets);
-    }
-    this.maxInboundQueuedPackets = maxInboundQueuedPackets;
+    this.maxInboundQueuedPackets = Limits.atLeast(maxInboundQueuedPackets, 1, "maxInboundQueuedPackets");
     return this;
   }
 
-  public boolean ssl() {
+  public boolean isSsl() {
     return ssl;
   }
 
@@ -129,7 +180,7 @@ public final class TransportOptions {
     return this;
   }
 
-  public KeyCertOptions keyCertOptions() {
+  public KeyCertOptions getKeyCertOptions() {
     return keyCertOptions;
   }
 
@@ -139,7 +190,7 @@ public final class TransportOptions {
     return this;
   }
 
-  public TrustOptions trustOptions() {
+  public TrustOptions getTrustOptions() {
     return trustOptions;
   }
 
@@ -149,7 +200,7 @@ public final class TransportOptions {
     return this;
   }
 
-  public ClientAuth clientAuth() {
+  public ClientAuth getClientAuth() {
     return clientAuth;
   }
 
@@ -159,7 +210,7 @@ public final class TransportOptions {
     return this;
   }
 
-  public boolean verifyHost() {
+  public boolean isVerifyHost() {
     return verifyHost;
   }
 
@@ -167,5 +218,50 @@ public final class TransportOptions {
   public TransportOptions setVerifyHost(boolean verifyHost) {
     this.verifyHost = verifyHost;
     return this;
+  }
+
+  /** Key or trust material under the field of its kind; other kinds than PEM, JKS and PKCS#12 have no JSON. */
+  private static void putMaterial(JsonObject tls, Object material, String pem, String jks, String pfx) {
+    if (material instanceof PemKeyCertOptions keyCert) {
+      tls.put(pem, keyCert.toJson());
+    } else if (material instanceof PemTrustOptions trust) {
+      tls.put(pem, trust.toJson());
+    } else if (material instanceof JksOptions store) {
+      tls.put(jks, store.toJson());
+    } else if (material instanceof PfxOptions store) {
+      tls.put(pfx, store.toJson());
+    }
+  }
+
+  private void readTransport(JsonObject json) {
+    JsonValues.readFields("transport.", json, TRANSPORT_FIELDS, (name, field, value) -> {
+      switch (field) {
+        case "maxFrameBytes" -> setMaxFrameBytes(JsonValues.integer(name, value));
+        case "packetTimeout" -> setPacketTimeout(Durations.parse(name, value));
+        case "maxQueuedPackets" -> setMaxQueuedPackets(JsonValues.integer(name, value));
+        case "maxPacketsInFlight" -> setMaxPacketsInFlight(JsonValues.integer(name, value));
+        case "maxInboundQueuedPackets" -> setMaxInboundQueuedPackets(JsonValues.integer(name, value));
+      }
+    });
+  }
+
+  private void readTls(JsonObject tls) {
+    JsonValues.readFields("tls.", tls, TLS_FIELDS, (name, field, value) -> {
+      switch (field) {
+        case "enabled" -> setSsl(JsonValues.bool(name, value));
+        case "pemKeyCert" -> setKeyCertOptions(new PemKeyCertOptions(JsonValues.object(name, value)));
+        case "jksKeyStore" -> setKeyCertOptions(new JksOptions(JsonValues.object(name, value)));
+        case "pfxKeyStore" -> setKeyCertOptions(new PfxOptions(JsonValues.object(name, value)));
+        case "pemTrust" -> setTrustOptions(new PemTrustOptions(JsonValues.object(name, value)));
+        case "jksTrustStore" -> setTrustOptions(new JksOptions(JsonValues.object(name, value)));
+        case "pfxTrustStore" -> setTrustOptions(new PfxOptions(JsonValues.object(name, value)));
+        case "clientAuth" -> setClientAuth(ClientAuth.valueOf(JsonValues.text(name, value)));
+        case "verifyHost" -> setVerifyHost(JsonValues.bool(name, value));
+      }
+    });
+    // Key material alone turns TLS on; "enabled": false keeps it off (the material stays for later).
+    if (keyCertOptions != null && !tls.containsKey("enabled")) {
+      ssl = true;
+    }
   }
 }

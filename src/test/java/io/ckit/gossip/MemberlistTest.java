@@ -44,9 +44,8 @@ class MemberlistTest {
   private final MessageCodec messages = new MessageCodec();
 
   private Memberlist engine(String label) {
-    GossipOptions options = GossipOptions.ckit().setName("node-a").setAdvertiseAddress("127.0.0.1:27501")
-        .setLabel(label);
-    return new Memberlist(options, transport, simulation.scheduler(), events, new SplittableRandom(1));
+    return new Memberlist(new MemberIdentity("node-a", "127.0.0.1:27501", label), GossipOptions.ckit(), transport,
+        simulation.scheduler(), events, new SplittableRandom(1));
   }
 
   private void receive(Memberlist engine, Message message) {
@@ -239,7 +238,7 @@ class MemberlistTest {
     engine.start();
     StreamCodec streams = StreamCodec.ckit(messages, "");
     byte[] pushPull = streams.encode(new PushPull(false, List.of(), ByteString.ofUtf8("their-state")));
-    int limit = GossipOptions.ckit().maxConcurrentPushPulls();
+    int limit = GossipOptions.ckit().getMaxConcurrentPushPulls();
     for (int i = 0; i <= limit; i++) {
       // Alternately our delegate fails to give its state (no answer) and to merge theirs (after answering).
       events.localStateFailure = i % 2 == 0 ? new IllegalStateException("no state") : null;
@@ -338,7 +337,7 @@ class MemberlistTest {
   @Test
   void gossipNowSendsWhatIsQueuedWithoutWaitingForTheNextRound() {
     List<byte[]> queued = new ArrayList<>(List.of(new byte[] {0x12, 0x01, 0x01}));
-    Memberlist engine = new Memberlist(GossipOptions.ckit().setName("node-a").setAdvertiseAddress("127.0.0.1:27501"),
+    Memberlist engine = new Memberlist(new MemberIdentity("node-a", "127.0.0.1:27501", ""), GossipOptions.ckit(),
         transport, simulation.scheduler(), new GossipDelegate() {
           @Override
           public List<byte[]> broadcasts(int overhead, int limit) {
@@ -381,7 +380,7 @@ class MemberlistTest {
     Memberlist engine = engine("");
     engine.start();
     receive(engine, new IndirectPing(9, LOCALHOST, 27503, "node-c", true, LOCALHOST, 27502, "node-b"));
-    simulation.runFor(GossipOptions.ckit().probeTimeout().toMillis() - 1);
+    simulation.runFor(GossipOptions.ckit().getProbeTimeout().toMillis() - 1);
     assertThat(sentMessages("")).doesNotContain(new NackResp(9));
     simulation.runFor(1);
     assertThat(transport.packets).last().satisfies(packet -> assertThat(packet.address()).isEqualTo("127.0.0.1:27502"));

@@ -164,8 +164,8 @@ class SimulatedClusterTest {
 
   @Test
   void nodesWithDifferentLabelsNeverMerge() {
-    SimCluster cluster = new SimCluster(9, name -> GossipOptions.ckit()
-        .setLabel(Integer.parseInt(name.substring(5)) < 5 ? "alpha" : "beta"));
+    SimCluster cluster = new SimCluster(9, name -> GossipOptions.ckit(),
+        name -> Integer.parseInt(name.substring(5)) < 5 ? "alpha" : "beta");
     List<SimNode> nodes = cluster.addNodes(10);
     List<SimNode> alpha = nodes.subList(0, 5);
     List<SimNode> beta = nodes.subList(5, 10);

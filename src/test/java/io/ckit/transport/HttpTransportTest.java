@@ -6,6 +6,7 @@ import io.ckit.impl.ContextScheduler;
 import io.ckit.gossip.StreamChannel;
 import io.ckit.gossip.GossipDelegate;
 import io.ckit.gossip.GossipOptions;
+import io.ckit.gossip.MemberIdentity;
 import io.ckit.gossip.Memberlist;
 import io.ckit.testing.ReferenceVectors;
 import io.ckit.wire.ByteString;
@@ -466,7 +467,7 @@ class HttpTransportTest {
   void everyCapturedGoFrameIsAcceptedByTheServerRoute(Vertx vertx, VertxTestContext test) throws Exception {
     TestNode plain = TestNode.start(vertx, "node-a", TestNode.fastGossip(), new TransportOptions())
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    TestNode prod = TestNode.start(vertx, "node-a", TestNode.fastGossip().setLabel("prod"), new TransportOptions())
+    TestNode prod = TestNode.start(vertx, "node-a", "prod", TestNode.fastGossip(), new TransportOptions())
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     HttpClientAgent client = h2c(vertx);
     List<Future<Integer>> posts = new ArrayList<>();
@@ -499,7 +500,7 @@ class HttpTransportTest {
   @ValueSource(strings = {"traffic-join-leave.jsonl", "traffic-label.jsonl", "traffic-label-mismatch.jsonl"})
   void everyCapturedGoStreamGetsAPushPullAnswer(String file, Vertx vertx, VertxTestContext test) throws Exception {
     String label = file.equals("traffic-join-leave.jsonl") ? "" : "prod";
-    TestNode node = TestNode.start(vertx, "node-a", TestNode.fastGossip().setLabel(label), new TransportOptions())
+    TestNode node = TestNode.start(vertx, "node-a", label, TestNode.fastGossip(), new TransportOptions())
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     Map<String, List<JsonObject>> streams = new LinkedHashMap<>();
     ReferenceVectors.forEachLine("wire/" + file, record -> {
@@ -600,9 +601,8 @@ class HttpTransportTest {
       held.context = worker.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       HttpTransport transport = HttpTransport.create(vertx, held.context, options,
           TransportMetrics.create(held.registry, ""));
-      GossipOptions gossip = GossipOptions.local().setName("held").setAdvertiseAddress("127.0.0.1:7946");
-      transport.bind(new Memberlist(gossip, transport, ContextScheduler.create(held.context), held,
-          new SplittableRandom(1)));
+      transport.bind(new Memberlist(new MemberIdentity("held", "127.0.0.1:7946", ""), GossipOptions.local(),
+          transport, ContextScheduler.create(held.context), held, new SplittableRandom(1)));
       HttpServer server = vertx.createHttpServer(HttpTransport.serverOptions(options))
           .requestHandler(transport.requestHandler())
           .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

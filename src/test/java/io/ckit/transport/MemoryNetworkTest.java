@@ -3,6 +3,7 @@ package io.ckit.transport;
 import io.ckit.impl.ContextScheduler;
 import io.ckit.gossip.GossipDelegate;
 import io.ckit.gossip.Member;
+import io.ckit.gossip.MemberIdentity;
 import io.ckit.gossip.Memberlist;
 import io.ckit.transport.MemoryNetwork.MemoryTransport;
 import io.vertx.core.Context;
@@ -65,7 +66,7 @@ class MemoryNetworkTest {
 
     Future<Void> start() {
       return call(() -> {
-        engine = new Memberlist(TestNode.fastGossip().setName(name).setAdvertiseAddress(address), transport,
+        engine = new Memberlist(new MemberIdentity(name, address, ""), TestNode.fastGossip(), transport,
             ContextScheduler.create(context), this, new SplittableRandom(name.hashCode()));
         transport.bind(engine);
         engine.start();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ckit.impl.ContextScheduler;
 import io.ckit.gossip.GossipDelegate;
 import io.ckit.gossip.Member;
+import io.ckit.gossip.MemberIdentity;
 import io.ckit.gossip.Memberlist;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Promise;
@@ -48,9 +49,8 @@ class RouterMountTest {
           .requestHandler(application)
           .listen(0, "127.0.0.1")
           .onSuccess(server -> {
-            Memberlist engine = new Memberlist(TestNode.fastGossip().setName("b")
-                    .setAdvertiseAddress("127.0.0.1:" + server.actualPort()), transport,
-                ContextScheduler.create(vertx.getOrCreateContext()), new GossipDelegate() {
+            Memberlist engine = new Memberlist(new MemberIdentity("b", "127.0.0.1:" + server.actualPort(), ""),
+                TestNode.fastGossip(), transport, ContextScheduler.create(vertx.getOrCreateContext()), new GossipDelegate() {
                   @Override
                   public void notifyJoin(Member member) {
                     seenByB.add(member.name());

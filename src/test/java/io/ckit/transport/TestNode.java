@@ -4,6 +4,7 @@ import io.ckit.impl.ContextScheduler;
 import io.ckit.gossip.GossipDelegate;
 import io.ckit.gossip.GossipOptions;
 import io.ckit.gossip.Member;
+import io.ckit.gossip.MemberIdentity;
 import io.ckit.gossip.Memberlist;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
@@ -53,11 +54,17 @@ final class TestNode implements GossipDelegate {
   }
 
   static Future<TestNode> start(Vertx vertx, String name, GossipOptions gossip, TransportOptions transportOptions) {
+    return start(vertx, name, "", gossip, transportOptions);
+  }
+
+  /** A node of a labelled cluster. */
+  static Future<TestNode> start(Vertx vertx, String name, String label, GossipOptions gossip,
+      TransportOptions transportOptions) {
     TestNode node = new TestNode(vertx, name);
     Promise<TestNode> started = Promise.promise();
     node.context.runOnContext(nothing -> {
       node.transport = HttpTransport.create(vertx, transportOptions,
-          TransportMetrics.create(node.registry, gossip.label()));
+          TransportMetrics.create(node.registry, label));
       node.listen(transportOptions).onComplete(listening -> node.context.runOnContext(onEngineContext -> {
         if (listening.failed()) {
           started.fail(listening.cause());
@@ -65,9 +72,8 @@ final class TestNode implements GossipDelegate {
         }
         node.server = listening.result();
         node.address = "127.0.0.1:" + node.server.actualPort();
-        GossipOptions options = new GossipOptions(gossip).setName(name).setAdvertiseAddress(node.address);
-        node.engine = new Memberlist(options, node.transport, ContextScheduler.create(node.context), node,
-            new SplittableRandom(name.hashCode()));
+        node.engine = new Memberlist(new MemberIdentity(name, node.address, label), gossip, node.transport,
+            ContextScheduler.create(node.context), node, new SplittableRandom(name.hashCode()));
         node.transport.bind(node.engine);
         node.engine.start();
         started.complete(node);

@@ -1,5 +1,6 @@
 package io.ckit.shard.impl;
 
+import io.ckit.config.JsonValues;
 import io.ckit.peer.Peer;
 import io.ckit.shard.Key;
 import io.ckit.shard.NotEnoughNodesException;
@@ -11,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /** Serves the {@link ShardService} protocol for one sharder. */
@@ -125,11 +127,8 @@ public final class ShardRequestHandler {
   }
 
   private static int count(Object value) {
-    if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
-        || number.doubleValue() < 0 || number.doubleValue() > Integer.MAX_VALUE) {
-      throw new BadRequest("n must be a whole number of at least 0, got " + value);
-    }
-    return number.intValue();
+    return (int) JsonValues.wholeNumber(value, 0, Integer.MAX_VALUE).orElseThrow(
+        () -> new BadRequest("n must be a whole number of at least 0, got " + value));
   }
 
   private static Op op(Object value) {
@@ -156,9 +155,9 @@ public final class ShardRequestHandler {
   }
 
   private static Key hash(String field, Object value) {
-    String text = value instanceof Number number && number.doubleValue() >= 0
-        && number.doubleValue() == Math.rint(number.doubleValue()) && number.doubleValue() < 0x1p53
-        ? Long.toString(number.longValue()) : value instanceof String s ? s : null;
+    // A number is taken only where a double holds it exactly; larger hashes must come as text.
+    OptionalLong number = JsonValues.wholeNumber(value, 0, (1L << 53) - 1);
+    String text = number.isPresent() ? Long.toString(number.getAsLong()) : value instanceof String s ? s : null;
     if (text != null && !text.isEmpty() && text.length() <= 20 && text.chars().allMatch(Character::isDigit)) {
       try {
         return new Key(Long.parseUnsignedLong(text));

@@ -3,6 +3,7 @@ package io.ckit.gossip.sim;
 import io.ckit.gossip.GossipDelegate;
 import io.ckit.gossip.GossipOptions;
 import io.ckit.gossip.Member;
+import io.ckit.gossip.MemberIdentity;
 import io.ckit.gossip.Memberlist;
 import io.ckit.wire.MemberState;
 import io.vertx.core.Future;
@@ -23,16 +24,24 @@ public final class SimCluster {
   public final SimNetwork network;
   private final SplittableRandom seeds;
   private final Function<String, GossipOptions> options;
+  private final Function<String, String> labels;
   private final List<SimNode> nodes = new ArrayList<>();
 
-  /**
-   * @param options the settings of each node, given its name (name and address are filled in)
-   */
+  /** A cluster without a label. */
   public SimCluster(long seed, Function<String, GossipOptions> options) {
+    this(seed, options, name -> "");
+  }
+
+  /**
+   * @param options the settings of each node, given its name
+   * @param labels the cluster label of each node, given its name
+   */
+  public SimCluster(long seed, Function<String, GossipOptions> options, Function<String, String> labels) {
     // -Dckit.sim.seedOffset=N reruns every simulation with other randomness, to check a test is no fluke.
     this.seeds = new SplittableRandom(seed + Long.getLong("ckit.sim.seedOffset", 0));
     this.network = new SimNetwork(simulation, seeds.nextLong());
     this.options = options;
+    this.labels = labels;
   }
 
   /** A cluster whose nodes all run Go ckit's settings. */
@@ -45,10 +54,9 @@ public final class SimCluster {
     int index = nodes.size();
     String name = String.format("node-%05d", index);
     String address = String.format("10.%d.%d.%d:7946", index >> 16 & 0xFF, index >> 8 & 0xFF, index & 0xFF);
-    GossipOptions nodeOptions = new GossipOptions(options.apply(name)).setName(name).setAdvertiseAddress(address);
     SimNode node = new SimNode(name, address);
-    node.engine = new Memberlist(nodeOptions, network.attach(address), simulation.scheduler(), node,
-        new SplittableRandom(seeds.nextLong()));
+    node.engine = new Memberlist(new MemberIdentity(name, address, labels.apply(name)), options.apply(name),
+        network.attach(address), simulation.scheduler(), node, new SplittableRandom(seeds.nextLong()));
     network.bind(address, node.engine);
     nodes.add(node);
     return node;

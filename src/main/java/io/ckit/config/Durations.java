@@ -1,4 +1,4 @@
-package io.ckit.impl;
+package io.ckit.config;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -20,13 +20,12 @@ public final class Durations {
    * @throws IllegalArgumentException naming the field for anything else, or a negative duration
    */
   public static Duration parse(String field, Object value) {
-    if (value instanceof Number number) {
-      double millis = number.doubleValue();
-      if (millis < 0 || millis != Math.rint(millis) || millis > Long.MAX_VALUE / 1_000_000) {
-        throw new IllegalArgumentException(field + ": " + value + " is not a whole, non-negative number of"
-            + " milliseconds");
-      }
-      return Duration.ofMillis(number.longValue());
+    if (value instanceof Number) {
+      // The bound keeps the duration within what Duration.toNanos() can return.
+      long millis = JsonValues.wholeNumber(value, 0, Long.MAX_VALUE / 1_000_000).orElseThrow(
+          () -> new IllegalArgumentException(field + ": " + value + " is not a whole, non-negative number of"
+              + " milliseconds"));
+      return Duration.ofMillis(millis);
     }
     if (value instanceof String text && !text.isEmpty()) {
       if (text.equals("0")) {
