@@ -107,9 +107,8 @@ public final class NodeMetrics {
   }
 
   private void event(String event, int amount) {
-    events.computeIfAbsent(event, e -> Counter.builder("cluster.node.gossip.received.events")
-        .description("Total number of gossip messages handled by the node.")
-        .tags(tags).tag("event", e).register(registry)).increment(amount);
+    count(events, "cluster.node.gossip.received.events", "Total number of gossip messages handled by the node.",
+        event, amount);
   }
 
   /** Counts a message this node queued for gossip. */
@@ -118,9 +117,14 @@ public final class NodeMetrics {
   }
 
   private void broadcast(String event, int amount) {
-    broadcasts.computeIfAbsent(event, e -> Counter.builder("cluster.node.gossip.broadcasts")
-        .description("Total number of gossip messages broadcasted by the node.")
-        .tags(tags).tag("event", e).register(registry)).increment(amount);
+    count(broadcasts, "cluster.node.gossip.broadcasts", "Total number of gossip messages broadcasted by the node.",
+        event, amount);
+  }
+
+  /** Adds to the counter of one event label, registering it the first time. */
+  private void count(Map<String, Counter> counters, String name, String help, String event, int amount) {
+    counters.computeIfAbsent(event, e -> Counter.builder(name).description(help).tags(tags).tag("event", e)
+        .register(registry)).increment(amount);
   }
 
   /** The node's state: the info gauge carries it as its only {@code state} label. */
