@@ -1,7 +1,6 @@
 package io.ckit.app;
 
 import io.ckit.NodeOptions;
-import io.ckit.config.Durations;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +21,7 @@ import java.util.Set;
  * The runnable node's configuration, in layers, each overriding the one before: the embedded {@code
  * config/node.json}, a file given with {@code --config}, environment variables ({@code CKIT_NAME},
  * {@code CKIT_LISTEN}, ...), then command-line flags. The result is a {@link NodeOptions} JSON object
- * plus {@code listen} (the application's server), {@code rejoinInterval} and {@code logLevel}.
+ * plus {@code listen} (the application's server) and {@code logLevel}.
  */
 public final class AppConfig {
 
@@ -41,7 +39,10 @@ public final class AppConfig {
     FLAGS.put("--tls-key", "tls-key");
     FLAGS.put("--tls-ca", "tls-ca");
     FLAGS.put("--sharder", "sharder");
+    FLAGS.put("--max-join-peers", "maxJoinPeers");
     FLAGS.put("--rejoin-interval", "rejoinInterval");
+    FLAGS.put("--rejoin-retention", "rejoinRetention");
+    FLAGS.put("--join-timeout", "joinTimeout");
     FLAGS.put("--log-level", "logLevel");
   }
 
@@ -51,18 +52,12 @@ public final class AppConfig {
   final NodeOptions node;
   /** Where the application's server listens. */
   final String listen;
-  /**
-   * How often to join the join addresses again once joined (zero: never), so that a node that lost every
-   * peer in a long partition finds its way back, as Grafana Alloy's {@code --cluster.rejoin-interval} does.
-   */
-  final Duration rejoinInterval;
   /** debug, info, warn or error. */
   final String logLevel;
 
-  private AppConfig(NodeOptions node, String listen, Duration rejoinInterval, String logLevel) {
+  private AppConfig(NodeOptions node, String listen, String logLevel) {
     this.node = node;
     this.listen = listen;
-    this.rejoinInterval = rejoinInterval;
     this.logLevel = logLevel;
   }
 
@@ -96,13 +91,6 @@ public final class AppConfig {
     if (!LOG_LEVELS.contains(logLevel)) {
       throw new IllegalArgumentException("--log-level: \"" + logLevelIn + "\" is none of debug, info, warn, error");
     }
-    Object rejoinValue = json.remove("rejoinInterval");
-    Duration rejoinInterval;
-    try {
-      rejoinInterval = rejoinValue == null ? Duration.ZERO : Durations.parse("rejoinInterval", rejoinValue);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(flagFor(e.getMessage()), e);
-    }
     Object listenValue = json.remove("listen");
     if (!(listenValue instanceof String listen) || listen.isEmpty()) {
       throw new IllegalArgumentException("--listen: a host:port to listen on is required");
@@ -125,7 +113,7 @@ public final class AppConfig {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(flagFor(e.getMessage()), e);
     }
-    return new AppConfig(node, listen, rejoinInterval, logLevel);
+    return new AppConfig(node, listen, logLevel);
   }
 
   /** Renames an options error to the flag that sets the option, when there is one. */
@@ -148,6 +136,13 @@ public final class AppConfig {
           }
         }
         json.put("joinAddresses", addresses);
+      }
+      case "maxJoinPeers" -> {
+        try {
+          json.put(option, Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(where + ": \"" + value + "\" is not a whole number", e);
+        }
       }
       case "state" -> {
         if (!value.equals("viewer") && !value.equals("participant")) {

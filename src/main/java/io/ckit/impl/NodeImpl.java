@@ -92,6 +92,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   private final PeerStates states;
   private final PeerPublisher publisher;
   private final BroadcastQueue broadcasts;
+  private final Joiner joiner;
 
   // Context-confined state.
   private Memberlist engine;
@@ -139,6 +140,7 @@ public final class NodeImpl implements Node, GossipDelegate {
         task -> context.runOnContext(nothing -> task.run()), this::published, observers::offer,
         message -> vertx.eventBus().publish(options.getPeersAddress(), message));
     this.broadcasts = new BroadcastQueue(options.getGossip().getRetransmitMult(), states::size);
+    this.joiner = new Joiner(vertx, context, name, options.getJoin());
   }
 
   /**
@@ -177,17 +179,7 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   private Future<Void> join(List<String> addresses) {
     checkRunning();
-    if (addresses.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return engine.join(addresses).transform(joined -> {
-      if (joined.failed()) {
-        return Future.failedFuture(new IllegalStateException("failed to join memberlist: "
-            + joined.cause().getMessage(), joined.cause()));
-      }
-      LOG.log(Level.DEBUG, () -> "node " + name + " joined through " + joined.result() + " of " + addresses);
-      return Future.succeededFuture();
-    });
+    return joiner.join(addresses);
   }
 
   /**
@@ -231,6 +223,7 @@ public final class NodeImpl implements Node, GossipDelegate {
       consumers.add(vertx.eventBus().<Object>consumer(options.getShardAddress(),
           new ShardRequestHandler(sharder)::handle));
       engine.start();
+      joiner.start(engine, advertised);
       long interval = Math.max(100, Math.min(1000, options.getGossip().getGossipInterval().toMillis()));
       vertx.setPeriodic(interval, id -> {
         if (stopped != null || engine == null) {
@@ -266,6 +259,7 @@ public final class NodeImpl implements Node, GossipDelegate {
           engine.shutdown();
         }
         List<Future<?>> closing = new ArrayList<>();
+        closing.add(joiner.close());
         consumers.forEach(consumer -> closing.add(consumer.unregister()));
         consumers.clear();
         closing.add(transport.close());
@@ -437,6 +431,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   @Override
   public void notifyJoin(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_JOIN);
+    joiner.arrived(member);
     states.memberAlive(member.name(), member.address());
     StateMessage own = states.own();
     if (!member.name().equals(name) && own != null) {
@@ -454,6 +449,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   @Override
   public void notifyLeave(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_LEAVE);
+    joiner.departed(member);
     states.memberGone(member.name(), member.state() == MemberState.LEFT);
   }
 
