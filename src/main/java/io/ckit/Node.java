@@ -92,6 +92,15 @@ public interface Node {
    */
   Future<Void> changeState(PeerState to);
 
+  /**
+   * Completes once the cluster is big enough for keyed work: at least {@link NodeOptions#getMinClusterSize()}
+   * participants, this node included, have been seen (or the node has waited {@link
+   * NodeOptions#getClusterSizeWaitTimeout()} and carries on smaller). At once when no minimum is set. Hold keyed
+   * work until then, so that the first node up does not take every key. Fails with {@link NodeStoppedException}
+   * if the node stops first.
+   */
+  Future<Void> clusterReady();
+
   /** This node's state; readable from any thread. */
   PeerState currentState();
 

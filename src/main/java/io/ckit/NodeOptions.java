@@ -38,6 +38,10 @@ import java.util.Set;
  *   "joinAddresses": ["10.0.0.6:7946"],      // used by NodeVerticle
  *   "state": "viewer",                       // where NodeVerticle moves the node after joining
  *   "leaveTimeout": "5s",
+ *   "minClusterSize": 0,                     // Node.clusterReady() waits for this many participants
+ *   "clusterSizeWaitTimeout": "0s",          //   ... for at most this long (0: for ever)
+ *   "observerMinInterval": "0s",             // least time between two rounds of observer calls
+ *   "advertiseInterfaces": [],               // instead of advertiseAddress: an interface's address, listen's port
  *   "tls": {"enabled": true, "pemKeyCert": {...}, "pemTrust": {...}, "clientAuth": "REQUIRED", "verifyHost": true},
  *   "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000, "maxPacketsInFlight": 100,
  *                 "maxInboundQueuedPackets": 1024}
@@ -58,7 +62,8 @@ public final class NodeOptions {
   /** What {@link #toString()} shows instead of a secret. */
   private static final String MASK = "***";
   private static final Set<String> FIELDS = Set.of("name", "advertiseAddress", "listen", "label", "sharder",
-      "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport");
+      "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport",
+      "minClusterSize", "clusterSizeWaitTimeout", "observerMinInterval", "advertiseInterfaces");
 
   private String name;
   private String advertiseAddress;
@@ -71,6 +76,11 @@ public final class NodeOptions {
   private PeerState state = PeerState.VIEWER;
   private Duration leaveTimeout = DEFAULT_LEAVE_TIMEOUT;
   private TransportOptions transport = new TransportOptions();
+  // Readiness by cluster size, observer rate, advertise interfaces.
+  private int minClusterSize;
+  private Duration clusterSizeWaitTimeout = Duration.ZERO;
+  private Duration observerMinInterval = Duration.ZERO;
+  private List<String> advertiseInterfaces = new ArrayList<>();
 
   public NodeOptions() {}
 
@@ -87,6 +97,10 @@ public final class NodeOptions {
     state = other.state;
     leaveTimeout = other.leaveTimeout;
     transport = new TransportOptions(other.transport);
+    minClusterSize = other.minClusterSize;
+    clusterSizeWaitTimeout = other.clusterSizeWaitTimeout;
+    observerMinInterval = other.observerMinInterval;
+    advertiseInterfaces = new ArrayList<>(other.advertiseInterfaces);
   }
 
   /**
@@ -143,6 +157,18 @@ public final class NodeOptions {
       }
     }
     transport = new TransportOptions(transportSections);
+    if (json.containsKey("minClusterSize")) {
+      setMinClusterSize(JsonValues.integer("minClusterSize", json.getValue("minClusterSize")));
+    }
+    if (json.containsKey("clusterSizeWaitTimeout")) {
+      setClusterSizeWaitTimeout(Durations.parse("clusterSizeWaitTimeout", json.getValue("clusterSizeWaitTimeout")));
+    }
+    if (json.containsKey("observerMinInterval")) {
+      setObserverMinInterval(Durations.parse("observerMinInterval", json.getValue("observerMinInterval")));
+    }
+    if (json.containsKey("advertiseInterfaces")) {
+      advertiseInterfaces = JsonValues.texts("advertiseInterfaces", json.getValue("advertiseInterfaces"));
+    }
   }
 
   /** Every option, in the form {@link #NodeOptions(JsonObject)} reads. */
@@ -159,6 +185,10 @@ public final class NodeOptions {
     json.put("state", state.toString());
     json.put("leaveTimeout", Durations.format(leaveTimeout));
     json.mergeIn(transport.toJson());
+    json.put("minClusterSize", minClusterSize);
+    json.put("clusterSizeWaitTimeout", Durations.format(clusterSizeWaitTimeout));
+    json.put("observerMinInterval", Durations.format(observerMinInterval));
+    json.put("advertiseInterfaces", new JsonArray(new ArrayList<>(advertiseInterfaces)));
     return json;
   }
 
@@ -174,10 +204,23 @@ public final class NodeOptions {
     if (name.getBytes(StandardCharsets.UTF_8).length > 255) {
       throw new IllegalArgumentException("name: at most 255 bytes, got \"" + name + "\"");
     }
-    if (advertiseAddress == null || advertiseAddress.isEmpty()) {
+    if (!advertiseInterfaces.isEmpty()) {
+      if (advertiseAddress != null) {
+        throw new IllegalArgumentException("advertiseInterfaces: set either advertiseAddress or advertiseInterfaces,"
+            + " not both");
+      }
+      if (listen == null) {
+        throw new IllegalArgumentException("advertiseInterfaces: the advertised port is listen's, and listen is not"
+            + " set (without a server of its own, set advertiseAddress from Advertise.firstAddress)");
+      }
+      if (advertiseInterfaces.stream().anyMatch(String::isBlank)) {
+        throw new IllegalArgumentException("advertiseInterfaces: an interface name is empty");
+      }
+      hostPort("listen", listen);
+    } else if (advertiseAddress == null || advertiseAddress.isEmpty()) {
       throw new IllegalArgumentException("advertiseAddress: an advertise address host:port is required");
     }
-    HostPort advertise = hostPort("advertiseAddress", advertiseAddress);
+    HostPort advertise = advertiseAddress == null ? null : hostPort("advertiseAddress", advertiseAddress);
     if (listen != null) {
       hostPort("listen", listen);
     } else if (advertise.port() == 0) {
@@ -385,6 +428,72 @@ public final class NodeOptions {
   /** Whether the client checks that a peer's certificate names the host it dialled (default true). */
   public NodeOptions setVerifyHost(boolean verifyHost) {
     transport.setVerifyHost(verifyHost);
+    return this;
+  }
+
+  public int getMinClusterSize() {
+    return minClusterSize;
+  }
+
+  /**
+   * How many participants (this node included) make the cluster big enough for keyed work, as Grafana Alloy's
+   * wait-for-size: {@link Node#clusterReady()} completes, and the runnable node's {@code /ready} answers 200,
+   * once that many are seen. Nodes still become participants at once (so they count each other); only readiness
+   * waits. 0 (the default) for no wait.
+   */
+  public NodeOptions setMinClusterSize(int minClusterSize) {
+    if (minClusterSize < 0) {
+      throw new IllegalArgumentException("minClusterSize: must not be negative, got " + minClusterSize);
+    }
+    this.minClusterSize = minClusterSize;
+    return this;
+  }
+
+  public Duration getClusterSizeWaitTimeout() {
+    return clusterSizeWaitTimeout;
+  }
+
+  /**
+   * How long after start to wait for {@link #setMinClusterSize minClusterSize} participants before carrying on
+   * with a smaller cluster (ready anyway, with a warning in the log); 0 (the default) waits for ever.
+   */
+  public NodeOptions setClusterSizeWaitTimeout(Duration clusterSizeWaitTimeout) {
+    if (clusterSizeWaitTimeout.isNegative()) {
+      throw new IllegalArgumentException("clusterSizeWaitTimeout: must not be negative, got "
+          + clusterSizeWaitTimeout);
+    }
+    this.clusterSizeWaitTimeout = clusterSizeWaitTimeout;
+    return this;
+  }
+
+  public Duration getObserverMinInterval() {
+    return observerMinInterval;
+  }
+
+  /**
+   * The least time between the starts of two rounds of observer notifications, as Alloy throttles reshards:
+   * changes in between are coalesced into the newest set, which always arrives in the end. The sharder, {@link
+   * Node#peers()} and the event-bus feed are not held back. 0 (the default) for none.
+   */
+  public NodeOptions setObserverMinInterval(Duration observerMinInterval) {
+    if (observerMinInterval.isNegative()) {
+      throw new IllegalArgumentException("observerMinInterval: must not be negative, got " + observerMinInterval);
+    }
+    this.observerMinInterval = observerMinInterval;
+    return this;
+  }
+
+  public List<String> getAdvertiseInterfaces() {
+    return advertiseInterfaces;
+  }
+
+  /**
+   * Network interfaces to take the advertised host from instead of {@link #setAdvertiseAddress}: the first
+   * usable address as {@link Advertise#firstAddress} picks it, looked up (off the event loop) when the node
+   * starts; the port is {@link #setListen listen}'s. Empty (the default) to use the advertise address.
+   */
+  public NodeOptions setAdvertiseInterfaces(List<String> advertiseInterfaces) {
+    this.advertiseInterfaces = new ArrayList<>(advertiseInterfaces);
     return this;
   }
 

@@ -2,6 +2,7 @@ package io.ckit.app;
 
 import io.ckit.NodeOptions;
 import io.ckit.config.Durations;
+import io.ckit.config.JsonValues;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -43,6 +44,10 @@ public final class AppConfig {
     FLAGS.put("--sharder", "sharder");
     FLAGS.put("--rejoin-interval", "rejoinInterval");
     FLAGS.put("--log-level", "logLevel");
+    FLAGS.put("--advertise-interfaces", "advertiseInterfaces");
+    FLAGS.put("--min-cluster-size", "minClusterSize");
+    FLAGS.put("--cluster-size-wait-timeout", "clusterSizeWaitTimeout");
+    FLAGS.put("--observer-min-interval", "observerMinInterval");
   }
 
   static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error");
@@ -107,7 +112,8 @@ public final class AppConfig {
     if (!(listenValue instanceof String listen) || listen.isEmpty()) {
       throw new IllegalArgumentException("--listen: a host:port to listen on is required");
     }
-    if (!json.containsKey("advertiseAddress")) {
+    boolean interfaces = !JsonValues.texts("advertiseInterfaces", json.getValue("advertiseInterfaces")).isEmpty();
+    if (!json.containsKey("advertiseAddress") && !interfaces) {
       if (listen.startsWith("0.0.0.0:") || listen.startsWith("[::]:")) {
         throw new IllegalArgumentException("--advertise: listening on " + listen
             + " (every interface), so give the address other nodes should use");
@@ -148,6 +154,13 @@ public final class AppConfig {
           }
         }
         json.put("joinAddresses", addresses);
+      }
+      case "minClusterSize" -> {
+        try {
+          json.put(option, Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(where + ": \"" + value + "\" is not a whole number", e);
+        }
       }
       case "state" -> {
         if (!value.equals("viewer") && !value.equals("participant")) {

@@ -1,5 +1,6 @@
 package io.ckit.impl;
 
+import io.ckit.Advertise;
 import io.ckit.Node;
 import io.ckit.NodeOptions;
 import io.ckit.NodeStoppedException;
@@ -45,6 +46,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import java.lang.System.Logger.Level;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -92,6 +94,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   private final PeerStates states;
   private final PeerPublisher publisher;
   private final BroadcastQueue broadcasts;
+  private final ClusterSizeWait sizeWait;
 
   // Context-confined state.
   private Memberlist engine;
@@ -133,7 +136,8 @@ public final class NodeImpl implements Node, GossipDelegate {
     metrics.state(PeerState.VIEWER);
     this.transport = HttpTransport.create(vertx, context, options.getTransport(),
         TransportMetrics.create(registry, options.getLabel()));
-    this.observers = new ObserverDispatcher(name, context, metrics);
+    this.observers = new ObserverDispatcher(name, context, metrics, options.getObserverMinInterval());
+    this.sizeWait = new ClusterSizeWait(vertx, name, options.getMinClusterSize(), options.getClusterSizeWaitTimeout());
     this.states = new PeerStates(name, clock, this::peersChanged);
     this.publisher = new PeerPublisher(states.peers(), sharder, metrics,
         task -> context.runOnContext(nothing -> task.run()), this::published, observers::offer,
@@ -149,6 +153,10 @@ public final class NodeImpl implements Node, GossipDelegate {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(registry, "registry");
     NodeOptions copy = new NodeOptions(Objects.requireNonNull(options, "options")).validate();
+    if (copy.getAdvertiseAddress() == null) {
+      // Taken from copy.getAdvertiseInterfaces() at start; the port is the server's.
+      return new NodeImpl(vertx, vertx.getOrCreateContext(), copy, null, 0, registry);
+    }
     HostPort advertise = HostPort.parse(copy.getAdvertiseAddress());
     return new NodeImpl(vertx, vertx.getOrCreateContext(), copy, advertise.host(), advertise.port(), registry);
   }
@@ -199,7 +207,13 @@ public final class NodeImpl implements Node, GossipDelegate {
     if (startup != null && !startup.failed()) {
       return startup;
     }
-    Future<String> ip = ((VertxInternal) vertx).nameResolver().resolve(advertiseHost).transform(resolved -> {
+    Future<InetAddress> lookup = advertiseHost == null
+        ? vertx.executeBlocking(() -> Advertise.firstAddress(options.getAdvertiseInterfaces()))
+        : ((VertxInternal) vertx).nameResolver().resolve(advertiseHost);
+    Future<String> ip = lookup.transform(resolved -> {
+      if (resolved.failed() && advertiseHost == null) {
+        return Future.failedFuture(resolved.cause());
+      }
       if (resolved.failed()) {
         return Future.failedFuture(new IllegalArgumentException("advertiseAddress: cannot resolve host \""
             + advertiseHost + "\": " + resolved.cause().getMessage(), resolved.cause()));
@@ -231,6 +245,7 @@ public final class NodeImpl implements Node, GossipDelegate {
       consumers.add(vertx.eventBus().<Object>consumer(options.getShardAddress(),
           new ShardRequestHandler(sharder)::handle));
       engine.start();
+      sizeWait.started();
       long interval = Math.max(100, Math.min(1000, options.getGossip().getGossipInterval().toMillis()));
       vertx.setPeriodic(interval, id -> {
         if (stopped != null || engine == null) {
@@ -252,6 +267,7 @@ public final class NodeImpl implements Node, GossipDelegate {
         return stopped.future();
       }
       stopped = Promise.promise();
+      sizeWait.stopped();
       observers.close();
       publisher.close();
       for (Promise<Void> change : pendingChanges) {
@@ -317,6 +333,11 @@ public final class NodeImpl implements Node, GossipDelegate {
       }
       return done.future();
     });
+  }
+
+  @Override
+  public Future<Void> clusterReady() {
+    return sizeWait.future();
   }
 
   @Override
@@ -479,6 +500,7 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   /** Runs after each publication, so that a change completed here finds {@code peers()} up to date. */
   private void published() {
+    sizeWait.peersChanged(publisher.snapshot());
     if (engine != null) {
       aliveSnapshot = engine.numMembers();
     }

@@ -8,7 +8,9 @@
  *   <li>{@link io.ckit.impl.LamportClock}: ckit's Lamport clock;
  *   <li>{@link io.ckit.impl.PeerPublisher}: the peer table to sorted snapshot, sharder, peer gauges, observers
  *       and the event bus, once per event-loop turn;
- *   <li>{@link io.ckit.impl.ObserverDispatcher}: calls observers on the contexts that registered them;
+ *   <li>{@link io.ckit.impl.ObserverDispatcher}: calls observers on the contexts that registered them, no more
+ *       often than the minimum interval;
+ *   <li>{@link io.ckit.impl.ClusterSizeWait}: readiness by cluster size, Alloy's wait-for-size;
  *   <li>{@link io.ckit.impl.ContextScheduler}: the engine's timers on the node's context.
  * </ul>
  * Everything a node holds is confined to the node's context; only immutable snapshots and volatile values are

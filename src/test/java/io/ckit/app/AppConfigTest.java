@@ -49,6 +49,23 @@ class AppConfigTest {
   }
 
   @Test
+  void readinessObserverAndInterfaceFlags() {
+    AppConfig config = AppConfig.load(List.of("--name", "n", "--min-cluster-size", "3",
+        "--cluster-size-wait-timeout", "2m", "--advertise-interfaces", "eth0,lo"),
+        Map.of("CKIT_OBSERVER_MIN_INTERVAL", "1s"));
+    assertThat(config.node.getMinClusterSize()).isEqualTo(3);
+    assertThat(config.node.getClusterSizeWaitTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(config.node.getObserverMinInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(config.node.getAdvertiseInterfaces()).containsExactly("eth0", "lo");
+    // The interfaces give the host: the listen address is not advertised.
+    assertThat(config.node.getAdvertiseAddress()).isNull();
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--min-cluster-size", "three"), Map.of()))
+        .hasMessage("--min-cluster-size: \"three\" is not a whole number");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--min-cluster-size", "-2"), Map.of()))
+        .hasMessageStartingWith("--min-cluster-size: must not be negative");
+  }
+
+  @Test
   void invalidValuesNameTheOption(@TempDir Path dir) throws IOException {
     assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--rejoin-interval", "soon"), Map.of()))
         .hasMessageStartingWith("--rejoin-interval: \"soon\" is not a duration");
