@@ -42,6 +42,7 @@ import java.util.Set;
  *   "clusterSizeWaitTimeout": "0s",          //   ... for at most this long (0: for ever)
  *   "observerMinInterval": "0s",             // least time between two rounds of observer calls
  *   "advertiseInterfaces": [],               // instead of advertiseAddress: an interface's address, listen's port
+ *   "maxJoinPeers": 5, "rejoinInterval": "0", "rejoinRetention": "10m", "joinTimeout": "0",   // JoinOptions
  *   "tls": {"enabled": true, "pemKeyCert": {...}, "pemTrust": {...}, "clientAuth": "REQUIRED", "verifyHost": true},
  *   "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000, "maxPacketsInFlight": 100,
  *                 "maxInboundQueuedPackets": 1024}
@@ -61,9 +62,10 @@ public final class NodeOptions {
 
   /** What {@link #toString()} shows instead of a secret. */
   private static final String MASK = "***";
-  private static final Set<String> FIELDS = Set.of("name", "advertiseAddress", "listen", "label", "sharder",
+  private static final Set<String> FIELDS = union(Set.of("name", "advertiseAddress", "listen", "label", "sharder",
       "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport",
-      "minClusterSize", "clusterSizeWaitTimeout", "observerMinInterval", "advertiseInterfaces");
+      "minClusterSize", "clusterSizeWaitTimeout", "observerMinInterval", "advertiseInterfaces"),
+      JoinOptions.FIELDS);
 
   private String name;
   private String advertiseAddress;
@@ -81,6 +83,7 @@ public final class NodeOptions {
   private Duration clusterSizeWaitTimeout = Duration.ZERO;
   private Duration observerMinInterval = Duration.ZERO;
   private List<String> advertiseInterfaces = new ArrayList<>();
+  private JoinOptions join = new JoinOptions();
 
   public NodeOptions() {}
 
@@ -101,6 +104,7 @@ public final class NodeOptions {
     clusterSizeWaitTimeout = other.clusterSizeWaitTimeout;
     observerMinInterval = other.observerMinInterval;
     advertiseInterfaces = new ArrayList<>(other.advertiseInterfaces);
+    join = new JoinOptions(other.join);
   }
 
   /**
@@ -169,6 +173,7 @@ public final class NodeOptions {
     if (json.containsKey("advertiseInterfaces")) {
       advertiseInterfaces = JsonValues.texts("advertiseInterfaces", json.getValue("advertiseInterfaces"));
     }
+    join = new JoinOptions(json);
   }
 
   /** Every option, in the form {@link #NodeOptions(JsonObject)} reads. */
@@ -189,6 +194,7 @@ public final class NodeOptions {
     json.put("clusterSizeWaitTimeout", Durations.format(clusterSizeWaitTimeout));
     json.put("observerMinInterval", Durations.format(observerMinInterval));
     json.put("advertiseInterfaces", new JsonArray(new ArrayList<>(advertiseInterfaces)));
+    json.mergeIn(join.toJson());
     return json;
   }
 
@@ -244,10 +250,7 @@ public final class NodeOptions {
       throw new IllegalArgumentException("eventBusPrefix: must not be empty");
     }
     for (String address : joinAddresses) {
-      // A join address may carry memberlist's "name/" prefix; it needs a port.
-      if (hostPort("joinAddresses", address.substring(address.indexOf('/') + 1)).port() == 0) {
-        throw new IllegalArgumentException("joinAddresses: \"" + address + "\" has port 0");
-      }
+      checkJoinAddress(address);
     }
     if (state == PeerState.TERMINATING) {
       throw new IllegalArgumentException("state: a node starts as viewer or participant, not terminating");
@@ -368,7 +371,11 @@ public final class NodeOptions {
     return joinAddresses;
   }
 
-  /** Addresses ({@code host:port}) a {@link NodeVerticle} joins when it starts. */
+  /**
+   * Addresses a {@link NodeVerticle} joins when it starts, each resolved again at every (re)join: {@code
+   * host:port} (every address of a name), {@code dns+name:port} (every A and AAAA record of the name) or {@code
+   * dnssrv+_service._proto.name} (every SRV record's target and port), through the system's search list.
+   */
   public NodeOptions setJoinAddresses(List<String> joinAddresses) {
     this.joinAddresses = new ArrayList<>(joinAddresses);
     return this;
@@ -405,6 +412,34 @@ public final class NodeOptions {
   public NodeOptions setTransport(TransportOptions transport) {
     this.transport = new TransportOptions(Objects.requireNonNull(transport, "transport"));
     return this;
+  }
+
+  public JoinOptions getJoin() {
+    return join;
+  }
+
+  /** How joins pick addresses, how often the node rejoins what it misses, and when it carries on alone. */
+  public NodeOptions setJoin(JoinOptions join) {
+    this.join = new JoinOptions(Objects.requireNonNull(join, "join"));
+    return this;
+  }
+
+  /**
+   * Checks one join address's form: {@code dnssrv+} and a name, or an optional {@code dns+}, an optional
+   * memberlist {@code name/} prefix and a {@code host:port} with a port other than 0.
+   */
+  private static void checkJoinAddress(String address) {
+    if (address.startsWith("dnssrv+")) {
+      if (address.length() == "dnssrv+".length()) {
+        throw new IllegalArgumentException("joinAddresses: \"" + address + "\" has no name after dnssrv+");
+      }
+      return;
+    }
+    String hostPort = address.startsWith("dns+") ? address.substring("dns+".length())
+        : address.substring(address.indexOf('/') + 1);
+    if (hostPort("joinAddresses", hostPort).port() == 0) {
+      throw new IllegalArgumentException("joinAddresses: \"" + address + "\" has port 0");
+    }
   }
 
   /** Turns TLS on (server and client) with this key and certificate: PEM, JKS or PKCS#12 options. */
@@ -530,6 +565,12 @@ public final class NodeOptions {
     if (value != null) {
       json.put(field, value);
     }
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
   }
 
   /** Splits {@code a:1,b:2} (commas and/or white space). */

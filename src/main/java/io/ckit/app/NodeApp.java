@@ -5,6 +5,7 @@ import io.ckit.Node;
 import io.ckit.gossip.Addresses;
 import io.ckit.NodeOptions;
 import io.ckit.gossip.HostPort;
+import io.ckit.impl.JoinLoop;
 import io.ckit.peer.Peer;
 import io.ckit.peer.PeerState;
 import io.ckit.transport.HttpTransport;
@@ -34,7 +35,7 @@ final class NodeApp {
   private final AppConfig config;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Vertx vertx;
-  private final JoinLoop joins;
+  private volatile JoinLoop joins;
   private HttpServer server;
   private volatile Node node;
 
@@ -45,7 +46,6 @@ final class NodeApp {
             .setJvmMetricsEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
-    this.joins = new JoinLoop(vertx, config.node.getJoinAddresses(), config.node.getState(), config.rejoinInterval);
   }
 
   /** The port the server is bound to, once {@link #start()} has completed. */
@@ -58,18 +58,21 @@ final class NodeApp {
     return node;
   }
 
-  /** Starts the server and the node; joining goes on in the background. Completes with the bound address. */
+  /**
+   * Starts the server and the node; joining goes on in the background. Completes with the bound address once
+   * the node runs.
+   */
   Future<String> start() {
     NodeOptions options = config.node;
     Router router = Router.router(vertx);
-    new NodeRoutes(options, registry, () -> node, joins::joined).mount(router);
+    new NodeRoutes(options, registry, () -> node, () -> joins != null && joins.joined()).mount(router);
     HostPort listen = HostPort.parse(config.listen);
     return vertx.createHttpServer(HttpTransport.serverOptions(options.getTransport())).requestHandler(router)
         .listen(listen.port(), listen.host())
         .compose(listening -> {
       server = listening;
       return advertised(options, listening.actualPort());
-    }).map(advertise -> {
+    }).compose(advertise -> {
       Node created = Node.create(vertx, new NodeOptions(options).setAdvertiseAddress(advertise)
           .setAdvertiseInterfaces(List.of()), registry);
       node = created;
@@ -81,8 +84,9 @@ final class NodeApp {
       String bound = new HostPort(listen.host(), server.actualPort()).toString();
       LOG.log(Level.INFO, "listening on " + bound + " (advertising " + advertise + ", sharder "
           + options.getSharder() + ", label \"" + options.getLabel() + "\")");
-      joins.start(created);
-      return bound;
+      JoinLoop loop = new JoinLoop(vertx, created);
+      joins = loop;
+      return loop.start().map(bound);
     });
   }
 
@@ -106,7 +110,10 @@ final class NodeApp {
    * closed. No fixed pause: the terminating broadcast is what peers need to hand work over.
    */
   Future<Void> shutdown() {
-    joins.stop();
+    JoinLoop loop = joins;
+    if (loop != null) {
+      loop.stop();
+    }
     Node running = node;
     Future<Void> terminating = running == null || running.currentState() != PeerState.PARTICIPANT
         ? Future.succeededFuture()

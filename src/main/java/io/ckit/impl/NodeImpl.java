@@ -95,6 +95,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   private final PeerPublisher publisher;
   private final BroadcastQueue broadcasts;
   private final ClusterSizeWait sizeWait;
+  private final Joiner joiner;
 
   // Context-confined state.
   private Memberlist engine;
@@ -143,6 +144,7 @@ public final class NodeImpl implements Node, GossipDelegate {
         task -> context.runOnContext(nothing -> task.run()), this::published, observers::offer,
         message -> vertx.eventBus().publish(options.getPeersAddress(), message));
     this.broadcasts = new BroadcastQueue(options.getGossip().getRetransmitMult(), states::size);
+    this.joiner = new Joiner(vertx, context, name, options.getJoin());
   }
 
   /**
@@ -185,17 +187,7 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   private Future<Void> join(List<String> addresses) {
     checkRunning();
-    if (addresses.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return engine.join(addresses).transform(joined -> {
-      if (joined.failed()) {
-        return Future.failedFuture(new IllegalStateException("failed to join memberlist: "
-            + joined.cause().getMessage(), joined.cause()));
-      }
-      LOG.log(Level.DEBUG, () -> "node " + name + " joined through " + joined.result() + " of " + addresses);
-      return Future.succeededFuture();
-    });
+    return joiner.join(addresses);
   }
 
   /**
@@ -246,6 +238,7 @@ public final class NodeImpl implements Node, GossipDelegate {
           new ShardRequestHandler(sharder)::handle));
       engine.start();
       sizeWait.started();
+      joiner.start(engine, advertised);
       long interval = Math.max(100, Math.min(1000, options.getGossip().getGossipInterval().toMillis()));
       vertx.setPeriodic(interval, id -> {
         if (stopped != null || engine == null) {
@@ -282,6 +275,7 @@ public final class NodeImpl implements Node, GossipDelegate {
           engine.shutdown();
         }
         List<Future<?>> closing = new ArrayList<>();
+        closing.add(joiner.close());
         consumers.forEach(consumer -> closing.add(consumer.unregister()));
         consumers.clear();
         closing.add(transport.close());
@@ -458,6 +452,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   @Override
   public void notifyJoin(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_JOIN);
+    joiner.arrived(member);
     states.memberAlive(member.name(), member.address());
     StateMessage own = states.own();
     if (!member.name().equals(name) && own != null) {
@@ -475,6 +470,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   @Override
   public void notifyLeave(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_LEAVE);
+    joiner.departed(member);
     states.memberGone(member.name(), member.state() == MemberState.LEFT);
   }
 

@@ -11,7 +11,13 @@
  *   <li>{@link io.ckit.impl.ObserverDispatcher}: calls observers on the contexts that registered them, no more
  *       often than the minimum interval;
  *   <li>{@link io.ckit.impl.ClusterSizeWait}: readiness by cluster size, Alloy's wait-for-size;
- *   <li>{@link io.ckit.impl.ContextScheduler}: the engine's timers on the node's context.
+ *   <li>{@link io.ckit.impl.ContextScheduler}: the engine's timers on the node's context;
+ *   <li>{@link io.ckit.impl.Joiner}: joins through a random few resolved addresses, and rejoins only what is
+ *       missing (unmatched addresses, members that died or left within the retention window);
+ *   <li>{@link io.ckit.impl.JoinAddressResolver} and {@link io.ckit.impl.ResolvConf}: {@code host:port},
+ *       {@code dns+} and {@code dnssrv+} join addresses, resolved without blocking through the search list;
+ *   <li>{@link io.ckit.impl.JoinLoop}: for the verticle and the runnable node: joining in the background with
+ *       backoff, the move to the configured state once joined, joined by a peer, or carried on alone.
  * </ul>
  * Everything a node holds is confined to the node's context; only immutable snapshots and volatile values are
  * read elsewhere.

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.directory.server.dns.messages.ResourceRecord;
 
 /**
@@ -23,9 +24,11 @@ public final class TestDns implements AutoCloseable {
 
   private final FakeDNSServer server;
   private final Map<String, Set<ResourceRecord>> records = new ConcurrentHashMap<>();
+  private final AtomicInteger queries = new AtomicInteger();
 
   private TestDns() {
     server = new FakeDNSServer().port(freeUdpPort()).store(question -> {
+      queries.incrementAndGet();
       Set<ResourceRecord> answer = new HashSet<>();
       for (ResourceRecord record : records.getOrDefault(question.getDomainName(), Set.of())) {
         if (record.getRecordType() == question.getRecordType()) {
@@ -58,8 +61,14 @@ public final class TestDns implements AutoCloseable {
     return add(name, FakeDNSServer.srv(name, 0)
         .set("apacheDnsServicePriority", 10)
         .set("apacheDnsServiceWeight", 1)
-        .set("apacheDnsServicePort", port)
+        // apacheds writes the port as a signed short: above 32767 it takes the negative value of the same bits.
+        .set("apacheDnsServicePort", (short) port)
         .set("apacheDnsDomainName", target));
+  }
+
+  /** How many questions the server has been asked: a resolver that asks proves it looked again. */
+  public int queries() {
+    return queries.get();
   }
 
   /** Removes every record of a name. */
