@@ -40,13 +40,14 @@ import java.util.Set;
  *   "leaveTimeout": "5s",
  *   "tls": {"enabled": true, "pemKeyCert": {...}, "pemTrust": {...}, "clientAuth": "REQUIRED", "verifyHost": true},
  *   "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000, "maxPacketsInFlight": 100,
- *                 "maxInboundQueuedPackets": 1024}
+ *                 "maxInboundQueuedPackets": 1024},
+ *   "encryption": {"keys": ["<base64>", ...], "verifyIncoming": true, "verifyOutgoing": true}
  * }
  * }</pre>
  *
  * <p>The {@code tls} and {@code transport} sections are the JSON form of {@link TransportOptions} (key and trust
- * material in PEM, JKS or PKCS#12, each in Vert.x's own JSON form). A gossip keyring (encryption) can only be
- * set in code, through {@link #setGossip}.
+ * material in PEM, JKS or PKCS#12, each in Vert.x's own JSON form). {@code encryption} is {@link
+ * EncryptionOptions}' JSON form: gossip encryption keys, or a key file.
  */
 public final class NodeOptions {
 
@@ -58,7 +59,8 @@ public final class NodeOptions {
   /** What {@link #toString()} shows instead of a secret. */
   private static final String MASK = "***";
   private static final Set<String> FIELDS = Set.of("name", "advertiseAddress", "listen", "label", "sharder",
-      "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport");
+      "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport",
+      "encryption");
 
   private String name;
   private String advertiseAddress;
@@ -71,6 +73,7 @@ public final class NodeOptions {
   private PeerState state = PeerState.VIEWER;
   private Duration leaveTimeout = DEFAULT_LEAVE_TIMEOUT;
   private TransportOptions transport = new TransportOptions();
+  private EncryptionOptions encryption = new EncryptionOptions();
 
   public NodeOptions() {}
 
@@ -87,6 +90,7 @@ public final class NodeOptions {
     state = other.state;
     leaveTimeout = other.leaveTimeout;
     transport = new TransportOptions(other.transport);
+    encryption = new EncryptionOptions(other.encryption);
   }
 
   /**
@@ -143,6 +147,9 @@ public final class NodeOptions {
       }
     }
     transport = new TransportOptions(transportSections);
+    if (json.containsKey("encryption")) {
+      encryption = new EncryptionOptions(JsonValues.object("encryption", json.getValue("encryption")));
+    }
   }
 
   /** Every option, in the form {@link #NodeOptions(JsonObject)} reads. */
@@ -159,6 +166,9 @@ public final class NodeOptions {
     json.put("state", state.toString());
     json.put("leaveTimeout", Durations.format(leaveTimeout));
     json.mergeIn(transport.toJson());
+    if (encryption.isEnabled()) {
+      json.put("encryption", encryption.toJson());
+    }
     return json;
   }
 
@@ -211,6 +221,10 @@ public final class NodeOptions {
     }
     if (transport.isSsl() && transport.getKeyCertOptions() == null) {
       throw new IllegalArgumentException("tls: TLS is enabled but no key and certificate are set");
+    }
+    encryption.validate();
+    if (encryption.isEnabled() && gossip.getKeyring() != null) {
+      throw new IllegalArgumentException("encryption: keys are set here and as a gossip keyring; set them once");
     }
     return this;
   }
@@ -388,9 +402,19 @@ public final class NodeOptions {
     return this;
   }
 
+  public EncryptionOptions getEncryption() {
+    return encryption;
+  }
+
+  /** Gossip encryption: keys (or a key file) and whether to require and send encrypted traffic. */
+  public NodeOptions setEncryption(EncryptionOptions encryption) {
+    this.encryption = new EncryptionOptions(Objects.requireNonNull(encryption, "encryption"));
+    return this;
+  }
+
   /**
-   * The JSON form for logs: key material (key and keystore paths, values and passwords) is masked, and a gossip
-   * keyring shows only how many keys it holds.
+   * The JSON form for logs: key material (key and keystore paths, values and passwords, encryption keys) is
+   * masked, and a gossip keyring shows only how many keys it holds.
    */
   @Override
   public String toString() {
@@ -410,6 +434,9 @@ public final class NodeOptions {
     }
     if (gossip.getKeyring() != null) {
       json.getJsonObject("gossip").put("keyring", gossip.getKeyring().toString());
+    }
+    if (json.containsKey("encryption")) {
+      json.put("encryption", encryption.masked());
     }
     return json.encode();
   }
