@@ -101,6 +101,37 @@ public interface Node {
    */
   Future<Void> clusterReady();
 
+  /**
+   * Installs a gossip encryption key (base64 of 16, 24 or 32 bytes): from now on it decrypts what peers send;
+   * the primary key still encrypts. Installing a key that is there changes nothing. With the three calls
+   * below, keys rotate without losing gossip: install the new key on every node, then make it primary on
+   * every node ({@link #useKey}), then remove the old one everywhere ({@link #removeKey}).
+   *
+   * @return fails if the key is not valid, or the node has no encryption (created without keys)
+   */
+  Future<Void> installKey(String key);
+
+  /**
+   * Makes an installed key (base64) the primary: the one that encrypts everything this node sends.
+   *
+   * @return fails if the key is not installed ({@code useKey: the key is not installed})
+   */
+  Future<Void> useKey(String key);
+
+  /**
+   * Removes a key (base64); what it encrypted is no longer read. Removing a key that is not installed
+   * changes nothing.
+   *
+   * @return fails for the primary key ({@code removeKey: the primary key cannot be removed; ...})
+   */
+  Future<Void> removeKey(String key);
+
+  /**
+   * The installed keys' fingerprints (8 bytes of each key's SHA-256, in hex), the primary's first; empty
+   * without encryption. Readable from any thread; the keys themselves are never given out.
+   */
+  List<String> keyFingerprints();
+
   /** This node's state; readable from any thread. */
   PeerState currentState();
 

@@ -45,13 +45,14 @@ import java.util.Set;
  *   "maxJoinPeers": 5, "rejoinInterval": "0", "rejoinRetention": "10m", "joinTimeout": "0",   // JoinOptions
  *   "tls": {"enabled": true, "pemKeyCert": {...}, "pemTrust": {...}, "clientAuth": "REQUIRED", "verifyHost": true},
  *   "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000, "maxPacketsInFlight": 100,
- *                 "maxInboundQueuedPackets": 1024}
+ *                 "maxInboundQueuedPackets": 1024},
+ *   "encryption": {"keys": ["<base64>", ...], "verifyIncoming": true, "verifyOutgoing": true}
  * }
  * }</pre>
  *
  * <p>The {@code tls} and {@code transport} sections are the JSON form of {@link TransportOptions} (key and trust
- * material in PEM, JKS or PKCS#12, each in Vert.x's own JSON form). A gossip keyring (encryption) can only be
- * set in code, through {@link #setGossip}.
+ * material in PEM, JKS or PKCS#12, each in Vert.x's own JSON form). {@code encryption} is {@link
+ * EncryptionOptions}' JSON form: gossip encryption keys, or a key file.
  */
 public final class NodeOptions {
 
@@ -64,7 +65,7 @@ public final class NodeOptions {
   private static final String MASK = "***";
   private static final Set<String> FIELDS = union(Set.of("name", "advertiseAddress", "listen", "label", "sharder",
       "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport",
-      "minClusterSize", "clusterSizeWaitTimeout", "observerMinInterval", "advertiseInterfaces"),
+      "minClusterSize", "clusterSizeWaitTimeout", "observerMinInterval", "advertiseInterfaces", "encryption"),
       JoinOptions.FIELDS);
 
   private String name;
@@ -84,6 +85,7 @@ public final class NodeOptions {
   private Duration observerMinInterval = Duration.ZERO;
   private List<String> advertiseInterfaces = new ArrayList<>();
   private JoinOptions join = new JoinOptions();
+  private EncryptionOptions encryption = new EncryptionOptions();
 
   public NodeOptions() {}
 
@@ -105,6 +107,7 @@ public final class NodeOptions {
     observerMinInterval = other.observerMinInterval;
     advertiseInterfaces = new ArrayList<>(other.advertiseInterfaces);
     join = new JoinOptions(other.join);
+    encryption = new EncryptionOptions(other.encryption);
   }
 
   /**
@@ -174,6 +177,9 @@ public final class NodeOptions {
       advertiseInterfaces = JsonValues.texts("advertiseInterfaces", json.getValue("advertiseInterfaces"));
     }
     join = new JoinOptions(json);
+    if (json.containsKey("encryption")) {
+      encryption = new EncryptionOptions(JsonValues.object("encryption", json.getValue("encryption")));
+    }
   }
 
   /** Every option, in the form {@link #NodeOptions(JsonObject)} reads. */
@@ -195,6 +201,9 @@ public final class NodeOptions {
     json.put("observerMinInterval", Durations.format(observerMinInterval));
     json.put("advertiseInterfaces", new JsonArray(new ArrayList<>(advertiseInterfaces)));
     json.mergeIn(join.toJson());
+    if (encryption.isEnabled()) {
+      json.put("encryption", encryption.toJson());
+    }
     return json;
   }
 
@@ -257,6 +266,10 @@ public final class NodeOptions {
     }
     if (transport.isSsl() && transport.getKeyCertOptions() == null) {
       throw new IllegalArgumentException("tls: TLS is enabled but no key and certificate are set");
+    }
+    encryption.validate();
+    if (encryption.isEnabled() && gossip.getKeyring() != null) {
+      throw new IllegalArgumentException("encryption: keys are set here and as a gossip keyring; set them once");
     }
     return this;
   }
@@ -532,9 +545,19 @@ public final class NodeOptions {
     return this;
   }
 
+  public EncryptionOptions getEncryption() {
+    return encryption;
+  }
+
+  /** Gossip encryption: keys (or a key file) and whether to require and send encrypted traffic. */
+  public NodeOptions setEncryption(EncryptionOptions encryption) {
+    this.encryption = new EncryptionOptions(Objects.requireNonNull(encryption, "encryption"));
+    return this;
+  }
+
   /**
-   * The JSON form for logs: key material (key and keystore paths, values and passwords) is masked, and a gossip
-   * keyring shows only how many keys it holds.
+   * The JSON form for logs: key material (key and keystore paths, values and passwords, encryption keys) is
+   * masked, and a gossip keyring shows only how many keys it holds.
    */
   @Override
   public String toString() {
@@ -554,6 +577,9 @@ public final class NodeOptions {
     }
     if (gossip.getKeyring() != null) {
       json.getJsonObject("gossip").put("keyring", gossip.getKeyring().toString());
+    }
+    if (json.containsKey("encryption")) {
+      json.put("encryption", encryption.masked());
     }
     return json.encode();
   }

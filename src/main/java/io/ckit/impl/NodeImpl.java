@@ -96,6 +96,8 @@ public final class NodeImpl implements Node, GossipDelegate {
   private final BroadcastQueue broadcasts;
   private final ClusterSizeWait sizeWait;
   private final Joiner joiner;
+  private final TransportMetrics transportMetrics;
+  private final NodeKeyring keyring;
 
   // Context-confined state.
   private Memberlist engine;
@@ -135,8 +137,9 @@ public final class NodeImpl implements Node, GossipDelegate {
     this.metrics = new NodeMetrics(registry, options.getLabel(), () -> healthSnapshot, () -> aliveSnapshot,
         () -> Memberlist.PROTOCOL_VERSION, clock::now);
     metrics.state(PeerState.VIEWER);
-    this.transport = HttpTransport.create(vertx, context, options.getTransport(),
-        TransportMetrics.create(registry, options.getLabel()));
+    this.transportMetrics = TransportMetrics.create(registry, options.getLabel());
+    this.transport = HttpTransport.create(vertx, context, options.getTransport(), transportMetrics);
+    this.keyring = new NodeKeyring(vertx, name, options.getEncryption());
     this.observers = new ObserverDispatcher(name, context, metrics, options.getObserverMinInterval());
     this.sizeWait = new ClusterSizeWait(vertx, name, options.getMinClusterSize(), options.getClusterSizeWaitTimeout());
     this.states = new PeerStates(name, clock, this::peersChanged);
@@ -225,11 +228,14 @@ public final class NodeImpl implements Node, GossipDelegate {
         return advertisePort == 0 ? listening.actualPort() : advertisePort;
       });
     }));
-    startup = port.compose(actualPort -> onContext(() -> {
+    startup = port.compose(actualPort -> onContext(() -> keyring.load().map(actualPort))).compose(actualPort ->
+        onContext(() -> {
       checkRunning();
       advertised = ip.result() + ":" + actualPort;
-      engine = new Memberlist(new MemberIdentity(name, advertised, options.getLabel()), options.getGossip(),
-          transport, ContextScheduler.create(context), this, new SplittableRandom());
+      Memberlist created = new Memberlist(new MemberIdentity(name, advertised, options.getLabel()),
+          keyring.attach(options.getGossip(), keys -> engine.useKeyring(keys)), transport,
+          ContextScheduler.create(context), this, new SplittableRandom());
+      engine = created;
       transport.bind(engine);
       consumers.add(vertx.eventBus().<Object>consumer(options.getPeersAddress(), this::answerPeers));
       consumers.add(vertx.eventBus().<Object>consumer(options.getCurrentPeersAddress(), this::answerPeers));
@@ -261,6 +267,7 @@ public final class NodeImpl implements Node, GossipDelegate {
       }
       stopped = Promise.promise();
       sizeWait.stopped();
+      keyring.close();
       observers.close();
       publisher.close();
       for (Promise<Void> change : pendingChanges) {
@@ -332,6 +339,38 @@ public final class NodeImpl implements Node, GossipDelegate {
   @Override
   public Future<Void> clusterReady() {
     return sizeWait.future();
+  }
+
+  @Override
+  public Future<Void> installKey(String key) {
+    Objects.requireNonNull(key, "key");
+    return onContext(() -> {
+      checkRunning();
+      return keyring.install(key);
+    });
+  }
+
+  @Override
+  public Future<Void> useKey(String key) {
+    Objects.requireNonNull(key, "key");
+    return onContext(() -> {
+      checkRunning();
+      return keyring.use(key);
+    });
+  }
+
+  @Override
+  public Future<Void> removeKey(String key) {
+    Objects.requireNonNull(key, "key");
+    return onContext(() -> {
+      checkRunning();
+      return keyring.remove(key);
+    });
+  }
+
+  @Override
+  public List<String> keyFingerprints() {
+    return keyring.fingerprints();
   }
 
   @Override
@@ -478,6 +517,11 @@ public final class NodeImpl implements Node, GossipDelegate {
   public void notifyUpdate(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_UPDATE);
     states.memberAlive(member.name(), member.address());
+  }
+
+  @Override
+  public void notifyRejected(WireDecodeException cause, boolean stream) {
+    transportMetrics.rejected(cause.kind());
   }
 
   @Override
