@@ -8,6 +8,7 @@ import io.ckit.peer.PeerState;
 import io.ckit.shard.Sharders;
 import io.ckit.transport.TransportOptions;
 import io.ckit.wire.LabelHeader;
+import io.ckit.wire.MetadataCodec;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,9 +17,12 @@ import io.vertx.core.net.TrustOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * How a {@link Node} is set up: ckit's {@code Config} plus the Vert.x parts. A data object: every option has
@@ -40,7 +44,8 @@ import java.util.Set;
  *   "leaveTimeout": "5s",
  *   "tls": {"enabled": true, "pemKeyCert": {...}, "pemTrust": {...}, "clientAuth": "REQUIRED", "verifyHost": true},
  *   "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000, "maxPacketsInFlight": 100,
- *                 "maxInboundQueuedPackets": 1024}
+ *                 "maxInboundQueuedPackets": 1024},
+ *   "metadata": {"zone": "eu-west-1a", "version": "1.2"}   // gossiped to every peer; at most 512 bytes encoded
  * }
  * }</pre>
  *
@@ -58,7 +63,7 @@ public final class NodeOptions {
   /** What {@link #toString()} shows instead of a secret. */
   private static final String MASK = "***";
   private static final Set<String> FIELDS = Set.of("name", "advertiseAddress", "listen", "label", "sharder",
-      "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport");
+      "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport", "metadata");
 
   private String name;
   private String advertiseAddress;
@@ -71,6 +76,7 @@ public final class NodeOptions {
   private PeerState state = PeerState.VIEWER;
   private Duration leaveTimeout = DEFAULT_LEAVE_TIMEOUT;
   private TransportOptions transport = new TransportOptions();
+  private Map<String, String> metadata = new TreeMap<>();
 
   public NodeOptions() {}
 
@@ -87,6 +93,7 @@ public final class NodeOptions {
     state = other.state;
     leaveTimeout = other.leaveTimeout;
     transport = new TransportOptions(other.transport);
+    metadata = new TreeMap<>(other.metadata);
   }
 
   /**
@@ -143,6 +150,9 @@ public final class NodeOptions {
       }
     }
     transport = new TransportOptions(transportSections);
+    if (json.containsKey("metadata")) {
+      metadata = metadataFromJson(json.getValue("metadata"));
+    }
   }
 
   /** Every option, in the form {@link #NodeOptions(JsonObject)} reads. */
@@ -159,6 +169,9 @@ public final class NodeOptions {
     json.put("state", state.toString());
     json.put("leaveTimeout", Durations.format(leaveTimeout));
     json.mergeIn(transport.toJson());
+    if (!metadata.isEmpty()) {
+      json.put("metadata", new JsonObject(new LinkedHashMap<String, Object>(metadata)));
+    }
     return json;
   }
 
@@ -211,6 +224,11 @@ public final class NodeOptions {
     }
     if (transport.isSsl() && transport.getKeyCertOptions() == null) {
       throw new IllegalArgumentException("tls: TLS is enabled but no key and certificate are set");
+    }
+    try {
+      MetadataCodec.encode(metadata);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("metadata: " + e.getMessage(), e);
     }
     return this;
   }
@@ -362,6 +380,52 @@ public final class NodeOptions {
   public NodeOptions setTransport(TransportOptions transport) {
     this.transport = new TransportOptions(Objects.requireNonNull(transport, "transport"));
     return this;
+  }
+
+  public Map<String, String> getMetadata() {
+    return metadata;
+  }
+
+  /**
+   * What this node tells every peer about itself ({@code Peer.metadata()}), e.g. {@code zone} and {@code
+   * version}: text keys (not empty) and values, carried in memberlist's {@code Meta} bytes, which Go ckit
+   * nodes ignore. At most {@value MetadataCodec#MAX_BYTES} bytes encoded (the UTF-8 keys and values plus 2 to
+   * 10 bytes an entry); checked when the node is created. Empty (the default) for none.
+   */
+  public NodeOptions setMetadata(Map<String, String> metadata) {
+    this.metadata = new TreeMap<>(Objects.requireNonNull(metadata, "metadata"));
+    return this;
+  }
+
+  /** Reads {@code "metadata"}: an object of texts, or {@code key=value,key=value} text (as the flag gives it). */
+  static Map<String, String> metadataFromJson(Object value) {
+    Map<String, String> result = new TreeMap<>();
+    if (value instanceof JsonObject object) {
+      for (Map.Entry<String, Object> entry : object) {
+        if (!(entry.getValue() instanceof String text)) {
+          throw new IllegalArgumentException("metadata: the value of \"" + entry.getKey() + "\" must be text, got "
+              + entry.getValue());
+        }
+        result.put(entry.getKey(), text);
+      }
+    } else if (value instanceof String text) {
+      for (String pair : text.split(",")) {
+        if (pair.isBlank()) {
+          continue;
+        }
+        int equals = pair.indexOf('=');
+        if (equals <= 0) {
+          throw new IllegalArgumentException("metadata: \"" + pair.strip() + "\" is not key=value");
+        }
+        if (result.put(pair.substring(0, equals).strip(), pair.substring(equals + 1).strip()) != null) {
+          throw new IllegalArgumentException("metadata: \"" + pair.substring(0, equals).strip()
+              + "\" is given twice");
+        }
+      }
+    } else if (value != null) {
+      throw new IllegalArgumentException("metadata: expected an object of texts (or key=value,...), got " + value);
+    }
+    return result;
   }
 
   /** Turns TLS on (server and client) with this key and certificate: PEM, JKS or PKCS#12 options. */
