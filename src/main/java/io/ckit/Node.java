@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A member of a ckit cluster (ckit's {@code Node}): it gossips membership over HTTP/2 with its peers, tracks
@@ -172,4 +173,26 @@ public interface Node {
 
   /** Lifeguard's health score: 0 is healthy, higher means this node misses acks. */
   int healthScore();
+
+  /**
+   * Replaces this node's metadata ({@link NodeOptions#setMetadata}) and announces it to the cluster at once
+   * (memberlist's {@code UpdateNode}: an alive message at a higher incarnation), so every peer's {@link
+   * Peer#metadata()} follows. Before {@link #start} it only replaces what start will announce.
+   *
+   * @return completes once the announcement is queued; fails with {@code IllegalArgumentException} ({@code
+   *     metadata: ...}) for metadata {@code NodeOptions} would refuse, or {@link NodeStoppedException}
+   */
+  Future<Void> setMetadata(Map<String, String> metadata);
+
+  /**
+   * What the membership engine knows of every member, dead and left ones not yet forgotten included, sorted by
+   * name: incarnations, suspicions, when each was last heard from, metadata. Empty before {@link #start}.
+   */
+  Future<List<MemberInfo>> members();
+
+  /**
+   * The membership events of the last hour as this node saw them (at most the last 1000), oldest first: joins,
+   * leaves, suspicions, refutations, deaths, metadata updates and ckit state changes.
+   */
+  Future<List<MembershipEvent>> events();
 }

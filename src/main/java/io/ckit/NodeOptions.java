@@ -8,6 +8,7 @@ import io.ckit.peer.PeerState;
 import io.ckit.shard.Sharders;
 import io.ckit.transport.TransportOptions;
 import io.ckit.wire.LabelHeader;
+import io.ckit.wire.MetadataCodec;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,9 +17,12 @@ import io.vertx.core.net.TrustOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * How a {@link Node} is set up: ckit's {@code Config} plus the Vert.x parts. A data object: every option has
@@ -46,7 +50,8 @@ import java.util.Set;
  *   "tls": {"enabled": true, "pemKeyCert": {...}, "pemTrust": {...}, "clientAuth": "REQUIRED", "verifyHost": true},
  *   "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000, "maxPacketsInFlight": 100,
  *                 "maxInboundQueuedPackets": 1024},
- *   "encryption": {"keys": ["<base64>", ...], "verifyIncoming": true, "verifyOutgoing": true}
+ *   "encryption": {"keys": ["<base64>", ...], "verifyIncoming": true, "verifyOutgoing": true},
+ *   "metadata": {"zone": "eu-west-1a", "version": "1.2"}   // gossiped to every peer; at most 512 bytes encoded
  * }
  * }</pre>
  *
@@ -65,7 +70,7 @@ public final class NodeOptions {
   private static final String MASK = "***";
   private static final Set<String> FIELDS = union(Set.of("name", "advertiseAddress", "listen", "label", "sharder",
       "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport",
-      "minClusterSize", "clusterSizeWaitTimeout", "observerMinInterval", "advertiseInterfaces", "encryption"),
+      "minClusterSize", "clusterSizeWaitTimeout", "observerMinInterval", "advertiseInterfaces", "encryption", "metadata"),
       JoinOptions.FIELDS);
 
   private String name;
@@ -86,6 +91,7 @@ public final class NodeOptions {
   private List<String> advertiseInterfaces = new ArrayList<>();
   private JoinOptions join = new JoinOptions();
   private EncryptionOptions encryption = new EncryptionOptions();
+  private Map<String, String> metadata = new TreeMap<>();
 
   public NodeOptions() {}
 
@@ -108,6 +114,7 @@ public final class NodeOptions {
     advertiseInterfaces = new ArrayList<>(other.advertiseInterfaces);
     join = new JoinOptions(other.join);
     encryption = new EncryptionOptions(other.encryption);
+    metadata = new TreeMap<>(other.metadata);
   }
 
   /**
@@ -180,6 +187,9 @@ public final class NodeOptions {
     if (json.containsKey("encryption")) {
       encryption = new EncryptionOptions(JsonValues.object("encryption", json.getValue("encryption")));
     }
+    if (json.containsKey("metadata")) {
+      metadata = metadataFromJson(json.getValue("metadata"));
+    }
   }
 
   /** Every option, in the form {@link #NodeOptions(JsonObject)} reads. */
@@ -203,6 +213,9 @@ public final class NodeOptions {
     json.mergeIn(join.toJson());
     if (encryption.isEnabled()) {
       json.put("encryption", encryption.toJson());
+    }
+    if (!metadata.isEmpty()) {
+      json.put("metadata", new JsonObject(new LinkedHashMap<String, Object>(metadata)));
     }
     return json;
   }
@@ -270,6 +283,11 @@ public final class NodeOptions {
     encryption.validate();
     if (encryption.isEnabled() && gossip.getKeyring() != null) {
       throw new IllegalArgumentException("encryption: keys are set here and as a gossip keyring; set them once");
+    }
+    try {
+      MetadataCodec.encode(metadata);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("metadata: " + e.getMessage(), e);
     }
     return this;
   }
@@ -453,6 +471,52 @@ public final class NodeOptions {
     if (hostPort("joinAddresses", hostPort).port() == 0) {
       throw new IllegalArgumentException("joinAddresses: \"" + address + "\" has port 0");
     }
+  }
+
+  public Map<String, String> getMetadata() {
+    return metadata;
+  }
+
+  /**
+   * What this node tells every peer about itself ({@code Peer.metadata()}), e.g. {@code zone} and {@code
+   * version}: text keys (not empty) and values, carried in memberlist's {@code Meta} bytes, which Go ckit
+   * nodes ignore. At most {@value MetadataCodec#MAX_BYTES} bytes encoded (the UTF-8 keys and values plus 2 to
+   * 10 bytes an entry); checked when the node is created. Empty (the default) for none.
+   */
+  public NodeOptions setMetadata(Map<String, String> metadata) {
+    this.metadata = new TreeMap<>(Objects.requireNonNull(metadata, "metadata"));
+    return this;
+  }
+
+  /** Reads {@code "metadata"}: an object of texts, or {@code key=value,key=value} text (as the flag gives it). */
+  static Map<String, String> metadataFromJson(Object value) {
+    Map<String, String> result = new TreeMap<>();
+    if (value instanceof JsonObject object) {
+      for (Map.Entry<String, Object> entry : object) {
+        if (!(entry.getValue() instanceof String text)) {
+          throw new IllegalArgumentException("metadata: the value of \"" + entry.getKey() + "\" must be text, got "
+              + entry.getValue());
+        }
+        result.put(entry.getKey(), text);
+      }
+    } else if (value instanceof String text) {
+      for (String pair : text.split(",")) {
+        if (pair.isBlank()) {
+          continue;
+        }
+        int equals = pair.indexOf('=');
+        if (equals <= 0) {
+          throw new IllegalArgumentException("metadata: \"" + pair.strip() + "\" is not key=value");
+        }
+        if (result.put(pair.substring(0, equals).strip(), pair.substring(equals + 1).strip()) != null) {
+          throw new IllegalArgumentException("metadata: \"" + pair.substring(0, equals).strip()
+              + "\" is given twice");
+        }
+      }
+    } else if (value != null) {
+      throw new IllegalArgumentException("metadata: expected an object of texts (or key=value,...), got " + value);
+    }
+    return result;
   }
 
   /** Turns TLS on (server and client) with this key and certificate: PEM, JKS or PKCS#12 options. */

@@ -1,6 +1,8 @@
 package io.ckit.impl;
 
 import io.ckit.Advertise;
+import io.ckit.MemberInfo;
+import io.ckit.MembershipEvent;
 import io.ckit.Node;
 import io.ckit.NodeOptions;
 import io.ckit.NodeStoppedException;
@@ -12,6 +14,7 @@ import io.ckit.gossip.BroadcastQueue;
 import io.ckit.gossip.GossipDelegate;
 import io.ckit.gossip.HostPort;
 import io.ckit.gossip.Member;
+import io.ckit.gossip.MemberDetails;
 import io.ckit.gossip.MemberIdentity;
 import io.ckit.gossip.Memberlist;
 import io.ckit.metrics.NodeMetrics;
@@ -30,6 +33,7 @@ import io.ckit.wire.ByteString;
 import io.ckit.wire.CkitCodec;
 import io.ckit.wire.LocalState;
 import io.ckit.wire.MemberState;
+import io.ckit.wire.MetadataCodec;
 import io.ckit.wire.StateMessage;
 import io.ckit.wire.WireDecodeException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,9 +51,13 @@ import io.vertx.ext.web.Router;
 import java.lang.System.Logger.Level;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -98,6 +106,8 @@ public final class NodeImpl implements Node, GossipDelegate {
   private final Joiner joiner;
   private final TransportMetrics transportMetrics;
   private final NodeKeyring keyring;
+  private final MembershipEventLog events = new MembershipEventLog(MembershipEventLog.DEFAULT_CAPACITY,
+      MembershipEventLog.DEFAULT_MAX_AGE, Instant::now);
 
   // Context-confined state.
   private Memberlist engine;
@@ -112,6 +122,8 @@ public final class NodeImpl implements Node, GossipDelegate {
   private volatile int healthSnapshot;
   private volatile int aliveSnapshot;
   private volatile String advertised;
+  /** This node's metadata: the options' until {@link #setMetadata} replaces it. */
+  private volatile Map<String, String> metadata;
 
   private NodeImpl(Vertx vertx, Context context, NodeOptions options, String advertiseHost, int advertisePort,
       MeterRegistry registry) {
@@ -148,6 +160,7 @@ public final class NodeImpl implements Node, GossipDelegate {
         message -> vertx.eventBus().publish(options.getPeersAddress(), message));
     this.broadcasts = new BroadcastQueue(options.getGossip().getRetransmitMult(), states::size);
     this.joiner = new Joiner(vertx, context, name, options.getJoin());
+    this.metadata = Map.copyOf(options.getMetadata());
   }
 
   /**
@@ -176,7 +189,7 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   @Override
   public NodeOptions options() {
-    return new NodeOptions(options);
+    return new NodeOptions(options).setMetadata(metadata);
   }
 
   @Override
@@ -322,6 +335,7 @@ public final class NodeImpl implements Node, GossipDelegate {
       done.future().onComplete(finished -> pendingChanges.remove(done));
       StateMessage message = states.changeLocal(to);
       stateSnapshot = to;
+      events.add(MembershipEvent.Type.STATE, name, message.time(), to.toString());
       metrics.state(to);
       queueBroadcast(message, () -> context.runOnContext(nothing -> done.tryComplete()));
       // Out now rather than at the next gossip tick: a terminating node's peers hand its work over sooner.
@@ -424,6 +438,55 @@ public final class NodeImpl implements Node, GossipDelegate {
   }
 
   @Override
+  public Future<Void> setMetadata(Map<String, String> newMetadata) {
+    Map<String, String> copy = Map.copyOf(newMetadata);
+    try {
+      MetadataCodec.encode(copy);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new IllegalArgumentException("metadata: " + e.getMessage(), e));
+    }
+    return onContext(() -> {
+      checkRunning();
+      metadata = copy;
+      if (engine != null) {
+        engine.updateMeta();
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  @Override
+  public Future<List<MemberInfo>> members() {
+    return onContext(() -> {
+      List<MemberInfo> members = new ArrayList<>();
+      if (engine != null) {
+        for (MemberDetails details : engine.memberDetails()) {
+          Member member = details.member();
+          members.add(new MemberInfo(member.name(), member.address(), member.name().equals(name), member.state(),
+              member.incarnation(), peerMetadata(member.name()), Duration.ofMillis(details.sinceChangeMillis()),
+              details.sinceHeardMillis() < 0 ? null : Duration.ofMillis(details.sinceHeardMillis())));
+        }
+      }
+      members.sort(Comparator.comparing(MemberInfo::name));
+      return Future.succeededFuture(members);
+    });
+  }
+
+  /** A member's metadata as the peer table holds it (decoded, and counted if bad, when the member was seen). */
+  private Map<String, String> peerMetadata(String member) {
+    if (member.equals(name)) {
+      return metadata;
+    }
+    Peer peer = states.peer(member);
+    return peer == null ? Map.of() : peer.metadata();
+  }
+
+  @Override
+  public Future<List<MembershipEvent>> events() {
+    return onContext(() -> Future.succeededFuture(events.snapshot()));
+  }
+
+  @Override
   public String toString() {
     return "Node[" + name + "]";
   }
@@ -438,6 +501,11 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   // ---------------------------------------------------------------------------------------------------
   // GossipDelegate (called by the engine, on the context)
+
+  @Override
+  public ByteString nodeMeta(int limit) {
+    return MetadataCodec.encode(metadata);
+  }
 
   @Override
   public void notifyMessage(ByteString raw) {
@@ -458,6 +526,7 @@ public final class NodeImpl implements Node, GossipDelegate {
     StateMessage onward = states.handle(message);
     if (onward != null) {
       queueBroadcast(onward, null);
+      stateEvent(onward);
     }
   }
 
@@ -485,6 +554,14 @@ public final class NodeImpl implements Node, GossipDelegate {
     metrics.event(NodeMetrics.EVENT_MERGE_REMOTE_STATE);
     for (StateMessage message : states.merge(remote)) {
       queueBroadcast(message, null);
+      stateEvent(message);
+    }
+  }
+
+  /** Records another member's new state on the timeline (this node's own are recorded by changeState). */
+  private void stateEvent(StateMessage message) {
+    if (!message.nodeName().equals(name)) {
+      events.add(MembershipEvent.Type.STATE, message.nodeName(), message.time(), message.newState().toString());
     }
   }
 
@@ -492,7 +569,10 @@ public final class NodeImpl implements Node, GossipDelegate {
   public void notifyJoin(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_JOIN);
     joiner.arrived(member);
-    states.memberAlive(member.name(), member.address());
+    Map<String, String> joined = metadata(member);
+    states.memberAlive(member.name(), member.address(), joined);
+    events.add(MembershipEvent.Type.JOIN, member.name(), member.incarnation(),
+        member.address() + (joined.isEmpty() ? "" : " " + joined));
     StateMessage own = states.own();
     if (!member.name().equals(name) && own != null) {
       // Tell the newcomer our state directly; it may have missed the broadcast.
@@ -510,13 +590,41 @@ public final class NodeImpl implements Node, GossipDelegate {
   public void notifyLeave(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_LEAVE);
     joiner.departed(member);
-    states.memberGone(member.name(), member.state() == MemberState.LEFT);
+    boolean left = member.state() == MemberState.LEFT;
+    states.memberGone(member.name(), left);
+    events.add(left ? MembershipEvent.Type.LEAVE : MembershipEvent.Type.DEAD, member.name(), member.incarnation(),
+        "");
+  }
+
+  @Override
+  public void notifySuspect(Member member, String from) {
+    events.add(MembershipEvent.Type.SUSPECT, member.name(), member.incarnation(), "suspected by " + from);
+  }
+
+  @Override
+  public void notifyRefute(Member member, String from) {
+    events.add(MembershipEvent.Type.REFUTE, member.name(), member.incarnation(),
+        from == null ? "alive again" : "this node refuted an accusation from " + from);
   }
 
   @Override
   public void notifyUpdate(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_UPDATE);
-    states.memberAlive(member.name(), member.address());
+    Map<String, String> updated = metadata(member);
+    states.memberAlive(member.name(), member.address(), updated);
+    events.add(MembershipEvent.Type.UPDATE, member.name(), member.incarnation(), "metadata " + updated);
+  }
+
+  /** A member's metadata; none, counted and logged, when its {@code Meta} is in this form but unreadable. */
+  private Map<String, String> metadata(Member member) {
+    try {
+      return MetadataCodec.decode(member.meta());
+    } catch (WireDecodeException e) {
+      metrics.event(NodeMetrics.EVENT_BAD_METADATA);
+      LOG.log(Level.WARNING, "node " + name + ": ignoring the metadata of " + member.name() + ": "
+          + e.getMessage());
+      return Map.of();
+    }
   }
 
   @Override
