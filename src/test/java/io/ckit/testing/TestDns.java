@@ -25,10 +25,12 @@ public final class TestDns implements AutoCloseable {
   private final FakeDNSServer server;
   private final Map<String, Set<ResourceRecord>> records = new ConcurrentHashMap<>();
   private final AtomicInteger queries = new AtomicInteger();
+  private final Map<String, AtomicInteger> queriesByName = new ConcurrentHashMap<>();
 
   private TestDns() {
     server = new FakeDNSServer().port(freeUdpPort()).store(question -> {
       queries.incrementAndGet();
+      queriesByName.computeIfAbsent(question.getDomainName(), name -> new AtomicInteger()).incrementAndGet();
       Set<ResourceRecord> answer = new HashSet<>();
       for (ResourceRecord record : records.getOrDefault(question.getDomainName(), Set.of())) {
         if (record.getRecordType() == question.getRecordType()) {
@@ -69,6 +71,12 @@ public final class TestDns implements AutoCloseable {
   /** How many questions the server has been asked: a resolver that asks proves it looked again. */
   public int queries() {
     return queries.get();
+  }
+
+  /** How many questions about one name (any record type) the server has been asked. */
+  public int queries(String name) {
+    AtomicInteger count = queriesByName.get(name);
+    return count == null ? 0 : count.get();
   }
 
   /** Removes every record of a name. */
