@@ -138,20 +138,7 @@ public final class NodeOptions {
     }
     eventBusPrefix = JsonValues.text("eventBusPrefix", json.getValue("eventBusPrefix"));
     if (json.containsKey("joinAddresses")) {
-      Object value = json.getValue("joinAddresses");
-      if (value instanceof String text) {
-        joinAddresses = splitAddresses(text);
-      } else if (value instanceof JsonArray array) {
-        joinAddresses = new ArrayList<>();
-        for (Object address : array) {
-          if (!(address instanceof String text)) {
-            throw new IllegalArgumentException("joinAddresses: \"" + address + "\" is not text");
-          }
-          joinAddresses.add(text);
-        }
-      } else if (value != null) {
-        throw new IllegalArgumentException("joinAddresses: expected a list of host:port texts, got " + value);
-      }
+      joinAddresses = JsonValues.texts("joinAddresses", json.getValue("joinAddresses"));
     }
     if (json.containsKey("state")) {
       String text = JsonValues.text("state", json.getValue("state"));
@@ -661,17 +648,6 @@ public final class NodeOptions {
     Set<String> all = new java.util.HashSet<>(a);
     all.addAll(b);
     return Set.copyOf(all);
-  }
-
-  /** Splits {@code a:1,b:2} (commas and/or white space). */
-  static List<String> splitAddresses(String text) {
-    List<String> addresses = new ArrayList<>();
-    for (String part : text.split("[,\\s]+")) {
-      if (!part.isEmpty()) {
-        addresses.add(part);
-      }
-    }
-    return addresses;
   }
 
   /** Parses an option's {@code host:port}, naming the option when it is wrong. */

@@ -135,15 +135,7 @@ public final class AppConfig {
 
   private static void apply(JsonObject json, String option, String value, String where) {
     switch (option) {
-      case "joinAddresses" -> {
-        JsonArray addresses = new JsonArray();
-        for (String part : value.split("[,\\s]+")) {
-          if (!part.isEmpty()) {
-            addresses.add(part);
-          }
-        }
-        json.put("joinAddresses", addresses);
-      }
+      case "joinAddresses" -> json.put("joinAddresses", new JsonArray(JsonValues.texts(where, value)));
       case "minClusterSize", "maxJoinPeers" -> {
         try {
           json.put(option, Integer.parseInt(value.trim()));
