@@ -60,16 +60,21 @@ public interface Node {
   NodeOptions options();
 
   /**
-   * Starts gossip (on the first call) and joins the cluster through the given addresses ({@code host:port}).
-   * An empty list starts a cluster of one that others can join. It may be called again to join more peers or
-   * to heal a split. Like ckit, the node's state is not changed by joining: a new node is a viewer.
+   * Starts gossip (on the first call) and joins the cluster through the given addresses: {@code host:port},
+   * {@code dns+name:port} (every A and AAAA record) or {@code dnssrv+_service._proto.name} (every SRV record's
+   * target and port), resolved now without blocking; the join push/pulls with at most {@link
+   * JoinOptions#getMaxJoinPeers()} of them, picked at random, never this node's own. An empty list (or one
+   * that resolves to this node alone) starts a cluster of one that others can join. It may be called again to
+   * join more peers or to heal a split; with a {@link JoinOptions#getRejoinInterval()} the node rejoins what it
+   * misses of these addresses by itself. Like ckit, the node's state is not changed by joining: a new node is a
+   * viewer.
    *
    * <p>The first call resolves the advertise host (without blocking: a name goes to Vert.x's resolver) and
    * binds the node's own server, if it has one; if that fails, so does this call, and the next call tries
    * again.
    *
    * @return completes once the node has exchanged state with at least one of the peers (at once for none);
-   *     fails if none answered, if the advertise host does not resolve ({@code advertiseAddress: cannot
+   *     fails if no address resolves ({@code cannot resolve dns+...: ...}), if none answered, if the advertise host does not resolve ({@code advertiseAddress: cannot
    *     resolve host ...}) or the server cannot listen, or with {@link NodeStoppedException} after {@link
    *     #stop()}
    */

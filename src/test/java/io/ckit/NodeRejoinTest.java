@@ -70,6 +70,43 @@ class NodeRejoinTest {
   }
 
   @Test
+  void anAddressThatNeverBecomesAMembersCostsOnePushPullPerInterval() throws Exception {
+    // A load balancer's address in front of node a (a Service's virtual IP): b joins through it, and a is a
+    // member at its own address, so the balancer's address is missing at every rejoin.
+    TestDns dns = TestDns.start();
+    Vertx vertx = Vertx.vertx(dns.vertxOptions(List.of(), 1));
+    Vertx proxies = Vertx.vertx();
+    TestNodes nodes = new TestNodes(vertx);
+    Duration interval = Duration.ofMillis(500);
+    try {
+      Node a = nodes.start(TestNodes.options("node-a").setGossip(TestNodes.fastGossip()
+          .setPushPullInterval(Duration.ZERO)));
+      CuttableProxy vip = CuttableProxy.start(proxies).target(HostPort.parse(a.advertiseAddress()).port());
+      dns.address("vip.ckit.test", "127.0.0.1");
+      Node b = nodes.create(TestNodes.options("node-b").setGossip(TestNodes.fastGossip()
+          .setPushPullInterval(Duration.ZERO)).setJoin(new JoinOptions().setRejoinInterval(interval)));
+      await(b.start(List.of("dns+vip.ckit.test:" + vip.port())));
+      // b starts every push/pull there is (a never does): its stream packets count them.
+      double perPushPull = streamPackets(List.of(b));
+      assertThat(perPushPull).isPositive();
+
+      double before = streamPackets(List.of(b));
+      long start = System.nanoTime();
+      TestNodes.waitFor(vertx, "five seconds", 30_000, () -> System.nanoTime() - start > 5_000_000_000L);
+      double pushPulls = (streamPackets(List.of(b)) - before) / perPushPull;
+      long elapsed = System.nanoTime() - start;
+      assertThat(pushPulls).isGreaterThanOrEqualTo(1).isLessThanOrEqualTo(elapsed / interval.toNanos() + 1);
+      assertThat(a.peers()).hasSize(2);
+      assertThat(b.peers()).hasSize(2);
+    } finally {
+      nodes.close();
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      proxies.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      dns.close();
+    }
+  }
+
+  @Test
   void aFiveFiveSplitMergesThroughRetainedMembersWhenOneSideListsNoSeedOfTheOther() throws Exception {
     // Each side dials from an IP of its own, so the proxies in front of every node can cut the traffic
     // between the sides only. Side b lists a seed of side a but never rejoins; side a lists nothing of side b:
