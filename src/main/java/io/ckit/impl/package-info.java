@@ -9,7 +9,9 @@
  *   <li>{@link io.ckit.impl.PeerPublisher}: the peer table to sorted snapshot, sharder, peer gauges, observers
  *       and the event bus, once per event-loop turn;
  *   <li>{@link io.ckit.impl.ObserverDispatcher}: calls observers on the contexts that registered them;
- *   <li>{@link io.ckit.impl.ContextScheduler}: the engine's timers on the node's context.
+ *   <li>{@link io.ckit.impl.ContextScheduler}: the engine's timers on the node's context;
+ *   <li>{@link io.ckit.impl.NodeKeyring}: the gossip keyring from the options or a key file it follows, rotated
+ *       through the node, handed to the engine at every change.
  * </ul>
  * Everything a node holds is confined to the node's context; only immutable snapshots and volatile values are
  * read elsewhere.
