@@ -249,6 +249,18 @@ class EncryptionTest {
     assertThat(rejected(m1, "unencrypted") + rejected(m1, "decrypt")).isZero();
   }
 
+  @Test
+  void aKeyringSetInCodeOnTheGossipOptionsRotatesToo() {
+    Node a = nodes.start(TestNodes.options("node-a")
+        .setGossip(TestNodes.fastGossip().setKeyring(Keyring.of(Base64.getDecoder().decode(K1)))));
+    assertThat(a.keyFingerprints()).containsExactly(fingerprint(K1));
+    await(a.installKey(K2));
+    await(a.useKey(K2));
+    await(a.removeKey(K1));
+    Node b = nodes.start(encrypted("node-b", K2), a);
+    waitFor(vertx, "a and b to see each other", 30_000, () -> a.peers().size() == 2 && b.peers().size() == 2);
+  }
+
   private static double packetsSent(Node node) {
     return node.meterRegistry().get("cluster.transport.tx.packets").counter().count();
   }

@@ -48,7 +48,7 @@ public interface GossipDelegate {
    * A packet, or a stream's message, was refused: another cluster's label, not encrypted where encryption is
    * required, no key decrypts it, or it cannot be read. Already logged by the engine.
    */
-  default void notifyRejected(WireDecodeException cause, boolean stream) {}
+  default void notifyRejected(WireDecodeException cause) {}
 
   /** Another member claims a known member's name from a different address; the claim was rejected. */
   default void notifyConflict(Member existing, Member other) {}

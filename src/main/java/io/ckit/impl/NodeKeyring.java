@@ -40,13 +40,19 @@ final class NodeKeyring {
 
   private volatile List<String> fingerprints = List.of();
 
-  /** @param options validated */
-  NodeKeyring(Vertx vertx, String nodeName, EncryptionOptions options) {
+  /**
+   * @param options validated
+   * @param gossipKeyring a keyring set in code on the gossip options instead (validation allows only one), or
+   *     null
+   */
+  NodeKeyring(Vertx vertx, String nodeName, EncryptionOptions options, Keyring gossipKeyring) {
     this.vertx = vertx;
     this.nodeName = nodeName;
     this.options = new EncryptionOptions(options);
     if (!options.getKeys().isEmpty()) {
       set(Keyring.of(options.decodeKeys()));
+    } else if (gossipKeyring != null) {
+      set(gossipKeyring);
     }
   }
 
@@ -84,10 +90,9 @@ final class NodeKeyring {
    * change of the keyring goes to {@code engine}; the key file, if any, is watched from now on.
    */
   GossipOptions attach(GossipOptions gossip, Consumer<Keyring> engine) {
-    GossipOptions withKeys = new GossipOptions(gossip);
-    if (keyring != null) {
-      withKeys.setKeyring(keyring).setVerifyIncoming(options.isVerifyIncoming())
-          .setVerifyOutgoing(options.isVerifyOutgoing());
+    GossipOptions withKeys = new GossipOptions(gossip).setKeyring(keyring);
+    if (options.isEnabled()) {
+      withKeys.setVerifyIncoming(options.isVerifyIncoming()).setVerifyOutgoing(options.isVerifyOutgoing());
     }
     this.engine = engine;
     long interval = options.getKeyFileCheckInterval().toMillis();
