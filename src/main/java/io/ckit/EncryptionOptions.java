@@ -241,7 +241,10 @@ public final class EncryptionOptions {
     return keyFileCheckInterval;
   }
 
-  /** How often the key file is re-read (default 5 s); zero reads it only at start. */
+  /**
+   * How often the key file is re-read (default 5 s); zero reads it only at start. A change is applied once two
+   * reads in a row agree, so a file caught half-written is never taken for the new keys.
+   */
   public EncryptionOptions setKeyFileCheckInterval(Duration keyFileCheckInterval) {
     this.keyFileCheckInterval = Limits.notNegative(keyFileCheckInterval, "keyFileCheckInterval");
     return this;

@@ -227,6 +227,40 @@ class EncryptionTest {
         .hasMessage("installKey: the key is not valid base64");
   }
 
+  @Test
+  void nodesThatNeitherVerifyNorEncryptMixWithPlainNodesAsAClusterMovesOver() {
+    Node plain = nodes.start("node-plain");
+    NodeOptions moving = encrypted("node-m1", K1);
+    moving.getEncryption().setVerifyIncoming(false).setVerifyOutgoing(false);
+    Node m1 = nodes.start(moving, plain);
+    Node m2 = nodes.start(new NodeOptions(moving).setName("node-m2"), m1);
+    List<Node> all = List.of(plain, m1, m2);
+    waitFor(vertx, "three members everywhere", 30_000, () -> all.stream().allMatch(n -> n.peers().size() == 3));
+    await(m2.changeState(PeerState.PARTICIPANT));
+    waitPeerState(vertx, plain, "node-m2", PeerState.PARTICIPANT);
+    for (Node node : all) {
+      assertThat(rejected(node, "unencrypted") + rejected(node, "decrypt")).as(node.name()).isZero();
+    }
+    // A node that requires encryption cannot take the plain answers of a node that does not encrypt yet.
+    Node strict = nodes.create(encrypted("node-strict", K1));
+    assertThatThrownBy(() -> await(strict.start(List.of(m1.advertiseAddress()))))
+        .hasMessageContaining("encryption is configured but remote state is not encrypted");
+    assertThat(rejected(strict, "unencrypted")).isGreaterThanOrEqualTo(1);
+    assertThat(rejected(m1, "unencrypted") + rejected(m1, "decrypt")).isZero();
+  }
+
+  @Test
+  void aKeyringSetInCodeOnTheGossipOptionsRotatesToo() {
+    Node a = nodes.start(TestNodes.options("node-a")
+        .setGossip(TestNodes.fastGossip().setKeyring(Keyring.of(Base64.getDecoder().decode(K1)))));
+    assertThat(a.keyFingerprints()).containsExactly(fingerprint(K1));
+    await(a.installKey(K2));
+    await(a.useKey(K2));
+    await(a.removeKey(K1));
+    Node b = nodes.start(encrypted("node-b", K2), a);
+    waitFor(vertx, "a and b to see each other", 30_000, () -> a.peers().size() == 2 && b.peers().size() == 2);
+  }
+
   private static double packetsSent(Node node) {
     return node.meterRegistry().get("cluster.transport.tx.packets").counter().count();
   }
@@ -250,9 +284,38 @@ class EncryptionTest {
     Files.writeString(file, K2 + "\n" + K1 + "\n");
     waitFor(vertx, "the keyring to follow the file", 30_000,
         () -> a.keyFingerprints().equals(List.of(fingerprint(K2), fingerprint(K1))));
-    Files.writeString(file, OTHER + "\n");
-    waitFor(vertx, "the keyring to follow the file again", 30_000,
-        () -> a.keyFingerprints().equals(List.of(fingerprint(OTHER))));
+    // A broken file is reported once, without the keys in it, and changes nothing.
+    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.ckit.impl.NodeKeyring");
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord record) {
+        if (record.getLevel() == java.util.logging.Level.WARNING) {
+          warnings.add(record.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    logger.addHandler(capture);
+    try {
+      Files.writeString(file, K1 + "\n" + K2.substring(0, 20) + "\n");
+      waitFor(vertx, "the broken file to be reported", 30_000, () -> !warnings.isEmpty());
+      assertThat(warnings.get(0)).isEqualTo("node node-a: encryption.keyFile: \"" + file + "\" line 2 is 15 bytes; a "
+          + "key is 16, 24 or 32 bytes (AES-128, -192, -256); the keyring is unchanged (2 keys, primary " + fingerprint(K2) + ", others " + fingerprint(K1)
+          + ")");
+      assertThat(a.keyFingerprints()).containsExactly(fingerprint(K2), fingerprint(K1));
+      Files.writeString(file, OTHER + "\n");
+      waitFor(vertx, "the keyring to follow the file again", 30_000,
+          () -> a.keyFingerprints().equals(List.of(fingerprint(OTHER))));
+      assertThat(warnings).hasSize(1);
+    } finally {
+      logger.removeHandler(capture);
+    }
 
     Path bad = dir.resolve("bad");
     Files.writeString(bad, K1 + "\nAAAA\n");

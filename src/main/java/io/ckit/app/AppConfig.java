@@ -1,5 +1,6 @@
 package io.ckit.app;
 
+import io.ckit.EncryptionOptions;
 import io.ckit.NodeOptions;
 import io.ckit.config.Durations;
 import io.ckit.config.JsonValues;
@@ -50,7 +51,15 @@ public final class AppConfig {
     FLAGS.put("--min-cluster-size", "minClusterSize");
     FLAGS.put("--cluster-size-wait-timeout", "clusterSizeWaitTimeout");
     FLAGS.put("--observer-min-interval", "observerMinInterval");
+    // Gossip encryption: the node's "encryption" section.
+    FLAGS.put("--encryption-key", "encryption.keys");
+    FLAGS.put("--encryption-key-file", "encryption.keyFile");
+    FLAGS.put("--encryption-verify-incoming", "encryption.verifyIncoming");
+    FLAGS.put("--encryption-verify-outgoing", "encryption.verifyOutgoing");
   }
+
+  /** Flags that may be given more than once: their values are joined with commas. */
+  private static final Set<String> REPEATABLE = Set.of("--encryption-key");
 
   static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error");
 
@@ -160,8 +169,32 @@ public final class AppConfig {
         json.put("tls", tls.put("pemTrust", new JsonObject().put("certPaths", new JsonArray().add(readable(where,
             value)))));
       }
+      case "encryption.keys", "encryption.keyFile", "encryption.verifyIncoming", "encryption.verifyOutgoing" ->
+          applyEncryption(json, option.substring("encryption.".length()), value, where);
       default -> json.put(option, value);
     }
+  }
+
+  /** Keys and a key file are alternatives: the one a later layer gives replaces the other. */
+  private static void applyEncryption(JsonObject json, String field, String value, String where) {
+    JsonObject encryption = json.getJsonObject("encryption", new JsonObject());
+    switch (field) {
+      case "keys" -> {
+        encryption.remove("keyFile");
+        encryption.put("keys", new JsonArray(new java.util.ArrayList<>(EncryptionOptions.splitKeys(value))));
+      }
+      case "keyFile" -> {
+        encryption.remove("keys");
+        encryption.put("keyFile", readable(where, value));
+      }
+      default -> {
+        if (!value.equals("true") && !value.equals("false")) {
+          throw new IllegalArgumentException(where + ": \"" + value + "\" is neither true nor false");
+        }
+        encryption.put(field, Boolean.parseBoolean(value));
+      }
+    }
+    json.put("encryption", encryption);
   }
 
   private static String readable(String where, String path) {
@@ -191,6 +224,9 @@ public final class AppConfig {
           throw new IllegalArgumentException(name + ": a value is missing");
         }
         value = args.get(++i);
+      }
+      if (REPEATABLE.contains(name) && flags.containsKey(name)) {
+        value = flags.get(name) + "," + value;
       }
       flags.put(name, value);
     }

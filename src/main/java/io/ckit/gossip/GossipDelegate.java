@@ -48,7 +48,7 @@ public interface GossipDelegate {
    * A packet, or a stream's message, was refused: another cluster's label, not encrypted where encryption is
    * required, no key decrypts it, or it cannot be read. Already logged by the engine.
    */
-  default void notifyRejected(WireDecodeException cause, boolean stream) {}
+  default void notifyRejected(WireDecodeException cause) {}
 
   /** A member became suspect (this node's probe failed, or {@code from} said so): beyond memberlist. */
   default void notifySuspect(Member member, String from) {}

@@ -311,7 +311,7 @@ final class PushPullSync {
       try {
         return ctx.streams.decode(bytes, offset, available);
       } catch (WireDecodeException e) {
-        ctx.delegate.notifyRejected(e, true);
+        ctx.delegate.notifyRejected(e);
         throw e;
       }
     }
@@ -354,7 +354,7 @@ final class PushPullSync {
         } catch (WireDecodeException e) {
           ctx.log(Level.ERROR, "discarding stream with unacceptable label: " + e.getMessage() + " from="
               + channel.remoteAddress());
-          ctx.delegate.notifyRejected(e, true);
+          ctx.delegate.notifyRejected(e);
           channel.close();
           throw e;
         }
@@ -374,7 +374,7 @@ final class PushPullSync {
       } catch (WireDecodeException e) {
         // memberlist answers a request it cannot read with an error message.
         ctx.log(Level.ERROR, "failed to receive: " + e.getMessage() + " from=" + channel.remoteAddress());
-        ctx.delegate.notifyRejected(e, true);
+        ctx.delegate.notifyRejected(e);
         channel.write(ctx.streams.encode(new ErrResp(e.getMessage())));
         throw e;
       }

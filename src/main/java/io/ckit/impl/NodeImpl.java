@@ -151,7 +151,7 @@ public final class NodeImpl implements Node, GossipDelegate {
     metrics.state(PeerState.VIEWER);
     this.transportMetrics = TransportMetrics.create(registry, options.getLabel());
     this.transport = HttpTransport.create(vertx, context, options.getTransport(), transportMetrics);
-    this.keyring = new NodeKeyring(vertx, name, options.getEncryption());
+    this.keyring = new NodeKeyring(vertx, name, options.getEncryption(), options.getGossip().getKeyring());
     this.observers = new ObserverDispatcher(name, context, metrics, options.getObserverMinInterval());
     this.sizeWait = new ClusterSizeWait(vertx, name, options.getMinClusterSize(), options.getClusterSizeWaitTimeout());
     this.states = new PeerStates(name, clock, this::peersChanged);
@@ -628,7 +628,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   }
 
   @Override
-  public void notifyRejected(WireDecodeException cause, boolean stream) {
+  public void notifyRejected(WireDecodeException cause) {
     transportMetrics.rejected(cause.kind());
   }
 

@@ -13,8 +13,9 @@ import java.util.function.Consumer;
  * A node's gossip keyring: taken from the options (keys, or a key file read without blocking when the node
  * starts), rotated through {@link io.ckit.Node#installKey}, {@link io.ckit.Node#useKey} and {@link
  * io.ckit.Node#removeKey}, and, with a key file, following the file: it is re-read every check interval and,
- * when its text changed, the keyring becomes its keys, the first line the primary. Every change goes to the
- * engine at once. Keys are never logged; fingerprints are.
+ * when its text changed and reads the same on the next check (so that a file caught half-written never drops a
+ * key), the keyring becomes its keys, the first line the primary. Every change goes to the engine at once.
+ * Keys are never logged; fingerprints are.
  *
  * <p>Concurrency: confined to the node's context (the file's reads complete there); other threads read only
  * the fingerprints, a volatile snapshot.
@@ -31,19 +32,27 @@ final class NodeKeyring {
   private Keyring keyring;
   private Consumer<Keyring> engine;
   private String fileText;
+  /** A new text of the file, read once: it is applied if the next read gives it again. */
+  private String changedText;
   /** The text of the file whose keys were last refused, so a bad file is reported once, not every check. */
   private String refusedText;
   private long timer = -1;
 
   private volatile List<String> fingerprints = List.of();
 
-  /** @param options validated */
-  NodeKeyring(Vertx vertx, String nodeName, EncryptionOptions options) {
+  /**
+   * @param options validated
+   * @param gossipKeyring a keyring set in code on the gossip options instead (validation allows only one), or
+   *     null
+   */
+  NodeKeyring(Vertx vertx, String nodeName, EncryptionOptions options, Keyring gossipKeyring) {
     this.vertx = vertx;
     this.nodeName = nodeName;
     this.options = new EncryptionOptions(options);
     if (!options.getKeys().isEmpty()) {
       set(Keyring.of(options.decodeKeys()));
+    } else if (gossipKeyring != null) {
+      set(gossipKeyring);
     }
   }
 
@@ -81,10 +90,9 @@ final class NodeKeyring {
    * change of the keyring goes to {@code engine}; the key file, if any, is watched from now on.
    */
   GossipOptions attach(GossipOptions gossip, Consumer<Keyring> engine) {
-    GossipOptions withKeys = new GossipOptions(gossip);
-    if (keyring != null) {
-      withKeys.setKeyring(keyring).setVerifyIncoming(options.isVerifyIncoming())
-          .setVerifyOutgoing(options.isVerifyOutgoing());
+    GossipOptions withKeys = new GossipOptions(gossip).setKeyring(keyring);
+    if (options.isEnabled()) {
+      withKeys.setVerifyIncoming(options.isVerifyIncoming()).setVerifyOutgoing(options.isVerifyOutgoing());
     }
     this.engine = engine;
     long interval = options.getKeyFileCheckInterval().toMillis();
@@ -152,7 +160,10 @@ final class NodeKeyring {
     return Future.succeededFuture();
   }
 
-  /** Re-reads the key file; if its text changed and its keys are valid, the keyring becomes them. */
+  /**
+   * Re-reads the key file; if its text changed, and is the same as at the previous check, and its keys are
+   * valid, the keyring becomes them.
+   */
   private void check() {
     String path = options.getKeyFile();
     vertx.fileSystem().readFile(path).onComplete(read -> {
@@ -165,8 +176,14 @@ final class NodeKeyring {
       }
       String text = read.result().toString();
       if (text.equals(fileText)) {
+        changedText = null;
         return;
       }
+      if (!text.equals(changedText)) {
+        changedText = text;
+        return;
+      }
+      changedText = null;
       List<byte[]> keys;
       try {
         keys = EncryptionOptions.parseKeyFile(text);

@@ -17,7 +17,9 @@
  *   <li>{@link io.ckit.impl.JoinAddressResolver} and {@link io.ckit.impl.ResolvConf}: {@code host:port},
  *       {@code dns+} and {@code dnssrv+} join addresses, resolved without blocking through the search list;
  *   <li>{@link io.ckit.impl.JoinLoop}: for the verticle and the runnable node: joining in the background with
- *       backoff, the move to the configured state once joined, joined by a peer, or carried on alone.
+ *       backoff, the move to the configured state once joined, joined by a peer, or carried on alone;
+ *   <li>{@link io.ckit.impl.NodeKeyring}: the gossip keyring from the options or a key file it follows, rotated
+ *       through the node, handed to the engine at every change.
  * </ul>
  * Everything a node holds is confined to the node's context; only immutable snapshots and volatile values are
  * read elsewhere.
