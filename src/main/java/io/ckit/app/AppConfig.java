@@ -42,6 +42,7 @@ public final class AppConfig {
     FLAGS.put("--tls-ca", "tls-ca");
     FLAGS.put("--sharder", "sharder");
     FLAGS.put("--rejoin-interval", "rejoinInterval");
+    FLAGS.put("--metadata", "metadata");
     FLAGS.put("--log-level", "logLevel");
   }
 
