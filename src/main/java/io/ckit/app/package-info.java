@@ -6,8 +6,8 @@
  *       and flags;
  *   <li>{@link io.ckit.app.NodeApp}: wires one HTTP server, the node, its routes and its join loop, and shuts
  *       them down in order;
- *   <li>{@link io.ckit.app.NodeRoutes}: {@code /metrics}, {@code /ready}, the peers, owners and status APIs and
- *       the status page;
+ *   <li>{@link io.ckit.app.NodeRoutes}: {@code /metrics}, {@code /ready}, the peers, owners, status, events and
+ *       ring APIs and the status page;
  *   <li>{@link io.ckit.app.JoinLoop}: joining with backoff, the move to the configured state, periodic rejoins;
  *   <li>{@link io.ckit.app.OwnersCommand}: prints the owners of a key for a peer list.
  * </ul>

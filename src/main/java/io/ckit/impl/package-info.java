@@ -9,7 +9,8 @@
  *   <li>{@link io.ckit.impl.PeerPublisher}: the peer table to sorted snapshot, sharder, peer gauges, observers
  *       and the event bus, once per event-loop turn;
  *   <li>{@link io.ckit.impl.ObserverDispatcher}: calls observers on the contexts that registered them;
- *   <li>{@link io.ckit.impl.ContextScheduler}: the engine's timers on the node's context.
+ *   <li>{@link io.ckit.impl.ContextScheduler}: the engine's timers on the node's context;
+ *   <li>{@link io.ckit.impl.MembershipEventLog}: the last hour's membership events, a bounded ring.
  * </ul>
  * Everything a node holds is confined to the node's context; only immutable snapshots and volatile values are
  * read elsewhere.
