@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A member of a ckit cluster (ckit's {@code Node}): it gossips membership over HTTP/2 with its peers, tracks
@@ -97,6 +98,46 @@ public interface Node {
    */
   Future<Void> changeState(PeerState to);
 
+  /**
+   * Completes once the cluster is big enough for keyed work: at least {@link NodeOptions#getMinClusterSize()}
+   * participants, this node included, have been seen (or the node has waited {@link
+   * NodeOptions#getClusterSizeWaitTimeout()} and carries on smaller). At once when no minimum is set. Hold keyed
+   * work until then, so that the first node up does not take every key. Fails with {@link NodeStoppedException}
+   * if the node stops first.
+   */
+  Future<Void> clusterReady();
+
+  /**
+   * Installs a gossip encryption key (base64 of 16, 24 or 32 bytes): from now on it decrypts what peers send;
+   * the primary key still encrypts. Installing a key that is there changes nothing. With the three calls
+   * below, keys rotate without losing gossip: install the new key on every node, then make it primary on
+   * every node ({@link #useKey}), then remove the old one everywhere ({@link #removeKey}).
+   *
+   * @return fails if the key is not valid, or the node has no encryption (created without keys)
+   */
+  Future<Void> installKey(String key);
+
+  /**
+   * Makes an installed key (base64) the primary: the one that encrypts everything this node sends.
+   *
+   * @return fails if the key is not installed ({@code useKey: the key is not installed})
+   */
+  Future<Void> useKey(String key);
+
+  /**
+   * Removes a key (base64); what it encrypted is no longer read. Removing a key that is not installed
+   * changes nothing.
+   *
+   * @return fails for the primary key ({@code removeKey: the primary key cannot be removed; ...})
+   */
+  Future<Void> removeKey(String key);
+
+  /**
+   * The installed keys' fingerprints (8 bytes of each key's SHA-256, in hex), the primary's first; empty
+   * without encryption. Readable from any thread; the keys themselves are never given out.
+   */
+  List<String> keyFingerprints();
+
   /** This node's state; readable from any thread. */
   PeerState currentState();
 
@@ -137,4 +178,26 @@ public interface Node {
 
   /** Lifeguard's health score: 0 is healthy, higher means this node misses acks. */
   int healthScore();
+
+  /**
+   * Replaces this node's metadata ({@link NodeOptions#setMetadata}) and announces it to the cluster at once
+   * (memberlist's {@code UpdateNode}: an alive message at a higher incarnation), so every peer's {@link
+   * Peer#metadata()} follows. Before {@link #start} it only replaces what start will announce.
+   *
+   * @return completes once the announcement is queued; fails with {@code IllegalArgumentException} ({@code
+   *     metadata: ...}) for metadata {@code NodeOptions} would refuse, or {@link NodeStoppedException}
+   */
+  Future<Void> setMetadata(Map<String, String> metadata);
+
+  /**
+   * What the membership engine knows of every member, dead and left ones not yet forgotten included, sorted by
+   * name: incarnations, suspicions, when each was last heard from, metadata. Empty before {@link #start}.
+   */
+  Future<List<MemberInfo>> members();
+
+  /**
+   * The membership events of the last hour as this node saw them (at most the last 1000), oldest first: joins,
+   * leaves, suspicions, refutations, deaths, metadata updates and ckit state changes.
+   */
+  Future<List<MembershipEvent>> events();
 }

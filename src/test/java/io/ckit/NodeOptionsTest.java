@@ -37,12 +37,18 @@ class NodeOptionsTest {
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath("cert.pem").setKeyPath("key.pem"))
         .setTrustOptions(new PemTrustOptions().addCertPath("ca.pem"))
         .setClientAuth(ClientAuth.REQUIRED)
-        .setVerifyHost(false);
+        .setVerifyHost(false)
+        .setMinClusterSize(3)
+        .setClusterSizeWaitTimeout(Duration.ofMinutes(5))
+        .setObserverMinInterval(Duration.ofSeconds(1));
     JsonObject json = options.toJson();
     NodeOptions back = new NodeOptions(json);
     assertThat(back.toJson()).isEqualTo(json);
     assertThat(json.getJsonObject("gossip").getString("probeInterval")).isEqualTo("1500ms");
     assertThat(json.getJsonObject("gossip").getInteger("gossipNodes")).isEqualTo(5);
+    assertThat(json.getInteger("minClusterSize")).isEqualTo(3);
+    assertThat(json.getString("clusterSizeWaitTimeout")).isEqualTo("5m");
+    assertThat(back.getObserverMinInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(json.getJsonObject("tls").getBoolean("enabled")).isTrue();
     assertThat(back.getTransport().getKeyCertOptions()).isInstanceOf(PemKeyCertOptions.class);
     assertThat(back.getGossip().getProbeInterval()).isEqualTo(Duration.ofMillis(1500));
@@ -155,6 +161,14 @@ class NodeOptionsTest {
   }
 
   @Test
+  void advertiseInterfacesMayBeOneTextAndTakeTheListenPort() {
+    NodeOptions options = new NodeOptions(new JsonObject().put("name", "a").put("listen", "0.0.0.0:7946")
+        .put("advertiseInterfaces", "eth0, en0")).validate();
+    assertThat(options.getAdvertiseInterfaces()).containsExactly("eth0", "en0");
+    assertThat(options.getAdvertiseAddress()).isNull();
+  }
+
+  @Test
   void joinAddressesMayBeOneText() {
     NodeOptions options = new NodeOptions(new JsonObject().put("joinAddresses", "a:1, b:2,c:3"));
     assertThat(options.getJoinAddresses()).containsExactly("a:1", "b:2", "c:3");
@@ -174,6 +188,11 @@ class NodeOptionsTest {
       "{\"tls\":{\"pemKeyCert\":\"x\"}}|pemKeyCert: expected a JSON object",
       "{\"transport\":{\"maxFrameBytes\":10}}|transport.maxFrameBytes: ",
       "{\"joinAddresses\":[1]}|joinAddresses: \"1\" is not text",
+      "{\"minClusterSize\":-1}|minClusterSize: must not be negative",
+      "{\"minClusterSize\":\"3\"}|minClusterSize: \"3\" is not a whole number",
+      "{\"clusterSizeWaitTimeout\":\"later\"}|clusterSizeWaitTimeout: \"later\" is not a duration",
+      "{\"observerMinInterval\":-1}|observerMinInterval: -1 is not",
+      "{\"advertiseInterfaces\":[0]}|advertiseInterfaces: \"0\" is not text",
       "{\"maxJoinPeers\":0}|maxJoinPeers: maxJoinPeers must be at least 1, got 0",
       "{\"maxJoinPeers\":\"5\"}|maxJoinPeers: \"5\" is not a whole number",
       "{\"rejoinInterval\":\"often\"}|rejoinInterval: \"often\" is not a duration",
@@ -204,6 +223,8 @@ class NodeOptionsTest {
       "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"state\":\"terminating\"}|state: a node starts as viewer or participant",
       "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"tls\":{\"enabled\":true}}|tls: TLS is enabled but no key",
       "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"eventBusPrefix\":\"\"}|eventBusPrefix: must not be empty",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"advertiseInterfaces\":\"eth0\",\"listen\":\":1\"}|advertiseInterfaces: set either",
+      "{\"name\":\"a\",\"advertiseInterfaces\":\"eth0\"}|advertiseInterfaces: the advertised port is listen's",
   })
   void invalidOptionsNameTheField(String json, String message) {
     assertThatThrownBy(() -> new NodeOptions(new JsonObject(json)).validate())

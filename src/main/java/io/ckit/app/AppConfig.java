@@ -1,6 +1,9 @@
 package io.ckit.app;
 
+import io.ckit.EncryptionOptions;
 import io.ckit.NodeOptions;
+import io.ckit.config.Durations;
+import io.ckit.config.JsonValues;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -43,8 +46,21 @@ public final class AppConfig {
     FLAGS.put("--rejoin-interval", "rejoinInterval");
     FLAGS.put("--rejoin-retention", "rejoinRetention");
     FLAGS.put("--join-timeout", "joinTimeout");
+    FLAGS.put("--metadata", "metadata");
     FLAGS.put("--log-level", "logLevel");
+    FLAGS.put("--advertise-interfaces", "advertiseInterfaces");
+    FLAGS.put("--min-cluster-size", "minClusterSize");
+    FLAGS.put("--cluster-size-wait-timeout", "clusterSizeWaitTimeout");
+    FLAGS.put("--observer-min-interval", "observerMinInterval");
+    // Gossip encryption: the node's "encryption" section.
+    FLAGS.put("--encryption-key", "encryption.keys");
+    FLAGS.put("--encryption-key-file", "encryption.keyFile");
+    FLAGS.put("--encryption-verify-incoming", "encryption.verifyIncoming");
+    FLAGS.put("--encryption-verify-outgoing", "encryption.verifyOutgoing");
   }
+
+  /** Flags that may be given more than once: their values are joined with commas. */
+  private static final Set<String> REPEATABLE = Set.of("--encryption-key");
 
   static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error");
 
@@ -95,7 +111,8 @@ public final class AppConfig {
     if (!(listenValue instanceof String listen) || listen.isEmpty()) {
       throw new IllegalArgumentException("--listen: a host:port to listen on is required");
     }
-    if (!json.containsKey("advertiseAddress")) {
+    boolean interfaces = !JsonValues.texts("advertiseInterfaces", json.getValue("advertiseInterfaces")).isEmpty();
+    if (!json.containsKey("advertiseAddress") && !interfaces) {
       if (listen.startsWith("0.0.0.0:") || listen.startsWith("[::]:")) {
         throw new IllegalArgumentException("--advertise: listening on " + listen
             + " (every interface), so give the address other nodes should use");
@@ -128,16 +145,8 @@ public final class AppConfig {
 
   private static void apply(JsonObject json, String option, String value, String where) {
     switch (option) {
-      case "joinAddresses" -> {
-        JsonArray addresses = new JsonArray();
-        for (String part : value.split("[,\\s]+")) {
-          if (!part.isEmpty()) {
-            addresses.add(part);
-          }
-        }
-        json.put("joinAddresses", addresses);
-      }
-      case "maxJoinPeers" -> {
+      case "joinAddresses" -> json.put("joinAddresses", new JsonArray(JsonValues.texts(where, value)));
+      case "minClusterSize", "maxJoinPeers" -> {
         try {
           json.put(option, Integer.parseInt(value.trim()));
         } catch (NumberFormatException e) {
@@ -161,8 +170,32 @@ public final class AppConfig {
         json.put("tls", tls.put("pemTrust", new JsonObject().put("certPaths", new JsonArray().add(readable(where,
             value)))));
       }
+      case "encryption.keys", "encryption.keyFile", "encryption.verifyIncoming", "encryption.verifyOutgoing" ->
+          applyEncryption(json, option.substring("encryption.".length()), value, where);
       default -> json.put(option, value);
     }
+  }
+
+  /** Keys and a key file are alternatives: the one a later layer gives replaces the other. */
+  private static void applyEncryption(JsonObject json, String field, String value, String where) {
+    JsonObject encryption = json.getJsonObject("encryption", new JsonObject());
+    switch (field) {
+      case "keys" -> {
+        encryption.remove("keyFile");
+        encryption.put("keys", new JsonArray(new java.util.ArrayList<>(EncryptionOptions.splitKeys(value))));
+      }
+      case "keyFile" -> {
+        encryption.remove("keys");
+        encryption.put("keyFile", readable(where, value));
+      }
+      default -> {
+        if (!value.equals("true") && !value.equals("false")) {
+          throw new IllegalArgumentException(where + ": \"" + value + "\" is neither true nor false");
+        }
+        encryption.put(field, Boolean.parseBoolean(value));
+      }
+    }
+    json.put("encryption", encryption);
   }
 
   private static String readable(String where, String path) {
@@ -192,6 +225,9 @@ public final class AppConfig {
           throw new IllegalArgumentException(name + ": a value is missing");
         }
         value = args.get(++i);
+      }
+      if (REPEATABLE.contains(name) && flags.containsKey(name)) {
+        value = flags.get(name) + "," + value;
       }
       flags.put(name, value);
     }

@@ -1,6 +1,8 @@
 package io.ckit.app;
 
+import io.ckit.Advertise;
 import io.ckit.Node;
+import io.ckit.gossip.Addresses;
 import io.ckit.NodeOptions;
 import io.ckit.gossip.HostPort;
 import io.ckit.impl.JoinLoop;
@@ -69,23 +71,37 @@ final class NodeApp {
         .listen(listen.port(), listen.host())
         .compose(listening -> {
       server = listening;
-      HostPort advertised = HostPort.parse(options.getAdvertiseAddress());
-      String advertise = (advertised.port() == 0
-          ? new HostPort(advertised.host(), listening.actualPort()) : advertised).toString();
-      Node created = Node.create(vertx, new NodeOptions(options).setAdvertiseAddress(advertise), registry);
+      return advertised(options, listening.actualPort());
+    }).compose(advertise -> {
+      Node created = Node.create(vertx, new NodeOptions(options).setAdvertiseAddress(advertise)
+          .setAdvertiseInterfaces(List.of()), registry);
       node = created;
       router.route(Node.TRANSPORT_BASE_PATH + "*").subRouter(created.transportRouter());
       created.observe(peers -> {
         LOG.log(Level.INFO, "peers changed: " + describe(peers));
         return true;
       });
-      String bound = new HostPort(listen.host(), listening.actualPort()).toString();
+      String bound = new HostPort(listen.host(), server.actualPort()).toString();
       LOG.log(Level.INFO, "listening on " + bound + " (advertising " + advertise + ", sharder "
           + options.getSharder() + ", label \"" + options.getLabel() + "\")");
       JoinLoop loop = new JoinLoop(vertx, created);
       joins = loop;
       return loop.start().map(bound);
     });
+  }
+
+  /**
+   * The address to advertise: the configured one (port 0 taking the server's), or the best address of the
+   * configured interfaces (looked up off the event loop) with the server's port.
+   */
+  private Future<String> advertised(NodeOptions options, int port) {
+    if (options.getAdvertiseInterfaces().isEmpty()) {
+      HostPort configured = HostPort.parse(options.getAdvertiseAddress());
+      return Future.succeededFuture((configured.port() == 0 ? new HostPort(configured.host(), port) : configured)
+          .toString());
+    }
+    return vertx.executeBlocking(() -> Advertise.firstAddress(options.getAdvertiseInterfaces()))
+        .map(address -> new HostPort(Addresses.ipText(address), port).toString());
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.ckit.gossip;
 
 import io.ckit.wire.ByteString;
+import io.ckit.wire.WireDecodeException;
 import java.util.List;
 
 /**
@@ -42,6 +43,23 @@ public interface GossipDelegate {
 
   /** A live member changed its metadata. */
   default void notifyUpdate(Member member) {}
+
+  /**
+   * A packet, or a stream's message, was refused: another cluster's label, not encrypted where encryption is
+   * required, no key decrypts it, or it cannot be read. Already logged by the engine.
+   */
+  default void notifyRejected(WireDecodeException cause) {}
+
+  /** A member became suspect (this node's probe failed, or {@code from} said so): beyond memberlist. */
+  default void notifySuspect(Member member, String from) {}
+
+  /**
+   * A suspicion was refuted: a suspect member announced itself alive with a higher incarnation, or this node
+   * ({@code member} is then this node) answered an accusation about itself from {@code from}. Beyond memberlist.
+   *
+   * @param from who accused this node; null when another member refuted
+   */
+  default void notifyRefute(Member member, String from) {}
 
   /** Another member claims a known member's name from a different address; the claim was rejected. */
   default void notifyConflict(Member existing, Member other) {}

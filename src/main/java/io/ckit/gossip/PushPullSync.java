@@ -308,7 +308,12 @@ final class PushPullSync {
 
     @Override
     StreamCodec.Decoded readNext(byte[] bytes, int offset, int available) {
-      return ctx.streams.decode(bytes, offset, available);
+      try {
+        return ctx.streams.decode(bytes, offset, available);
+      } catch (WireDecodeException e) {
+        ctx.delegate.notifyRejected(e);
+        throw e;
+      }
     }
 
     @Override
@@ -349,6 +354,7 @@ final class PushPullSync {
         } catch (WireDecodeException e) {
           ctx.log(Level.ERROR, "discarding stream with unacceptable label: " + e.getMessage() + " from="
               + channel.remoteAddress());
+          ctx.delegate.notifyRejected(e);
           channel.close();
           throw e;
         }
@@ -368,6 +374,7 @@ final class PushPullSync {
       } catch (WireDecodeException e) {
         // memberlist answers a request it cannot read with an error message.
         ctx.log(Level.ERROR, "failed to receive: " + e.getMessage() + " from=" + channel.remoteAddress());
+        ctx.delegate.notifyRejected(e);
         channel.write(ctx.streams.encode(new ErrResp(e.getMessage())));
         throw e;
       }

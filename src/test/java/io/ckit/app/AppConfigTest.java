@@ -85,6 +85,23 @@ class AppConfigTest {
   }
 
   @Test
+  void readinessObserverAndInterfaceFlags() {
+    AppConfig config = AppConfig.load(List.of("--name", "n", "--min-cluster-size", "3",
+        "--cluster-size-wait-timeout", "2m", "--advertise-interfaces", "eth0,lo"),
+        Map.of("CKIT_OBSERVER_MIN_INTERVAL", "1s"));
+    assertThat(config.node.getMinClusterSize()).isEqualTo(3);
+    assertThat(config.node.getClusterSizeWaitTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(config.node.getObserverMinInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(config.node.getAdvertiseInterfaces()).containsExactly("eth0", "lo");
+    // The interfaces give the host: the listen address is not advertised.
+    assertThat(config.node.getAdvertiseAddress()).isNull();
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--min-cluster-size", "three"), Map.of()))
+        .hasMessage("--min-cluster-size: \"three\" is not a whole number");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--min-cluster-size", "-2"), Map.of()))
+        .hasMessageStartingWith("--min-cluster-size: must not be negative");
+  }
+
+  @Test
   void invalidValuesNameTheOption(@TempDir Path dir) throws IOException {
     assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--rejoin-interval", "soon"), Map.of()))
         .hasMessageStartingWith("--rejoin-interval: \"soon\" is not a duration");
@@ -104,5 +121,22 @@ class AppConfigTest {
         .hasMessage("--name: a value is missing");
     assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n"), Map.of("CKIT_STATE", "nope")))
         .hasMessageStartingWith("CKIT_STATE: ");
+  }
+
+  @Test
+  void metadataFromFileEnvironmentOrFlag(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("node.json");
+    Files.writeString(file, "{\"metadata\": {\"zone\": \"from-file\", \"version\": \"1.2\"}}");
+    assertThat(AppConfig.load(List.of("--name", "n", "--config", file.toString()), Map.of()).node.getMetadata())
+        .isEqualTo(Map.of("zone", "from-file", "version", "1.2"));
+    assertThat(AppConfig.load(List.of("--name", "n", "--config", file.toString()),
+        Map.of("CKIT_METADATA", "zone=from-env")).node.getMetadata()).isEqualTo(Map.of("zone", "from-env"));
+    assertThat(AppConfig.load(List.of("--name", "n", "--metadata", "zone=a,version=1.2"),
+        Map.of("CKIT_METADATA", "zone=from-env")).node.getMetadata())
+        .isEqualTo(Map.of("zone", "a", "version", "1.2"));
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--metadata", "zone"), Map.of()))
+        .hasMessage("--metadata: \"zone\" is not key=value");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--metadata", "notes=" + "x".repeat(600)),
+        Map.of())).hasMessageStartingWith("--metadata: encoded to 613 bytes, more than memberlist's limit of 512");
   }
 }
