@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The node's rejoin ({@link JoinOptions#getRejoinInterval()}): it costs nothing in a healthy cluster, and it
@@ -30,6 +31,7 @@ class NodeRejoinTest {
   private static final int QUIET_SECONDS = Integer.getInteger("ckit.rejoin.quietSeconds", 30);
 
   @Test
+  @Timeout(value = 15, unit = TimeUnit.MINUTES) // beyond the default 2 min, for the opt-in run; each wait is bounded
   void inAHealthyClusterRejoinSendsNoPushPull() throws Exception {
     TestDns dns = TestDns.start();
     Vertx vertx = Vertx.vertx(dns.vertxOptions(List.of(), 1));
@@ -149,6 +151,7 @@ class NodeRejoinTest {
       bProxies.forEach(proxy -> proxy.cutFrom(Set.of()));
       waitFor("the sides to merge", () -> all.stream().allMatch(node -> node.peers().size() == 10));
       Duration merged = Duration.ofNanos(System.nanoTime() - healed);
+      System.out.println("5|5 split merged " + merged.toMillis() + " ms after healing (rejoin interval " + rejoin + ")");
       assertThat(merged).isLessThan(rejoin.plusSeconds(5));
     } finally {
       List<Future<Void>> stops = new ArrayList<>();

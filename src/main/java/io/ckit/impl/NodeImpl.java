@@ -279,6 +279,8 @@ public final class NodeImpl implements Node, GossipDelegate {
         return stopped.future();
       }
       stopped = Promise.promise();
+      // No rejoin may push/pull while the node leaves.
+      Future<Void> joinerClosed = joiner.close();
       sizeWait.stopped();
       keyring.close();
       observers.close();
@@ -295,7 +297,7 @@ public final class NodeImpl implements Node, GossipDelegate {
           engine.shutdown();
         }
         List<Future<?>> closing = new ArrayList<>();
-        closing.add(joiner.close());
+        closing.add(joinerClosed);
         consumers.forEach(consumer -> closing.add(consumer.unregister()));
         consumers.clear();
         closing.add(transport.close());
