@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A member of a ckit cluster (ckit's {@code Node}): it gossips membership over HTTP/2 with its peers, tracks
@@ -59,16 +60,21 @@ public interface Node {
   NodeOptions options();
 
   /**
-   * Starts gossip (on the first call) and joins the cluster through the given addresses ({@code host:port}).
-   * An empty list starts a cluster of one that others can join. It may be called again to join more peers or
-   * to heal a split. Like ckit, the node's state is not changed by joining: a new node is a viewer.
+   * Starts gossip (on the first call) and joins the cluster through the given addresses: {@code host:port},
+   * {@code dns+name:port} (every A and AAAA record) or {@code dnssrv+_service._proto.name} (every SRV record's
+   * target and port), resolved now without blocking; the join push/pulls with at most {@link
+   * JoinOptions#getMaxJoinPeers()} of them, picked at random, never this node's own. An empty list (or one
+   * that resolves to this node alone) starts a cluster of one that others can join. It may be called again to
+   * join more peers or to heal a split; with a {@link JoinOptions#getRejoinInterval()} the node rejoins what it
+   * misses of these addresses by itself. Like ckit, the node's state is not changed by joining: a new node is a
+   * viewer.
    *
    * <p>The first call resolves the advertise host (without blocking: a name goes to Vert.x's resolver) and
    * binds the node's own server, if it has one; if that fails, so does this call, and the next call tries
    * again.
    *
    * @return completes once the node has exchanged state with at least one of the peers (at once for none);
-   *     fails if none answered, if the advertise host does not resolve ({@code advertiseAddress: cannot
+   *     fails if no address resolves ({@code cannot resolve dns+...: ...}), if none answered, if the advertise host does not resolve ({@code advertiseAddress: cannot
    *     resolve host ...}) or the server cannot listen, or with {@link NodeStoppedException} after {@link
    *     #stop()}
    */
@@ -91,6 +97,15 @@ public interface Node {
    *     move, or {@link NodeStoppedException}
    */
   Future<Void> changeState(PeerState to);
+
+  /**
+   * Completes once the cluster is big enough for keyed work: at least {@link NodeOptions#getMinClusterSize()}
+   * participants, this node included, have been seen (or the node has waited {@link
+   * NodeOptions#getClusterSizeWaitTimeout()} and carries on smaller). At once when no minimum is set. Hold keyed
+   * work until then, so that the first node up does not take every key. Fails with {@link NodeStoppedException}
+   * if the node stops first.
+   */
+  Future<Void> clusterReady();
 
   /**
    * Installs a gossip encryption key (base64 of 16, 24 or 32 bytes): from now on it decrypts what peers send;
@@ -163,4 +178,26 @@ public interface Node {
 
   /** Lifeguard's health score: 0 is healthy, higher means this node misses acks. */
   int healthScore();
+
+  /**
+   * Replaces this node's metadata ({@link NodeOptions#setMetadata}) and announces it to the cluster at once
+   * (memberlist's {@code UpdateNode}: an alive message at a higher incarnation), so every peer's {@link
+   * Peer#metadata()} follows. Before {@link #start} it only replaces what start will announce.
+   *
+   * @return completes once the announcement is queued; fails with {@code IllegalArgumentException} ({@code
+   *     metadata: ...}) for metadata {@code NodeOptions} would refuse, or {@link NodeStoppedException}
+   */
+  Future<Void> setMetadata(Map<String, String> metadata);
+
+  /**
+   * What the membership engine knows of every member, dead and left ones not yet forgotten included, sorted by
+   * name: incarnations, suspicions, when each was last heard from, metadata. Empty before {@link #start}.
+   */
+  Future<List<MemberInfo>> members();
+
+  /**
+   * The membership events of the last hour as this node saw them (at most the last 1000), oldest first: joins,
+   * leaves, suspicions, refutations, deaths, metadata updates and ckit state changes.
+   */
+  Future<List<MembershipEvent>> events();
 }

@@ -8,6 +8,7 @@ import io.ckit.peer.PeerState;
 import io.ckit.shard.Sharders;
 import io.ckit.transport.TransportOptions;
 import io.ckit.wire.LabelHeader;
+import io.ckit.wire.MetadataCodec;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,9 +17,12 @@ import io.vertx.core.net.TrustOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * How a {@link Node} is set up: ckit's {@code Config} plus the Vert.x parts. A data object: every option has
@@ -38,10 +42,16 @@ import java.util.Set;
  *   "joinAddresses": ["10.0.0.6:7946"],      // used by NodeVerticle
  *   "state": "viewer",                       // where NodeVerticle moves the node after joining
  *   "leaveTimeout": "5s",
+ *   "minClusterSize": 0,                     // Node.clusterReady() waits for this many participants
+ *   "clusterSizeWaitTimeout": "0s",          //   ... for at most this long (0: for ever)
+ *   "observerMinInterval": "0s",             // least time between two rounds of observer calls
+ *   "advertiseInterfaces": [],               // instead of advertiseAddress: an interface's address, listen's port
+ *   "maxJoinPeers": 5, "rejoinInterval": "0", "rejoinRetention": "10m", "joinTimeout": "0",   // JoinOptions
  *   "tls": {"enabled": true, "pemKeyCert": {...}, "pemTrust": {...}, "clientAuth": "REQUIRED", "verifyHost": true},
  *   "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000, "maxPacketsInFlight": 100,
  *                 "maxInboundQueuedPackets": 1024},
- *   "encryption": {"keys": ["<base64>", ...], "verifyIncoming": true, "verifyOutgoing": true}
+ *   "encryption": {"keys": ["<base64>", ...], "verifyIncoming": true, "verifyOutgoing": true},
+ *   "metadata": {"zone": "eu-west-1a", "version": "1.2"}   // gossiped to every peer; at most 512 bytes encoded
  * }
  * }</pre>
  *
@@ -58,9 +68,10 @@ public final class NodeOptions {
 
   /** What {@link #toString()} shows instead of a secret. */
   private static final String MASK = "***";
-  private static final Set<String> FIELDS = Set.of("name", "advertiseAddress", "listen", "label", "sharder",
+  private static final Set<String> FIELDS = union(Set.of("name", "advertiseAddress", "listen", "label", "sharder",
       "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport",
-      "encryption");
+      "minClusterSize", "clusterSizeWaitTimeout", "observerMinInterval", "advertiseInterfaces", "encryption", "metadata"),
+      JoinOptions.FIELDS);
 
   private String name;
   private String advertiseAddress;
@@ -73,7 +84,14 @@ public final class NodeOptions {
   private PeerState state = PeerState.VIEWER;
   private Duration leaveTimeout = DEFAULT_LEAVE_TIMEOUT;
   private TransportOptions transport = new TransportOptions();
+  // Readiness by cluster size, observer rate, advertise interfaces.
+  private int minClusterSize;
+  private Duration clusterSizeWaitTimeout = Duration.ZERO;
+  private Duration observerMinInterval = Duration.ZERO;
+  private List<String> advertiseInterfaces = new ArrayList<>();
+  private JoinOptions join = new JoinOptions();
   private EncryptionOptions encryption = new EncryptionOptions();
+  private Map<String, String> metadata = new TreeMap<>();
 
   public NodeOptions() {}
 
@@ -90,7 +108,13 @@ public final class NodeOptions {
     state = other.state;
     leaveTimeout = other.leaveTimeout;
     transport = new TransportOptions(other.transport);
+    minClusterSize = other.minClusterSize;
+    clusterSizeWaitTimeout = other.clusterSizeWaitTimeout;
+    observerMinInterval = other.observerMinInterval;
+    advertiseInterfaces = new ArrayList<>(other.advertiseInterfaces);
+    join = new JoinOptions(other.join);
     encryption = new EncryptionOptions(other.encryption);
+    metadata = new TreeMap<>(other.metadata);
   }
 
   /**
@@ -114,20 +138,7 @@ public final class NodeOptions {
     }
     eventBusPrefix = JsonValues.text("eventBusPrefix", json.getValue("eventBusPrefix"));
     if (json.containsKey("joinAddresses")) {
-      Object value = json.getValue("joinAddresses");
-      if (value instanceof String text) {
-        joinAddresses = splitAddresses(text);
-      } else if (value instanceof JsonArray array) {
-        joinAddresses = new ArrayList<>();
-        for (Object address : array) {
-          if (!(address instanceof String text)) {
-            throw new IllegalArgumentException("joinAddresses: \"" + address + "\" is not text");
-          }
-          joinAddresses.add(text);
-        }
-      } else if (value != null) {
-        throw new IllegalArgumentException("joinAddresses: expected a list of host:port texts, got " + value);
-      }
+      joinAddresses = JsonValues.texts("joinAddresses", json.getValue("joinAddresses"));
     }
     if (json.containsKey("state")) {
       String text = JsonValues.text("state", json.getValue("state"));
@@ -147,8 +158,24 @@ public final class NodeOptions {
       }
     }
     transport = new TransportOptions(transportSections);
+    if (json.containsKey("minClusterSize")) {
+      setMinClusterSize(JsonValues.integer("minClusterSize", json.getValue("minClusterSize")));
+    }
+    if (json.containsKey("clusterSizeWaitTimeout")) {
+      setClusterSizeWaitTimeout(Durations.parse("clusterSizeWaitTimeout", json.getValue("clusterSizeWaitTimeout")));
+    }
+    if (json.containsKey("observerMinInterval")) {
+      setObserverMinInterval(Durations.parse("observerMinInterval", json.getValue("observerMinInterval")));
+    }
+    if (json.containsKey("advertiseInterfaces")) {
+      advertiseInterfaces = JsonValues.texts("advertiseInterfaces", json.getValue("advertiseInterfaces"));
+    }
+    join = new JoinOptions(json);
     if (json.containsKey("encryption")) {
       encryption = new EncryptionOptions(JsonValues.object("encryption", json.getValue("encryption")));
+    }
+    if (json.containsKey("metadata")) {
+      metadata = metadataFromJson(json.getValue("metadata"));
     }
   }
 
@@ -166,8 +193,16 @@ public final class NodeOptions {
     json.put("state", state.toString());
     json.put("leaveTimeout", Durations.format(leaveTimeout));
     json.mergeIn(transport.toJson());
+    json.put("minClusterSize", minClusterSize);
+    json.put("clusterSizeWaitTimeout", Durations.format(clusterSizeWaitTimeout));
+    json.put("observerMinInterval", Durations.format(observerMinInterval));
+    json.put("advertiseInterfaces", new JsonArray(new ArrayList<>(advertiseInterfaces)));
+    json.mergeIn(join.toJson());
     if (encryption.isEnabled()) {
       json.put("encryption", encryption.toJson());
+    }
+    if (!metadata.isEmpty()) {
+      json.put("metadata", new JsonObject(new LinkedHashMap<String, Object>(metadata)));
     }
     return json;
   }
@@ -184,10 +219,23 @@ public final class NodeOptions {
     if (name.getBytes(StandardCharsets.UTF_8).length > 255) {
       throw new IllegalArgumentException("name: at most 255 bytes, got \"" + name + "\"");
     }
-    if (advertiseAddress == null || advertiseAddress.isEmpty()) {
+    if (!advertiseInterfaces.isEmpty()) {
+      if (advertiseAddress != null) {
+        throw new IllegalArgumentException("advertiseInterfaces: set either advertiseAddress or advertiseInterfaces,"
+            + " not both");
+      }
+      if (listen == null) {
+        throw new IllegalArgumentException("advertiseInterfaces: the advertised port is listen's, and listen is not"
+            + " set (without a server of its own, set advertiseAddress from Advertise.firstAddress)");
+      }
+      if (advertiseInterfaces.stream().anyMatch(String::isBlank)) {
+        throw new IllegalArgumentException("advertiseInterfaces: an interface name is empty");
+      }
+      hostPort("listen", listen);
+    } else if (advertiseAddress == null || advertiseAddress.isEmpty()) {
       throw new IllegalArgumentException("advertiseAddress: an advertise address host:port is required");
     }
-    HostPort advertise = hostPort("advertiseAddress", advertiseAddress);
+    HostPort advertise = advertiseAddress == null ? null : hostPort("advertiseAddress", advertiseAddress);
     if (listen != null) {
       hostPort("listen", listen);
     } else if (advertise.port() == 0) {
@@ -211,10 +259,7 @@ public final class NodeOptions {
       throw new IllegalArgumentException("eventBusPrefix: must not be empty");
     }
     for (String address : joinAddresses) {
-      // A join address may carry memberlist's "name/" prefix; it needs a port.
-      if (hostPort("joinAddresses", address.substring(address.indexOf('/') + 1)).port() == 0) {
-        throw new IllegalArgumentException("joinAddresses: \"" + address + "\" has port 0");
-      }
+      checkJoinAddress(address);
     }
     if (state == PeerState.TERMINATING) {
       throw new IllegalArgumentException("state: a node starts as viewer or participant, not terminating");
@@ -225,6 +270,11 @@ public final class NodeOptions {
     encryption.validate();
     if (encryption.isEnabled() && gossip.getKeyring() != null) {
       throw new IllegalArgumentException("encryption: keys are set here and as a gossip keyring; set them once");
+    }
+    try {
+      MetadataCodec.encode(metadata);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("metadata: " + e.getMessage(), e);
     }
     return this;
   }
@@ -339,7 +389,11 @@ public final class NodeOptions {
     return joinAddresses;
   }
 
-  /** Addresses ({@code host:port}) a {@link NodeVerticle} joins when it starts. */
+  /**
+   * Addresses a {@link NodeVerticle} joins when it starts, each resolved again at every (re)join: {@code
+   * host:port} (every address of a name), {@code dns+name:port} (every A and AAAA record of the name) or {@code
+   * dnssrv+_service._proto.name} (every SRV record's target and port), through the system's search list.
+   */
   public NodeOptions setJoinAddresses(List<String> joinAddresses) {
     this.joinAddresses = new ArrayList<>(joinAddresses);
     return this;
@@ -378,6 +432,80 @@ public final class NodeOptions {
     return this;
   }
 
+  public JoinOptions getJoin() {
+    return join;
+  }
+
+  /** How joins pick addresses, how often the node rejoins what it misses, and when it carries on alone. */
+  public NodeOptions setJoin(JoinOptions join) {
+    this.join = new JoinOptions(Objects.requireNonNull(join, "join"));
+    return this;
+  }
+
+  /**
+   * Checks one join address's form: {@code dnssrv+} and a name, or an optional {@code dns+}, an optional
+   * memberlist {@code name/} prefix and a {@code host:port} with a port other than 0.
+   */
+  private static void checkJoinAddress(String address) {
+    if (address.startsWith("dnssrv+")) {
+      if (address.length() == "dnssrv+".length()) {
+        throw new IllegalArgumentException("joinAddresses: \"" + address + "\" has no name after dnssrv+");
+      }
+      return;
+    }
+    String hostPort = address.startsWith("dns+") ? address.substring("dns+".length())
+        : address.substring(address.indexOf('/') + 1);
+    if (hostPort("joinAddresses", hostPort).port() == 0) {
+      throw new IllegalArgumentException("joinAddresses: \"" + address + "\" has port 0");
+    }
+  }
+
+  public Map<String, String> getMetadata() {
+    return metadata;
+  }
+
+  /**
+   * What this node tells every peer about itself ({@code Peer.metadata()}), e.g. {@code zone} and {@code
+   * version}: text keys (not empty) and values, carried in memberlist's {@code Meta} bytes, which Go ckit
+   * nodes ignore. At most {@value MetadataCodec#MAX_BYTES} bytes encoded (the UTF-8 keys and values plus 2 to
+   * 10 bytes an entry); checked when the node is created. Empty (the default) for none.
+   */
+  public NodeOptions setMetadata(Map<String, String> metadata) {
+    this.metadata = new TreeMap<>(Objects.requireNonNull(metadata, "metadata"));
+    return this;
+  }
+
+  /** Reads {@code "metadata"}: an object of texts, or {@code key=value,key=value} text (as the flag gives it). */
+  static Map<String, String> metadataFromJson(Object value) {
+    Map<String, String> result = new TreeMap<>();
+    if (value instanceof JsonObject object) {
+      for (Map.Entry<String, Object> entry : object) {
+        if (!(entry.getValue() instanceof String text)) {
+          throw new IllegalArgumentException("metadata: the value of \"" + entry.getKey() + "\" must be text, got "
+              + entry.getValue());
+        }
+        result.put(entry.getKey(), text);
+      }
+    } else if (value instanceof String text) {
+      for (String pair : text.split(",")) {
+        if (pair.isBlank()) {
+          continue;
+        }
+        int equals = pair.indexOf('=');
+        if (equals <= 0) {
+          throw new IllegalArgumentException("metadata: \"" + pair.strip() + "\" is not key=value");
+        }
+        if (result.put(pair.substring(0, equals).strip(), pair.substring(equals + 1).strip()) != null) {
+          throw new IllegalArgumentException("metadata: \"" + pair.substring(0, equals).strip()
+              + "\" is given twice");
+        }
+      }
+    } else if (value != null) {
+      throw new IllegalArgumentException("metadata: expected an object of texts (or key=value,...), got " + value);
+    }
+    return result;
+  }
+
   /** Turns TLS on (server and client) with this key and certificate: PEM, JKS or PKCS#12 options. */
   public NodeOptions setKeyCertOptions(KeyCertOptions keyCertOptions) {
     transport.setSsl(keyCertOptions != null).setKeyCertOptions(keyCertOptions);
@@ -399,6 +527,72 @@ public final class NodeOptions {
   /** Whether the client checks that a peer's certificate names the host it dialled (default true). */
   public NodeOptions setVerifyHost(boolean verifyHost) {
     transport.setVerifyHost(verifyHost);
+    return this;
+  }
+
+  public int getMinClusterSize() {
+    return minClusterSize;
+  }
+
+  /**
+   * How many participants (this node included) make the cluster big enough for keyed work, as Grafana Alloy's
+   * wait-for-size: {@link Node#clusterReady()} completes, and the runnable node's {@code /ready} answers 200,
+   * once that many are seen. Nodes still become participants at once (so they count each other); only readiness
+   * waits. 0 (the default) for no wait.
+   */
+  public NodeOptions setMinClusterSize(int minClusterSize) {
+    if (minClusterSize < 0) {
+      throw new IllegalArgumentException("minClusterSize: must not be negative, got " + minClusterSize);
+    }
+    this.minClusterSize = minClusterSize;
+    return this;
+  }
+
+  public Duration getClusterSizeWaitTimeout() {
+    return clusterSizeWaitTimeout;
+  }
+
+  /**
+   * How long after start to wait for {@link #setMinClusterSize minClusterSize} participants before carrying on
+   * with a smaller cluster (ready anyway, with a warning in the log); 0 (the default) waits for ever.
+   */
+  public NodeOptions setClusterSizeWaitTimeout(Duration clusterSizeWaitTimeout) {
+    if (clusterSizeWaitTimeout.isNegative()) {
+      throw new IllegalArgumentException("clusterSizeWaitTimeout: must not be negative, got "
+          + clusterSizeWaitTimeout);
+    }
+    this.clusterSizeWaitTimeout = clusterSizeWaitTimeout;
+    return this;
+  }
+
+  public Duration getObserverMinInterval() {
+    return observerMinInterval;
+  }
+
+  /**
+   * The least time between the starts of two rounds of observer notifications, as Alloy throttles reshards:
+   * changes in between are coalesced into the newest set, which always arrives in the end. The sharder, {@link
+   * Node#peers()} and the event-bus feed are not held back. 0 (the default) for none.
+   */
+  public NodeOptions setObserverMinInterval(Duration observerMinInterval) {
+    if (observerMinInterval.isNegative()) {
+      throw new IllegalArgumentException("observerMinInterval: must not be negative, got " + observerMinInterval);
+    }
+    this.observerMinInterval = observerMinInterval;
+    return this;
+  }
+
+  public List<String> getAdvertiseInterfaces() {
+    return advertiseInterfaces;
+  }
+
+  /**
+   * Network interfaces to take the advertised host from instead of {@link #setAdvertiseAddress}: the first
+   * usable address as {@link Advertise#firstAddress} picks it, looked up (off the event loop) when the node
+   * starts; the port is {@link #setListen listen}'s. Empty (the default) to use the advertise address.
+   */
+  public NodeOptions setAdvertiseInterfaces(List<String> advertiseInterfaces) {
+    this.advertiseInterfaces = new ArrayList<>(advertiseInterfaces);
     return this;
   }
 
@@ -450,15 +644,10 @@ public final class NodeOptions {
     }
   }
 
-  /** Splits {@code a:1,b:2} (commas and/or white space). */
-  static List<String> splitAddresses(String text) {
-    List<String> addresses = new ArrayList<>();
-    for (String part : text.split("[,\\s]+")) {
-      if (!part.isEmpty()) {
-        addresses.add(part);
-      }
-    }
-    return addresses;
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
   }
 
   /** Parses an option's {@code host:port}, naming the option when it is wrong. */

@@ -114,6 +114,7 @@ final class FailureDetector {
       done = true;
       directTimeout.cancel();
       ctx.awareness.apply(-1);
+      ctx.table.heardFrom(target);
       probeFinished();
     }
 
@@ -191,6 +192,9 @@ final class FailureDetector {
     String address = hasSource(ping.sourceAddr(), ping.sourcePort())
         ? Addresses.format(ping.sourceAddr(), ping.sourcePort()) : from;
     gossiper.encodeAndSendMsg(address, new AckResp(ping.seqNo(), null));
+    if (ping.sourceNode() != null && !ping.sourceNode().isEmpty()) {
+      ctx.table.heardFrom(ping.sourceNode());
+    }
   }
 
   void handleIndirectPing(IndirectPing request, String from) {

@@ -50,6 +50,17 @@ public interface GossipDelegate {
    */
   default void notifyRejected(WireDecodeException cause) {}
 
+  /** A member became suspect (this node's probe failed, or {@code from} said so): beyond memberlist. */
+  default void notifySuspect(Member member, String from) {}
+
+  /**
+   * A suspicion was refuted: a suspect member announced itself alive with a higher incarnation, or this node
+   * ({@code member} is then this node) answered an accusation about itself from {@code from}. Beyond memberlist.
+   *
+   * @param from who accused this node; null when another member refuted
+   */
+  default void notifyRefute(Member member, String from) {}
+
   /** Another member claims a known member's name from a different address; the claim was rejected. */
   default void notifyConflict(Member existing, Member other) {}
 }

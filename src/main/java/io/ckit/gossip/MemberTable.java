@@ -133,6 +133,24 @@ final class MemberTable {
     return members;
   }
 
+  /** Every member tracked, dead and left ones not yet reaped included, in probe order. */
+  List<MemberDetails> details() {
+    long now = scheduler.nowMillis();
+    List<MemberDetails> details = new ArrayList<>(nodes.size());
+    for (NodeState node : nodes) {
+      details.add(node.details(now));
+    }
+    return details;
+  }
+
+  /** Notes that a member was heard from just now (it answered a probe, or pinged); unknown names are ignored. */
+  void heardFrom(String name) {
+    NodeState node = byName.get(name);
+    if (node != null) {
+      node.lastHeard = scheduler.nowMillis();
+    }
+  }
+
   /** How many members are alive or suspect, this node included. */
   int numMembers() {
     int count = 0;

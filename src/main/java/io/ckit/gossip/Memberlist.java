@@ -91,11 +91,7 @@ public final class Memberlist implements TransportReceiver {
       return;
     }
     started = true;
-    ByteString meta = ctx.delegate.nodeMeta(META_MAX_BYTES);
-    if (meta != null && meta.length() > META_MAX_BYTES) {
-      throw new IllegalStateException("node metadata is " + meta.length() + " bytes; at most " + META_MAX_BYTES);
-    }
-    rules.aliveSelf(meta, ByteString.copyOf(VSN));
+    rules.aliveSelf(nodeMeta(), ByteString.copyOf(VSN));
     long now = ctx.scheduler.nowMillis();
     tickers.add(ticker(ctx.options.getProbeInterval().toMillis(), now, detector::onProbeTick));
     tickers.add(ticker(ctx.options.getGossipInterval().toMillis(), now, gossiper::gossip));
@@ -153,6 +149,28 @@ public final class Memberlist implements TransportReceiver {
     detector.stop();
   }
 
+  /**
+   * Announces this node's metadata anew (memberlist's {@code UpdateNode}): an alive message at the next
+   * incarnation with what the delegate's {@link GossipDelegate#nodeMeta} gives now, gossiped at once. Before
+   * {@link #start()} there is nothing to do: start reads the metadata.
+   */
+  public void updateMeta() {
+    checkNotShutdown();
+    if (!started || rules.hasLeft()) {
+      return;
+    }
+    rules.aliveSelf(nodeMeta(), ByteString.copyOf(VSN));
+    gossiper.gossip();
+  }
+
+  private ByteString nodeMeta() {
+    ByteString meta = ctx.delegate.nodeMeta(META_MAX_BYTES);
+    if (meta != null && meta.length() > META_MAX_BYTES) {
+      throw new IllegalStateException("node metadata is " + meta.length() + " bytes; at most " + META_MAX_BYTES);
+    }
+    return meta;
+  }
+
   private void checkNotShutdown() {
     if (ctx.shutdown) {
       throw new IllegalStateException("the membership engine is shut down");
@@ -190,6 +208,14 @@ public final class Memberlist implements TransportReceiver {
   /** The members that are alive or suspect (not dead, not left), this node included; in probe order. */
   public List<Member> members() {
     return ctx.table.members();
+  }
+
+  /**
+   * Every member the engine tracks, dead and left ones not yet forgotten included, with how long ago each
+   * changed state and was last heard from: a snapshot for a status page.
+   */
+  public List<MemberDetails> memberDetails() {
+    return ctx.table.details();
   }
 
   /** How many members are alive or suspect, this node included. */

@@ -128,6 +128,9 @@ final class MembershipRules {
     } else if (!Objects.equals(oldMeta, state.meta)) {
       ctx.delegate.notifyUpdate(state.snapshot());
     }
+    if (oldState == MemberState.SUSPECT && state.state == MemberState.ALIVE) {
+      ctx.delegate.notifyRefute(state.snapshot(), null);
+    }
   }
 
   /**
@@ -167,6 +170,7 @@ final class MembershipRules {
     if (state.name.equals(ctx.name)) {
       refute(state, suspect.incarnation());
       ctx.log(Level.WARNING, "Refuting a suspect message (from: " + suspect.from() + ")");
+      ctx.delegate.notifyRefute(state.snapshot(), suspect.from());
       return;
     }
     encodeAndBroadcast(suspect.node(), suspect, null);
@@ -175,6 +179,7 @@ final class MembershipRules {
     state.state = MemberState.SUSPECT;
     long changed = ctx.scheduler.nowMillis();
     state.stateChange = changed;
+    ctx.delegate.notifySuspect(state.snapshot(), suspect.from());
     int n = ctx.table.size();
     int wanted = GossipMath.suspicionConfirmationsWanted(ctx.options.getSuspicionMult(), n);
     long min = GossipMath.suspicionTimeout(ctx.options.getSuspicionMult(), n,
@@ -209,6 +214,7 @@ final class MembershipRules {
       if (!left) {
         refute(state, dead.incarnation());
         ctx.log(Level.WARNING, "Refuting a dead message (from: " + dead.from() + ")");
+        ctx.delegate.notifyRefute(state.snapshot(), dead.from());
         return;
       }
       Promise<Void> done = leaveBroadcast;

@@ -14,6 +14,8 @@ final class NodeState {
   MemberState state;
   /** When {@link #state} last changed, in scheduler milliseconds. */
   long stateChange;
+  /** When the member last answered a probe of ours or pinged us, in scheduler milliseconds; -1 before. */
+  long lastHeard = -1;
   /** Protocol versions: pmin, pmax, pcur, dmin, dmax, dcur; all 0 until an alive with six is seen. */
   final byte[] versions = new byte[6];
 
@@ -48,5 +50,9 @@ final class NodeState {
 
   Member snapshot() {
     return new Member(name, addr, port, meta, state, incarnation);
+  }
+
+  MemberDetails details(long now) {
+    return new MemberDetails(snapshot(), now - stateChange, lastHeard < 0 ? -1 : now - lastHeard);
   }
 }

@@ -1,5 +1,8 @@
 package io.ckit.impl;
 
+import io.ckit.Advertise;
+import io.ckit.MemberInfo;
+import io.ckit.MembershipEvent;
 import io.ckit.Node;
 import io.ckit.NodeOptions;
 import io.ckit.NodeStoppedException;
@@ -11,6 +14,7 @@ import io.ckit.gossip.BroadcastQueue;
 import io.ckit.gossip.GossipDelegate;
 import io.ckit.gossip.HostPort;
 import io.ckit.gossip.Member;
+import io.ckit.gossip.MemberDetails;
 import io.ckit.gossip.MemberIdentity;
 import io.ckit.gossip.Memberlist;
 import io.ckit.metrics.NodeMetrics;
@@ -29,6 +33,7 @@ import io.ckit.wire.ByteString;
 import io.ckit.wire.CkitCodec;
 import io.ckit.wire.LocalState;
 import io.ckit.wire.MemberState;
+import io.ckit.wire.MetadataCodec;
 import io.ckit.wire.StateMessage;
 import io.ckit.wire.WireDecodeException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,9 +50,14 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import java.lang.System.Logger.Level;
 import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -92,8 +102,12 @@ public final class NodeImpl implements Node, GossipDelegate {
   private final PeerStates states;
   private final PeerPublisher publisher;
   private final BroadcastQueue broadcasts;
+  private final ClusterSizeWait sizeWait;
+  private final Joiner joiner;
   private final TransportMetrics transportMetrics;
   private final NodeKeyring keyring;
+  private final MembershipEventLog events = new MembershipEventLog(MembershipEventLog.DEFAULT_CAPACITY,
+      MembershipEventLog.DEFAULT_MAX_AGE, Instant::now);
 
   // Context-confined state.
   private Memberlist engine;
@@ -108,6 +122,8 @@ public final class NodeImpl implements Node, GossipDelegate {
   private volatile int healthSnapshot;
   private volatile int aliveSnapshot;
   private volatile String advertised;
+  /** This node's metadata: the options' until {@link #setMetadata} replaces it. */
+  private volatile Map<String, String> metadata;
 
   private NodeImpl(Vertx vertx, Context context, NodeOptions options, String advertiseHost, int advertisePort,
       MeterRegistry registry) {
@@ -136,12 +152,15 @@ public final class NodeImpl implements Node, GossipDelegate {
     this.transportMetrics = TransportMetrics.create(registry, options.getLabel());
     this.transport = HttpTransport.create(vertx, context, options.getTransport(), transportMetrics);
     this.keyring = new NodeKeyring(vertx, name, options.getEncryption(), options.getGossip().getKeyring());
-    this.observers = new ObserverDispatcher(name, context, metrics);
+    this.observers = new ObserverDispatcher(name, context, metrics, options.getObserverMinInterval());
+    this.sizeWait = new ClusterSizeWait(vertx, name, options.getMinClusterSize(), options.getClusterSizeWaitTimeout());
     this.states = new PeerStates(name, clock, this::peersChanged);
     this.publisher = new PeerPublisher(states.peers(), sharder, metrics,
         task -> context.runOnContext(nothing -> task.run()), this::published, observers::offer,
         message -> vertx.eventBus().publish(options.getPeersAddress(), message));
     this.broadcasts = new BroadcastQueue(options.getGossip().getRetransmitMult(), states::size);
+    this.joiner = new Joiner(vertx, context, name, options.getJoin());
+    this.metadata = Map.copyOf(options.getMetadata());
   }
 
   /**
@@ -152,6 +171,10 @@ public final class NodeImpl implements Node, GossipDelegate {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(registry, "registry");
     NodeOptions copy = new NodeOptions(Objects.requireNonNull(options, "options")).validate();
+    if (copy.getAdvertiseAddress() == null) {
+      // Taken from copy.getAdvertiseInterfaces() at start; the port is the server's.
+      return new NodeImpl(vertx, vertx.getOrCreateContext(), copy, null, 0, registry);
+    }
     HostPort advertise = HostPort.parse(copy.getAdvertiseAddress());
     return new NodeImpl(vertx, vertx.getOrCreateContext(), copy, advertise.host(), advertise.port(), registry);
   }
@@ -166,7 +189,7 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   @Override
   public NodeOptions options() {
-    return new NodeOptions(options);
+    return new NodeOptions(options).setMetadata(metadata);
   }
 
   @Override
@@ -180,17 +203,7 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   private Future<Void> join(List<String> addresses) {
     checkRunning();
-    if (addresses.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return engine.join(addresses).transform(joined -> {
-      if (joined.failed()) {
-        return Future.failedFuture(new IllegalStateException("failed to join memberlist: "
-            + joined.cause().getMessage(), joined.cause()));
-      }
-      LOG.log(Level.DEBUG, () -> "node " + name + " joined through " + joined.result() + " of " + addresses);
-      return Future.succeededFuture();
-    });
+    return joiner.join(addresses);
   }
 
   /**
@@ -202,7 +215,13 @@ public final class NodeImpl implements Node, GossipDelegate {
     if (startup != null && !startup.failed()) {
       return startup;
     }
-    Future<String> ip = ((VertxInternal) vertx).nameResolver().resolve(advertiseHost).transform(resolved -> {
+    Future<InetAddress> lookup = advertiseHost == null
+        ? vertx.executeBlocking(() -> Advertise.firstAddress(options.getAdvertiseInterfaces()))
+        : ((VertxInternal) vertx).nameResolver().resolve(advertiseHost);
+    Future<String> ip = lookup.transform(resolved -> {
+      if (resolved.failed() && advertiseHost == null) {
+        return Future.failedFuture(resolved.cause());
+      }
       if (resolved.failed()) {
         return Future.failedFuture(new IllegalArgumentException("advertiseAddress: cannot resolve host \""
             + advertiseHost + "\": " + resolved.cause().getMessage(), resolved.cause()));
@@ -237,6 +256,8 @@ public final class NodeImpl implements Node, GossipDelegate {
       consumers.add(vertx.eventBus().<Object>consumer(options.getShardAddress(),
           new ShardRequestHandler(sharder)::handle));
       engine.start();
+      sizeWait.started();
+      joiner.start(engine, advertised);
       long interval = Math.max(100, Math.min(1000, options.getGossip().getGossipInterval().toMillis()));
       vertx.setPeriodic(interval, id -> {
         if (stopped != null || engine == null) {
@@ -258,6 +279,7 @@ public final class NodeImpl implements Node, GossipDelegate {
         return stopped.future();
       }
       stopped = Promise.promise();
+      sizeWait.stopped();
       keyring.close();
       observers.close();
       publisher.close();
@@ -273,6 +295,7 @@ public final class NodeImpl implements Node, GossipDelegate {
           engine.shutdown();
         }
         List<Future<?>> closing = new ArrayList<>();
+        closing.add(joiner.close());
         consumers.forEach(consumer -> closing.add(consumer.unregister()));
         consumers.clear();
         closing.add(transport.close());
@@ -312,6 +335,7 @@ public final class NodeImpl implements Node, GossipDelegate {
       done.future().onComplete(finished -> pendingChanges.remove(done));
       StateMessage message = states.changeLocal(to);
       stateSnapshot = to;
+      events.add(MembershipEvent.Type.STATE, name, message.time(), to.toString());
       metrics.state(to);
       queueBroadcast(message, () -> context.runOnContext(nothing -> done.tryComplete()));
       // Out now rather than at the next gossip tick: a terminating node's peers hand its work over sooner.
@@ -324,6 +348,11 @@ public final class NodeImpl implements Node, GossipDelegate {
       }
       return done.future();
     });
+  }
+
+  @Override
+  public Future<Void> clusterReady() {
+    return sizeWait.future();
   }
 
   @Override
@@ -409,6 +438,55 @@ public final class NodeImpl implements Node, GossipDelegate {
   }
 
   @Override
+  public Future<Void> setMetadata(Map<String, String> newMetadata) {
+    Map<String, String> copy = Map.copyOf(newMetadata);
+    try {
+      MetadataCodec.encode(copy);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new IllegalArgumentException("metadata: " + e.getMessage(), e));
+    }
+    return onContext(() -> {
+      checkRunning();
+      metadata = copy;
+      if (engine != null) {
+        engine.updateMeta();
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  @Override
+  public Future<List<MemberInfo>> members() {
+    return onContext(() -> {
+      List<MemberInfo> members = new ArrayList<>();
+      if (engine != null) {
+        for (MemberDetails details : engine.memberDetails()) {
+          Member member = details.member();
+          members.add(new MemberInfo(member.name(), member.address(), member.name().equals(name), member.state(),
+              member.incarnation(), peerMetadata(member.name()), Duration.ofMillis(details.sinceChangeMillis()),
+              details.sinceHeardMillis() < 0 ? null : Duration.ofMillis(details.sinceHeardMillis())));
+        }
+      }
+      members.sort(Comparator.comparing(MemberInfo::name));
+      return Future.succeededFuture(members);
+    });
+  }
+
+  /** A member's metadata as the peer table holds it (decoded, and counted if bad, when the member was seen). */
+  private Map<String, String> peerMetadata(String member) {
+    if (member.equals(name)) {
+      return metadata;
+    }
+    Peer peer = states.peer(member);
+    return peer == null ? Map.of() : peer.metadata();
+  }
+
+  @Override
+  public Future<List<MembershipEvent>> events() {
+    return onContext(() -> Future.succeededFuture(events.snapshot()));
+  }
+
+  @Override
   public String toString() {
     return "Node[" + name + "]";
   }
@@ -423,6 +501,11 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   // ---------------------------------------------------------------------------------------------------
   // GossipDelegate (called by the engine, on the context)
+
+  @Override
+  public ByteString nodeMeta(int limit) {
+    return MetadataCodec.encode(metadata);
+  }
 
   @Override
   public void notifyMessage(ByteString raw) {
@@ -443,6 +526,7 @@ public final class NodeImpl implements Node, GossipDelegate {
     StateMessage onward = states.handle(message);
     if (onward != null) {
       queueBroadcast(onward, null);
+      stateEvent(onward);
     }
   }
 
@@ -470,13 +554,25 @@ public final class NodeImpl implements Node, GossipDelegate {
     metrics.event(NodeMetrics.EVENT_MERGE_REMOTE_STATE);
     for (StateMessage message : states.merge(remote)) {
       queueBroadcast(message, null);
+      stateEvent(message);
+    }
+  }
+
+  /** Records another member's new state on the timeline (this node's own are recorded by changeState). */
+  private void stateEvent(StateMessage message) {
+    if (!message.nodeName().equals(name)) {
+      events.add(MembershipEvent.Type.STATE, message.nodeName(), message.time(), message.newState().toString());
     }
   }
 
   @Override
   public void notifyJoin(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_JOIN);
-    states.memberAlive(member.name(), member.address());
+    joiner.arrived(member);
+    Map<String, String> joined = metadata(member);
+    states.memberAlive(member.name(), member.address(), joined);
+    events.add(MembershipEvent.Type.JOIN, member.name(), member.incarnation(),
+        member.address() + (joined.isEmpty() ? "" : " " + joined));
     StateMessage own = states.own();
     if (!member.name().equals(name) && own != null) {
       // Tell the newcomer our state directly; it may have missed the broadcast.
@@ -493,13 +589,42 @@ public final class NodeImpl implements Node, GossipDelegate {
   @Override
   public void notifyLeave(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_LEAVE);
-    states.memberGone(member.name(), member.state() == MemberState.LEFT);
+    joiner.departed(member);
+    boolean left = member.state() == MemberState.LEFT;
+    states.memberGone(member.name(), left);
+    events.add(left ? MembershipEvent.Type.LEAVE : MembershipEvent.Type.DEAD, member.name(), member.incarnation(),
+        "");
+  }
+
+  @Override
+  public void notifySuspect(Member member, String from) {
+    events.add(MembershipEvent.Type.SUSPECT, member.name(), member.incarnation(), "suspected by " + from);
+  }
+
+  @Override
+  public void notifyRefute(Member member, String from) {
+    events.add(MembershipEvent.Type.REFUTE, member.name(), member.incarnation(),
+        from == null ? "alive again" : "this node refuted an accusation from " + from);
   }
 
   @Override
   public void notifyUpdate(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_UPDATE);
-    states.memberAlive(member.name(), member.address());
+    Map<String, String> updated = metadata(member);
+    states.memberAlive(member.name(), member.address(), updated);
+    events.add(MembershipEvent.Type.UPDATE, member.name(), member.incarnation(), "metadata " + updated);
+  }
+
+  /** A member's metadata; none, counted and logged, when its {@code Meta} is in this form but unreadable. */
+  private Map<String, String> metadata(Member member) {
+    try {
+      return MetadataCodec.decode(member.meta());
+    } catch (WireDecodeException e) {
+      metrics.event(NodeMetrics.EVENT_BAD_METADATA);
+      LOG.log(Level.WARNING, "node " + name + ": ignoring the metadata of " + member.name() + ": "
+          + e.getMessage());
+      return Map.of();
+    }
   }
 
   @Override
@@ -523,6 +648,7 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   /** Runs after each publication, so that a change completed here finds {@code peers()} up to date. */
   private void published() {
+    sizeWait.peersChanged(publisher.snapshot());
     if (engine != null) {
       aliveSnapshot = engine.numMembers();
     }

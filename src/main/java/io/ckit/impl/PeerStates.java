@@ -55,6 +55,11 @@ final class PeerStates {
     return Collections.unmodifiableCollection(peers.values());
   }
 
+  /** The member of that name in the peer table, or null. */
+  Peer peer(String name) {
+    return peers.get(name);
+  }
+
   /** How many members the peer table holds. */
   int size() {
     return peers.size();
@@ -113,7 +118,7 @@ final class PeerStates {
     states.put(message.nodeName(), message);
     Peer peer = peers.get(message.nodeName());
     if (peer != null && peer.state() != message.newState()) {
-      peers.put(peer.name(), new Peer(peer.name(), peer.addr(), peer.self(), message.newState()));
+      peers.put(peer.name(), peer.withState(message.newState()));
       peersChanged.run();
     }
   }
@@ -154,10 +159,14 @@ final class PeerStates {
     return news;
   }
 
-  /** A member joined or was updated: it enters the peer table with the state last heard of it (viewer if none). */
-  void memberAlive(String name, String addr) {
+  /**
+   * A member joined or was updated: it enters the peer table with the state last heard of it (viewer if none)
+   * and the metadata it gossips.
+   */
+  void memberAlive(String name, String addr, Map<String, String> metadata) {
     StateMessage state = states.get(name);
-    Peer peer = new Peer(name, addr, name.equals(self), state != null ? state.newState() : PeerState.VIEWER);
+    Peer peer = new Peer(name, addr, name.equals(self), state != null ? state.newState() : PeerState.VIEWER,
+        metadata);
     if (!peer.equals(peers.put(name, peer))) {
       peersChanged.run();
     }

@@ -42,6 +42,8 @@ public final class NodeMetrics {
   public static final String EVENT_NODE_LEAVE = "node_leave";
   public static final String EVENT_NODE_UPDATE = "node_update";
   public static final String EVENT_NODE_CONFLICT = "node_conflict";
+  /** Beyond ckit: a member's metadata ({@code Meta} in this project's form) could not be read. */
+  public static final String EVENT_BAD_METADATA = "bad_metadata";
 
   private final MeterRegistry registry;
   private final Tags tags;

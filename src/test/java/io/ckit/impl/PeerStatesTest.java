@@ -7,6 +7,7 @@ import io.ckit.peer.PeerState;
 import io.ckit.wire.LocalState;
 import io.ckit.wire.StateMessage;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,8 +19,8 @@ class PeerStatesTest {
 
   @BeforeEach
   void joinSelfAndB() {
-    states.memberAlive("self", "10.0.0.1:80");
-    states.memberAlive("b", "10.0.0.2:80");
+    states.memberAlive("self", "10.0.0.1:80", Map.of());
+    states.memberAlive("b", "10.0.0.2:80", Map.of());
     changes = 0;
   }
 
@@ -37,7 +38,7 @@ class PeerStatesTest {
         new Peer("self", "10.0.0.1:80", true, PeerState.VIEWER),
         new Peer("b", "10.0.0.2:80", false, PeerState.VIEWER));
     states.handle(state("c", PeerState.PARTICIPANT, 3));
-    states.memberAlive("c", "10.0.0.3:80");
+    states.memberAlive("c", "10.0.0.3:80", Map.of());
     assertThat(peer("c").state()).isEqualTo(PeerState.PARTICIPANT);
     assertThat(changes).isEqualTo(1);
   }
@@ -149,8 +150,8 @@ class PeerStatesTest {
     states.handle(state("b", PeerState.PARTICIPANT, 3));
     states.merge(new LocalState(0, List.of(state("known-remotely", PeerState.PARTICIPANT, 2))));
     // A member that comes back takes the state it was last heard in, or starts a viewer if it was forgotten.
-    states.memberAlive("dead", "10.0.0.9:80");
-    states.memberAlive("known-remotely", "10.0.0.8:80");
+    states.memberAlive("dead", "10.0.0.9:80", Map.of());
+    states.memberAlive("known-remotely", "10.0.0.8:80", Map.of());
     assertThat(peer("dead").state()).isEqualTo(PeerState.VIEWER);
     assertThat(peer("known-remotely").state()).isEqualTo(PeerState.PARTICIPANT);
     assertThat(peer("b").state()).isEqualTo(PeerState.PARTICIPANT);
@@ -165,7 +166,7 @@ class PeerStatesTest {
   @Test
   void aMemberThatLeftLosesItsStateWhileADeadOneKeepsIt() {
     states.handle(state("b", PeerState.PARTICIPANT, 1));
-    states.memberAlive("c", "10.0.0.3:80");
+    states.memberAlive("c", "10.0.0.3:80", Map.of());
     states.handle(state("c", PeerState.PARTICIPANT, 2));
     changes = 0;
 
@@ -174,20 +175,33 @@ class PeerStatesTest {
     assertThat(states.peers()).extracting(Peer::name).containsExactly("self");
     assertThat(changes).isEqualTo(2);
 
-    states.memberAlive("b", "10.0.0.2:80");
-    states.memberAlive("c", "10.0.0.3:80");
+    states.memberAlive("b", "10.0.0.2:80", Map.of());
+    states.memberAlive("c", "10.0.0.3:80", Map.of());
     assertThat(peer("b").state()).isEqualTo(PeerState.PARTICIPANT);
     assertThat(peer("c").state()).isEqualTo(PeerState.VIEWER);
   }
 
   @Test
   void onlyRealChangesOfThePeerTableAreReported() {
-    states.memberAlive("b", "10.0.0.2:80");
+    states.memberAlive("b", "10.0.0.2:80", Map.of());
     states.memberGone("nobody", true);
     states.handle(state("b", PeerState.VIEWER, 1));
     assertThat(changes).isZero();
-    states.memberAlive("b", "10.0.0.22:80");
+    states.memberAlive("b", "10.0.0.22:80", Map.of());
     assertThat(changes).isEqualTo(1);
     assertThat(states.size()).isEqualTo(2);
+  }
+
+  @Test
+  void metadataIsPartOfThePeerAndSurvivesStateChanges() {
+    states.memberAlive("b", "10.0.0.2:80", Map.of("zone", "a"));
+    int before = changes;
+    states.memberAlive("b", "10.0.0.2:80", Map.of("zone", "a"));
+    assertThat(changes).isEqualTo(before);
+    states.memberAlive("b", "10.0.0.2:80", Map.of("zone", "b"));
+    assertThat(changes).isEqualTo(before + 1);
+    states.handle(state("b", PeerState.PARTICIPANT, 5));
+    assertThat(peer("b").state()).isEqualTo(PeerState.PARTICIPANT);
+    assertThat(peer("b").metadata()).isEqualTo(Map.of("zone", "b"));
   }
 }
