@@ -46,6 +46,7 @@ public final class AppConfig {
     FLAGS.put("--rejoin-interval", "rejoinInterval");
     FLAGS.put("--rejoin-retention", "rejoinRetention");
     FLAGS.put("--join-timeout", "joinTimeout");
+    FLAGS.put("--metadata", "metadata");
     FLAGS.put("--log-level", "logLevel");
     FLAGS.put("--advertise-interfaces", "advertiseInterfaces");
     FLAGS.put("--min-cluster-size", "minClusterSize");

@@ -1,5 +1,7 @@
 package io.ckit.app;
 
+import io.ckit.MemberInfo;
+import io.ckit.MembershipEvent;
 import io.ckit.Node;
 import io.ckit.NodeOptions;
 import io.ckit.peer.Peer;
@@ -8,7 +10,10 @@ import io.ckit.shard.Key;
 import io.ckit.shard.NotEnoughNodesException;
 import io.ckit.shard.Op;
 import io.ckit.shard.ReadOnlySharder;
+import io.ckit.shard.RingArc;
+import io.ckit.shard.Sharders;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -17,6 +22,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +31,9 @@ import java.util.function.Supplier;
 
 /**
  * The runnable node's HTTP routes besides gossip: {@code /metrics}, {@code /ready}, {@code /api/v1/peers},
- * {@code /api/v1/owners}, {@code /api/v1/status} and the status page at {@code /}. They are served from the
- * moment the server is bound, before the node exists: no peers, not ready, owners 503.
+ * {@code /api/v1/owners}, {@code /api/v1/status}, {@code /api/v1/events}, {@code /api/v1/ring} and the status
+ * page at {@code /}. They are served from the moment the server is bound, before the node exists: no peers,
+ * not ready, owners 503.
  *
  * <p>Concurrency: handlers run on the server's event loop; the node and the join state are read through their
  * suppliers (volatile behind them), and the cache of key-space shares is one volatile immutable value.
@@ -35,6 +42,8 @@ final class NodeRoutes {
 
   /** Keys sampled to estimate each participant's share of the key space. */
   private static final int SHARE_SAMPLES = 4096;
+  /** Above this many arcs the ring's picture is drawn from {@link #SHARE_SAMPLES} sampled keys instead. */
+  private static final int MAX_ARCS = 8192;
   private static final String STATUS_PAGE = statusPage();
 
   private final NodeOptions options;
@@ -42,6 +51,7 @@ final class NodeRoutes {
   private final Supplier<Node> node;
   private final BooleanSupplier joined;
   private volatile Shares shares;
+  private volatile Ring ring;
 
   /**
    * @param options  the node's options: name, sharder and the state it is ready in
@@ -63,6 +73,8 @@ final class NodeRoutes {
     router.get("/api/v1/peers").handler(routing -> json(routing, 200, Peer.toJson(currentPeers())));
     router.get("/api/v1/owners").handler(this::owners);
     router.get("/api/v1/status").handler(this::status);
+    router.get("/api/v1/events").handler(this::events);
+    router.get("/api/v1/ring").handler(this::ring);
     router.get("/").handler(routing -> routing.response().putHeader("Content-Type", "text/html; charset=utf-8")
         .end(STATUS_PAGE));
   }
@@ -129,7 +141,7 @@ final class NodeRoutes {
     Node running = node.get();
     List<Peer> peers = currentPeers();
     JsonObject keyShares = running == null ? new JsonObject() : shares(running.sharder());
-    json(routing, 200, new JsonObject()
+    JsonObject status = new JsonObject()
         .put("name", options.getName())
         .put("advertiseAddress", running == null ? null : running.advertiseAddress())
         .put("state", running == null ? null : running.currentState().toString())
@@ -138,7 +150,112 @@ final class NodeRoutes {
         .put("keyFingerprints", new JsonArray(running == null ? List.of() : running.keyFingerprints()))
         .put("sharder", options.getSharder())
         .put("peers", Peer.toJson(peers))
-        .put("shares", keyShares));
+        .put("shares", keyShares);
+    Future<List<MemberInfo>> members = running == null ? Future.succeededFuture(List.of()) : running.members();
+    members.onComplete(done -> {
+      JsonArray array = new JsonArray();
+      if (done.succeeded()) {
+        done.result().forEach(member -> array.add(member.toJson()));
+      }
+      json(routing, 200, status.put("members", array));
+    });
+  }
+
+  /** The membership timeline: {@code {"events":[{"time","type","member","incarnation","detail"}, ...]}}. */
+  private void events(RoutingContext routing) {
+    Node running = node.get();
+    Future<List<MembershipEvent>> events = running == null ? Future.succeededFuture(List.of()) : running.events();
+    events.onComplete(done -> {
+      JsonArray array = new JsonArray();
+      if (done.succeeded()) {
+        done.result().forEach(event -> array.add(event.toJson()));
+      }
+      json(routing, 200, new JsonObject().put("events", array));
+    });
+  }
+
+  /**
+   * A ring sharder's circle as arcs, for its picture: {@code {"sharder","tokens","sampled","owners":[...],
+   * "arcs":[{"owner","first","last","start","end"}, ...]}} ({@code first}/{@code last} the unsigned keys, {@code
+   * start}/{@code end} fractions of the circle). Past {@value #MAX_ARCS} arcs they come from sampled keys
+   * ({@code "sampled": true}). Other sharders have no ring: {@code "arcs": []}.
+   */
+  private void ring(RoutingContext routing) {
+    Node running = node.get();
+    int tokens = ringTokens(options.getSharder());
+    JsonObject json = new JsonObject().put("sharder", options.getSharder());
+    if (running == null || tokens == 0) {
+      json(routing, 200, json.put("tokens", tokens).put("sampled", false).put("owners", new JsonArray())
+          .put("arcs", new JsonArray()));
+      return;
+    }
+    List<Peer> owners = running.sharder().peers();
+    Ring cached = ring;
+    if (cached != null && cached.owners().equals(owners)) {
+      json(routing, 200, cached.json().copy().put("sharder", options.getSharder()));
+      return;
+    }
+    // Hashing every token of a large ring is no work for an event loop.
+    routing.vertx().executeBlocking(() -> ringJson(running.sharder(), owners, tokens), false).onComplete(done -> {
+      if (done.failed()) {
+        json(routing, 500, error("ring: " + done.cause().getMessage()));
+        return;
+      }
+      ring = new Ring(owners, done.result());
+      json(routing, 200, done.result().copy().put("sharder", options.getSharder()));
+    });
+  }
+
+  /** The token count of a ring sharder's spec, 0 for other sharders. */
+  private static int ringTokens(String spec) {
+    String canonical = Sharders.parse(spec).toString();
+    return canonical.startsWith("ring:") ? Integer.parseInt(canonical.substring("ring:".length())) : 0;
+  }
+
+  private static JsonObject ringJson(ReadOnlySharder sharder, List<Peer> owners, int tokens) {
+    List<Peer> participants = new ArrayList<>();
+    for (Peer peer : owners) {
+      if (peer.state() == PeerState.PARTICIPANT) {
+        participants.add(peer);
+      }
+    }
+    List<RingArc> arcs = Sharders.ringArcs(participants, tokens);
+    boolean sampled = arcs.size() > MAX_ARCS;
+    if (sampled) {
+      arcs = sampledArcs(sharder);
+    }
+    JsonArray arcJson = new JsonArray(new ArrayList<>(arcs.size()));
+    for (RingArc arc : arcs) {
+      arcJson.add(new JsonObject().put("owner", arc.owner())
+          .put("first", Long.toUnsignedString(arc.first())).put("last", Long.toUnsignedString(arc.last()))
+          .put("start", arc.startFraction()).put("end", arc.endFraction()));
+    }
+    JsonArray names = new JsonArray();
+    participants.forEach(peer -> names.add(peer.name()));
+    return new JsonObject().put("tokens", tokens).put("sampled", sampled).put("owners", names).put("arcs", arcJson);
+  }
+
+  /** Arcs from the owners of evenly spaced keys: the picture of a ring with too many arcs to draw each. */
+  private static List<RingArc> sampledArcs(ReadOnlySharder sharder) {
+    List<RingArc> arcs = new ArrayList<>();
+    long step = Long.divideUnsigned(-1L, SHARE_SAMPLES);
+    for (int i = 0; i < SHARE_SAMPLES; i++) {
+      String owner;
+      try {
+        owner = sharder.lookup(new Key(i * step + step / 2), 1, Op.READ_WRITE).get(0).name();
+      } catch (NotEnoughNodesException e) {
+        return List.of();
+      }
+      long first = i * step;
+      long last = i + 1 == SHARE_SAMPLES ? -1L : (i + 1) * step - 1;
+      RingArc previous = arcs.isEmpty() ? null : arcs.get(arcs.size() - 1);
+      if (previous != null && previous.owner().equals(owner)) {
+        arcs.set(arcs.size() - 1, new RingArc(owner, previous.first(), last));
+      } else {
+        arcs.add(new RingArc(owner, first, last));
+      }
+    }
+    return arcs;
   }
 
   /**
@@ -173,6 +290,9 @@ final class NodeRoutes {
 
   /** Key-space shares computed for one set of owners. */
   private record Shares(List<Peer> owners, JsonObject json) {}
+
+  /** The ring's arcs computed for one set of owners. */
+  private record Ring(List<Peer> owners, JsonObject json) {}
 
   private static JsonObject error(String message) {
     return new JsonObject().put("error", message);

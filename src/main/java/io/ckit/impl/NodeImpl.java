@@ -558,9 +558,12 @@ public final class NodeImpl implements Node, GossipDelegate {
     }
   }
 
-  /** Records another member's new state on the timeline (this node's own are recorded by changeState). */
+  /**
+   * Records another member's new state on the timeline (this node's own are recorded by changeState); not the
+   * viewer at time 0 that a push/pull sends for a member whose state its sender has not heard.
+   */
   private void stateEvent(StateMessage message) {
-    if (!message.nodeName().equals(name)) {
+    if (!message.nodeName().equals(name) && message.time() != 0) {
       events.add(MembershipEvent.Type.STATE, message.nodeName(), message.time(), message.newState().toString());
     }
   }

@@ -19,7 +19,8 @@
  *   <li>{@link io.ckit.impl.JoinLoop}: for the verticle and the runnable node: joining in the background with
  *       backoff, the move to the configured state once joined, joined by a peer, or carried on alone;
  *   <li>{@link io.ckit.impl.NodeKeyring}: the gossip keyring from the options or a key file it follows, rotated
- *       through the node, handed to the engine at every change.
+ *       through the node, handed to the engine at every change;
+ *   <li>{@link io.ckit.impl.MembershipEventLog}: the last hour's membership events, a bounded ring.
  * </ul>
  * Everything a node holds is confined to the node's context; only immutable snapshots and volatile values are
  * read elsewhere.

@@ -1,6 +1,12 @@
 package io.ckit.shard;
 
+import io.ckit.peer.Peer;
+import io.ckit.peer.PeerState;
 import io.ckit.shard.impl.ChashSharder;
+import io.ckit.shard.impl.RingArcs;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 
 /** Creates the sharders ckit offers. Each returned sharder starts with no peers. */
@@ -36,6 +42,27 @@ public final class Sharders {
   /** A multi-probe sharder: balance within about 5% of ideal, {@code O(21 log N)} lookups, little memory. */
   public static Sharder multiprobe() {
     return ChashSharder.multiprobe();
+  }
+
+  /**
+   * The arcs of a ring sharder's circle for these peers: who owns which keys first for {@link Op#READ_WRITE}
+   * (only participants own keys for writing), in key order. What a picture of the ring shows.
+   *
+   * @param numTokens the ring's tokens per node, as given to {@link #ring(int)}
+   * @throws IllegalArgumentException if {@code numTokens} is not within 1..{@value #MAX_RING_TOKENS}
+   */
+  public static List<RingArc> ringArcs(Collection<Peer> peers, int numTokens) {
+    if (numTokens < 1 || numTokens > MAX_RING_TOKENS) {
+      throw new IllegalArgumentException(
+          "ring tokens must be within 1.." + MAX_RING_TOKENS + ", got " + numTokens);
+    }
+    List<String> participants = new ArrayList<>();
+    for (Peer peer : peers) {
+      if (peer.state() == PeerState.PARTICIPANT) {
+        participants.add(peer.name());
+      }
+    }
+    return RingArcs.arcs(participants, numTokens);
   }
 
   /**

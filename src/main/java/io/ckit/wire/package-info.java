@@ -13,7 +13,9 @@
  *       order for the {@code /message} and {@code /stream} endpoints;
  *   <li>{@link io.ckit.wire.CkitCodec}: ckit's state broadcasts ({@link io.ckit.wire.StateMessage}) and
  *       push/pull user state ({@link io.ckit.wire.LocalState});
- *   <li>{@link io.ckit.wire.FrameCodec}: gossiphttp's {@code 0xCC}/{@code 0xCD} frames.
+ *   <li>{@link io.ckit.wire.FrameCodec}: gossiphttp's {@code 0xCC}/{@code 0xCD} frames;
+ *   <li>{@link io.ckit.wire.MetadataCodec}: this project's node metadata inside memberlist's {@code Meta}
+ *       (which Go ckit leaves nil and ignores).
  * </ul>
  *
  * <p>Every decoder throws only {@link io.ckit.wire.WireDecodeException} for bad input, checks every length

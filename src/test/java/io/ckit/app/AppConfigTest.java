@@ -122,4 +122,21 @@ class AppConfigTest {
     assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n"), Map.of("CKIT_STATE", "nope")))
         .hasMessageStartingWith("CKIT_STATE: ");
   }
+
+  @Test
+  void metadataFromFileEnvironmentOrFlag(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("node.json");
+    Files.writeString(file, "{\"metadata\": {\"zone\": \"from-file\", \"version\": \"1.2\"}}");
+    assertThat(AppConfig.load(List.of("--name", "n", "--config", file.toString()), Map.of()).node.getMetadata())
+        .isEqualTo(Map.of("zone", "from-file", "version", "1.2"));
+    assertThat(AppConfig.load(List.of("--name", "n", "--config", file.toString()),
+        Map.of("CKIT_METADATA", "zone=from-env")).node.getMetadata()).isEqualTo(Map.of("zone", "from-env"));
+    assertThat(AppConfig.load(List.of("--name", "n", "--metadata", "zone=a,version=1.2"),
+        Map.of("CKIT_METADATA", "zone=from-env")).node.getMetadata())
+        .isEqualTo(Map.of("zone", "a", "version", "1.2"));
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--metadata", "zone"), Map.of()))
+        .hasMessage("--metadata: \"zone\" is not key=value");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--metadata", "notes=" + "x".repeat(600)),
+        Map.of())).hasMessageStartingWith("--metadata: encoded to 613 bytes, more than memberlist's limit of 512");
+  }
 }

@@ -22,6 +22,12 @@ final class InProcessApps implements AutoCloseable {
     return app;
   }
 
+  /** Shuts one node down now (terminating, leave), as SIGTERM does; close() then leaves it alone. */
+  void stop(NodeApp app) throws Exception {
+    apps.remove(app);
+    NodeApp.await(app.shutdown(), 30);
+  }
+
   /** The address a started node's server is bound to. */
   static String address(NodeApp app) {
     return "127.0.0.1:" + app.listeningPort();

@@ -112,4 +112,33 @@ class NodeRoutesTest {
     assertThat(status.getLong("lamportTime")).isPositive();
     assertThat(status.getJsonObject("shares")).isEqualTo(new JsonObject().put("a", 1.0));
   }
+
+  @Test
+  void metadataMembersEventsAndTheRingAreServed() throws Exception {
+    Node started = Node.create(vertx, new NodeOptions(options).setMetadata(java.util.Map.of("zone", "z1")));
+    node = started;
+    await(started.start(List.of()), 30);
+    await(started.changeState(PeerState.PARTICIPANT), 30);
+
+    assertThat(get("/api/v1/peers").bodyAsJsonArray().getJsonObject(0).getJsonObject("metadata"))
+        .isEqualTo(new JsonObject().put("zone", "z1"));
+    JsonObject self = json("/api/v1/status", 200).getJsonArray("members").getJsonObject(0);
+    assertThat(self.getString("name")).isEqualTo("a");
+    assertThat(self.getString("state")).isEqualTo("alive");
+    assertThat(self.getBoolean("suspected")).isFalse();
+    assertThat(self.getLong("incarnation")).isEqualTo(1);
+    assertThat(self.getJsonObject("metadata")).isEqualTo(new JsonObject().put("zone", "z1"));
+    assertThat(self.getValue("lastHeardMillis")).isNull();
+
+    JsonArray events = json("/api/v1/events", 200).getJsonArray("events");
+    assertThat(events.stream().map(e -> ((JsonObject) e).getString("type") + " " + ((JsonObject) e)
+        .getString("member"))).containsExactly("join a", "state a");
+    assertThat(events.getJsonObject(1).getString("detail")).isEqualTo("participant");
+
+    JsonObject ring = json("/api/v1/ring", 200);
+    assertThat(ring.getInteger("tokens")).isEqualTo(256);
+    assertThat(ring.getJsonArray("owners")).containsExactly("a");
+    assertThat(ring.getJsonArray("arcs")).containsExactly(new JsonObject().put("owner", "a").put("first", "0")
+        .put("last", "18446744073709551615").put("start", 0.0).put("end", 1.0));
+  }
 }

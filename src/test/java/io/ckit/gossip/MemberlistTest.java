@@ -457,8 +457,58 @@ class MemberlistTest {
     assertThat(events.messages).isNotEmpty();
   }
 
+  @Test
+  void suspicionsAndRefutationsAreToldToTheDelegate() {
+    Memberlist engine = engine("");
+    engine.start();
+    receive(engine, new Alive(5, "node-b", LOCALHOST, 27502, null, VSN));
+    receive(engine, new Suspect(5, "node-b", "node-c"));
+    assertThat(events.suspects).containsExactly("node-b at 5 by node-c");
+    receive(engine, new Alive(6, "node-b", LOCALHOST, 27502, null, VSN));
+    receive(engine, new Suspect(1, "node-a", "node-c"));
+    receive(engine, new Dead(4, "node-a", "node-b"));
+    assertThat(events.refutes).containsExactly("node-b at 6", "node-a at 2 from node-c", "node-a at 5 from node-b");
+  }
+
+  @Test
+  void updatedMetadataIsAnnouncedAtTheNextIncarnation() {
+    Memberlist engine = engine("");
+    events.meta = ByteString.ofUtf8("v1");
+    engine.start();
+    assertThat(engine.member("node-a").meta()).isEqualTo(ByteString.ofUtf8("v1"));
+    receive(engine, new Alive(1, "node-b", LOCALHOST, 27502, null, VSN));
+    events.meta = ByteString.ofUtf8("v2");
+    engine.updateMeta();
+    assertThat(engine.member("node-a").incarnation()).isEqualTo(2);
+    assertThat(engine.member("node-a").meta()).isEqualTo(ByteString.ofUtf8("v2"));
+    assertThat(events.updated).containsExactly("node-a");
+    assertThat(sentMessages("")).as("gossiped at once")
+        .contains(new Alive(2, "node-a", LOCALHOST, 27501, ByteString.ofUtf8("v2"), VSN));
+  }
+
+  @Test
+  void aMemberIsHeardFromWhenItPingsOrAnswersAProbe() {
+    Memberlist engine = engine("");
+    engine.start();
+    receive(engine, new Alive(1, "node-b", LOCALHOST, 27502, null, VSN));
+    assertThat(details(engine, "node-b").sinceHeardMillis()).isEqualTo(-1);
+    receive(engine, new Ping(9, "node-a", LOCALHOST, 27502, "node-b"));
+    assertThat(details(engine, "node-b").sinceHeardMillis()).isZero();
+    simulation.runFor(300);
+    assertThat(details(engine, "node-b").sinceHeardMillis()).isEqualTo(300);
+    assertThat(details(engine, "node-a").sinceHeardMillis()).as("never for this node").isEqualTo(-1);
+    assertThat(details(engine, "node-b").member().state()).isEqualTo(MemberState.ALIVE);
+  }
+
+  private static MemberDetails details(Memberlist engine, String name) {
+    return engine.memberDetails().stream().filter(d -> d.member().name().equals(name)).findFirst().orElseThrow();
+  }
+
   /** A delegate that records what the engine tells it. */
   static final class Events implements GossipDelegate {
+    final List<String> suspects = new ArrayList<>();
+    final List<String> refutes = new ArrayList<>();
+    ByteString meta;
     final List<String> joined = new ArrayList<>();
     final List<String> left = new ArrayList<>();
     final List<String> updated = new ArrayList<>();
@@ -482,6 +532,21 @@ class MemberlistTest {
     @Override
     public void notifyUpdate(Member member) {
       updated.add(member.name());
+    }
+
+    @Override
+    public ByteString nodeMeta(int limit) {
+      return meta;
+    }
+
+    @Override
+    public void notifySuspect(Member member, String from) {
+      suspects.add(member.name() + " at " + member.incarnation() + " by " + from);
+    }
+
+    @Override
+    public void notifyRefute(Member member, String from) {
+      refutes.add(member.name() + " at " + member.incarnation() + (from == null ? "" : " from " + from));
     }
 
     @Override

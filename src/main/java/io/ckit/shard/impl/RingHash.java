@@ -1,6 +1,7 @@
 package io.ckit.shard.impl;
 
 import com.dynatrace.hash4j.hashing.HashStream64;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -49,16 +50,24 @@ final class RingHash implements HashAlgorithm {
       if (!indexByName.containsKey(names[node])) {
         continue;
       }
-      stream.reset().putBytes(utf8Names[node]);
-      for (int t = 0; t < numTokens; t++) {
-        freshTokens[next] = stream.putByte((byte) t).getAsLong();
-        freshOwners[next] = node;
-        next++;
-      }
+      tokens(stream, utf8Names[node], numTokens, freshTokens, next);
+      Arrays.fill(freshOwners, next, next + numTokens, node);
+      next += numTokens;
     }
     RadixSort.sort(freshTokens, freshOwners);
 
     return new Table(names, merge(old.circle, renumber, kept * numTokens, freshTokens, freshOwners));
+  }
+
+  /**
+   * A node's tokens, as Go ckit places them: token {@code t} is the hash of the name's bytes followed by the
+   * bytes {@code 0, 1, ..., t}, each truncated to a byte. Written to {@code out} from {@code offset}.
+   */
+  static void tokens(HashStream64 stream, byte[] utf8Name, int numTokens, long[] out, int offset) {
+    stream.reset().putBytes(utf8Name);
+    for (int t = 0; t < numTokens; t++) {
+      out[offset + t] = stream.putByte((byte) t).getAsLong();
+    }
   }
 
   /** Merges the renumbered surviving tokens of {@code old} with the sorted fresh ones. */
