@@ -130,6 +130,46 @@ class EncryptionTest {
   }
 
   @Test
+  void aPushPullGoEncryptedIsAnsweredInAFormGosKeyOpens() {
+    // A labelled, encrypted push/pull stream as a Go node dials it: the label header, then the sealed message.
+    JsonObject vector = vector("encrypt/stream-pipeline");
+    byte[] key = HexFormat.of().parseHex(vector.getJsonObject("fields").getString("key_hex"));
+    Buffer body = Buffer.buffer();
+    for (Object write : vector.getJsonObject("fields").getJsonArray("writes_hex")) {
+      body.appendBuffer(FrameCodec.encode(HexFormat.of().parseHex((String) write)));
+    }
+    JsonObject json = TestNodes.options("node-z").setLabel("prod").toJson()
+        .put("encryption", new JsonObject().put("keys", new JsonArray().add(Base64.getEncoder().encodeToString(key))));
+    Node node = nodes.start(new NodeOptions(json));
+    Buffer answer = await(post(node, "stream", body).compose(HttpClientResponse::body));
+
+    Buffer payloads = Buffer.buffer();
+    new FrameCodec.Decoder(1 << 20, payloads::appendBuffer).handle(answer);
+    byte[] bytes = payloads.getBytes();
+    assertThat(bytes).isNotEmpty();
+    assertThat(bytes[0]).as("an encrypted stream message").isEqualTo((byte) io.ckit.wire.MessageType.ENCRYPT.code());
+    io.ckit.wire.StreamCodec goKey = new io.ckit.wire.StreamCodec(new io.ckit.wire.MessageCodec(), "prod",
+        Keyring.of(key), true);
+    io.ckit.wire.Message message = goKey.decode(bytes, 0, bytes.length).message();
+    if (message instanceof io.ckit.wire.Message.Compress compress) {
+      message = compress.inner();
+    }
+    assertThat(message).isInstanceOf(io.ckit.wire.Message.PushPull.class);
+    assertThat(((io.ckit.wire.Message.PushPull) message).states()).extracting(io.ckit.wire.Message.PushNodeState::name)
+        .contains("node-z");
+    assertThat(rejected(node, "decrypt") + rejected(node, "unencrypted")).isZero();
+    // And what Go sent was read: its members are the node's peers now.
+    byte[] sent = HexFormat.of().parseHex((String) vector.getJsonObject("fields").getJsonArray("writes_hex").getValue(1));
+    io.ckit.wire.Message pushed = goKey.decode(sent, 0, sent.length).message();
+    List<String> names = ((io.ckit.wire.Message.PushPull) ((io.ckit.wire.Message.Compress) pushed).inner()).states()
+        .stream().filter(state -> state.state() == io.ckit.wire.MemberState.ALIVE)
+        .map(io.ckit.wire.Message.PushNodeState::name).toList();
+    assertThat(names).isNotEmpty();
+    waitFor(vertx, "the node to know " + names, 30_000,
+        () -> node.peers().stream().map(Peer::name).toList().containsAll(names));
+  }
+
+  @Test
   void aNodeWithoutKeysCannotJoinAnEncryptedClusterAndTheRefusalIsCounted() {
     Node a = nodes.start(encrypted("node-a", K1));
     assertThat(rejected(a, "unencrypted")).isZero();

@@ -41,6 +41,8 @@ public class WireBenchmark {
   private final MessageCodec codec = new MessageCodec();
   private final PacketCodec packets = PacketCodec.ckit(codec, "");
   private final StreamCodec streams = StreamCodec.ckit(codec, "");
+  /** With gossip encryption (an AES-256 key, memberlist's version 1), verifying incoming traffic. */
+  private final PacketCodec encryptedPackets = new PacketCodec(codec, "", Keyring.of(new byte[32]), true);
 
   private Ping ping;
   private AckResp ack;
@@ -50,6 +52,8 @@ public class WireBenchmark {
   private byte[] ackBytes;
   private byte[] gossipBytes;
   private byte[] pushPullBytes;
+  private byte[] encryptedPingBytes;
+  private byte[] encryptedGossipBytes;
 
   @Setup
   public void setUp() {
@@ -75,6 +79,28 @@ public class WireBenchmark {
     ackBytes = packets.encode(ack, false);
     gossipBytes = packets.encode(gossip, true);
     pushPullBytes = streams.encode(pushPull);
+    encryptedPingBytes = encryptedPackets.encode(ping, false);
+    encryptedGossipBytes = encryptedPackets.encode(gossip, true);
+  }
+
+  @Benchmark
+  public byte[] encodePingEncrypted() {
+    return encryptedPackets.encode(ping, false);
+  }
+
+  @Benchmark
+  public PacketCodec.Packet decodePingEncrypted() {
+    return encryptedPackets.decode(encryptedPingBytes);
+  }
+
+  @Benchmark
+  public byte[] encodeCompound10Encrypted() {
+    return encryptedPackets.encode(gossip, true);
+  }
+
+  @Benchmark
+  public PacketCodec.Packet decodeCompound10Encrypted() {
+    return encryptedPackets.decode(encryptedGossipBytes);
   }
 
   @Benchmark

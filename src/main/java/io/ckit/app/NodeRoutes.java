@@ -147,6 +147,7 @@ final class NodeRoutes {
         .put("state", running == null ? null : running.currentState().toString())
         .put("lamportTime", running == null ? 0 : running.lamportTime())
         .put("healthScore", running == null ? 0 : running.healthScore())
+        .put("keyFingerprints", new JsonArray(running == null ? List.of() : running.keyFingerprints()))
         .put("sharder", options.getSharder())
         .put("peers", Peer.toJson(peers))
         .put("shares", keyShares);

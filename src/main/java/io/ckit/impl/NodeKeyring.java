@@ -57,8 +57,8 @@ final class NodeKeyring {
   }
 
   /**
-   * The keyring to start with: the configured keys, or the key file's (read now, without blocking); null
-   * without encryption.
+   * Reads the key file, if there is one and it has not been read yet (without blocking): its keys are the
+   * keyring to start with. Configured keys were taken at construction.
    *
    * @return fails with {@code encryption.keyFile: ...} when the file cannot be read or holds no valid keys
    */

@@ -97,6 +97,16 @@ class EncryptionAppTest {
       assertThat(rejected(app, "decrypt")).as(app.node().name()).isZero();
     }
 
+    // What an operator checks between the steps: every node's status shows the fingerprints.
+    for (NodeApp app : all) {
+      java.net.http.HttpResponse<String> status = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + InProcessApps.address(app)
+              + "/api/v1/status")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(new io.vertx.core.json.JsonObject(status.body()).getJsonArray("keyFingerprints").getList())
+          .containsExactly(Keyring.fingerprint(Base64.getDecoder().decode(K2)));
+      assertThat(status.body()).doesNotContain(K2).doesNotContain(K1);
+    }
+
     // The cluster now speaks only the new key: a node with the old one is refused, and counted.
     Path stale = dir.resolve("stale.keys");
     Files.writeString(stale, K1 + "\n");
