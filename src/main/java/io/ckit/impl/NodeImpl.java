@@ -506,10 +506,11 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   /**
    * Records another member's new state on the timeline (this node's own are recorded by changeState); not the
-   * viewer at time 0 that a push/pull sends for a member whose state its sender has not heard.
+   * viewer at time 0 that a push/pull sends for a member whose state its sender has not heard, nor the echoes
+   * of a state message still gossiped after its member left.
    */
   private void stateEvent(StateMessage message) {
-    if (!message.nodeName().equals(name) && message.time() != 0) {
+    if (!message.nodeName().equals(name) && message.time() != 0 && states.peer(message.nodeName()) != null) {
       events.add(MembershipEvent.Type.STATE, message.nodeName(), message.time(), message.newState().toString());
     }
   }
