@@ -60,16 +60,21 @@ public interface Node {
   NodeOptions options();
 
   /**
-   * Starts gossip (on the first call) and joins the cluster through the given addresses ({@code host:port}).
-   * An empty list starts a cluster of one that others can join. It may be called again to join more peers or
-   * to heal a split. Like ckit, the node's state is not changed by joining: a new node is a viewer.
+   * Starts gossip (on the first call) and joins the cluster through the given addresses: {@code host:port},
+   * {@code dns+name:port} (every A and AAAA record) or {@code dnssrv+_service._proto.name} (every SRV record's
+   * target and port), resolved now without blocking; the join push/pulls with at most {@link
+   * JoinOptions#getMaxJoinPeers()} of them, picked at random, never this node's own. An empty list (or one
+   * that resolves to this node alone) starts a cluster of one that others can join. It may be called again to
+   * join more peers or to heal a split; with a {@link JoinOptions#getRejoinInterval()} the node rejoins what it
+   * misses of these addresses by itself. Like ckit, the node's state is not changed by joining: a new node is a
+   * viewer.
    *
    * <p>The first call resolves the advertise host (without blocking: a name goes to Vert.x's resolver) and
    * binds the node's own server, if it has one; if that fails, so does this call, and the next call tries
    * again.
    *
    * @return completes once the node has exchanged state with at least one of the peers (at once for none);
-   *     fails if none answered, if the advertise host does not resolve ({@code advertiseAddress: cannot
+   *     fails if no address resolves ({@code cannot resolve dns+...: ...}), if none answered, if the advertise host does not resolve ({@code advertiseAddress: cannot
    *     resolve host ...}) or the server cannot listen, or with {@link NodeStoppedException} after {@link
    *     #stop()}
    */
@@ -92,6 +97,46 @@ public interface Node {
    *     move, or {@link NodeStoppedException}
    */
   Future<Void> changeState(PeerState to);
+
+  /**
+   * Completes once the cluster is big enough for keyed work: at least {@link NodeOptions#getMinClusterSize()}
+   * participants, this node included, have been seen (or the node has waited {@link
+   * NodeOptions#getClusterSizeWaitTimeout()} and carries on smaller). At once when no minimum is set. Hold keyed
+   * work until then, so that the first node up does not take every key. Fails with {@link NodeStoppedException}
+   * if the node stops first.
+   */
+  Future<Void> clusterReady();
+
+  /**
+   * Installs a gossip encryption key (base64 of 16, 24 or 32 bytes): from now on it decrypts what peers send;
+   * the primary key still encrypts. Installing a key that is there changes nothing. With the three calls
+   * below, keys rotate without losing gossip: install the new key on every node, then make it primary on
+   * every node ({@link #useKey}), then remove the old one everywhere ({@link #removeKey}).
+   *
+   * @return fails if the key is not valid, or the node has no encryption (created without keys)
+   */
+  Future<Void> installKey(String key);
+
+  /**
+   * Makes an installed key (base64) the primary: the one that encrypts everything this node sends.
+   *
+   * @return fails if the key is not installed ({@code useKey: the key is not installed})
+   */
+  Future<Void> useKey(String key);
+
+  /**
+   * Removes a key (base64); what it encrypted is no longer read. Removing a key that is not installed
+   * changes nothing.
+   *
+   * @return fails for the primary key ({@code removeKey: the primary key cannot be removed; ...})
+   */
+  Future<Void> removeKey(String key);
+
+  /**
+   * The installed keys' fingerprints (8 bytes of each key's SHA-256, in hex), the primary's first; empty
+   * without encryption. Readable from any thread; the keys themselves are never given out.
+   */
+  List<String> keyFingerprints();
 
   /** This node's state; readable from any thread. */
   PeerState currentState();

@@ -42,16 +42,22 @@ import java.util.TreeMap;
  *   "joinAddresses": ["10.0.0.6:7946"],      // used by NodeVerticle
  *   "state": "viewer",                       // where NodeVerticle moves the node after joining
  *   "leaveTimeout": "5s",
+ *   "minClusterSize": 0,                     // Node.clusterReady() waits for this many participants
+ *   "clusterSizeWaitTimeout": "0s",          //   ... for at most this long (0: for ever)
+ *   "observerMinInterval": "0s",             // least time between two rounds of observer calls
+ *   "advertiseInterfaces": [],               // instead of advertiseAddress: an interface's address, listen's port
+ *   "maxJoinPeers": 5, "rejoinInterval": "0", "rejoinRetention": "10m", "joinTimeout": "0",   // JoinOptions
  *   "tls": {"enabled": true, "pemKeyCert": {...}, "pemTrust": {...}, "clientAuth": "REQUIRED", "verifyHost": true},
  *   "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000, "maxPacketsInFlight": 100,
  *                 "maxInboundQueuedPackets": 1024},
+ *   "encryption": {"keys": ["<base64>", ...], "verifyIncoming": true, "verifyOutgoing": true},
  *   "metadata": {"zone": "eu-west-1a", "version": "1.2"}   // gossiped to every peer; at most 512 bytes encoded
  * }
  * }</pre>
  *
  * <p>The {@code tls} and {@code transport} sections are the JSON form of {@link TransportOptions} (key and trust
- * material in PEM, JKS or PKCS#12, each in Vert.x's own JSON form). A gossip keyring (encryption) can only be
- * set in code, through {@link #setGossip}.
+ * material in PEM, JKS or PKCS#12, each in Vert.x's own JSON form). {@code encryption} is {@link
+ * EncryptionOptions}' JSON form: gossip encryption keys, or a key file.
  */
 public final class NodeOptions {
 
@@ -62,8 +68,10 @@ public final class NodeOptions {
 
   /** What {@link #toString()} shows instead of a secret. */
   private static final String MASK = "***";
-  private static final Set<String> FIELDS = Set.of("name", "advertiseAddress", "listen", "label", "sharder",
-      "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport", "metadata");
+  private static final Set<String> FIELDS = union(Set.of("name", "advertiseAddress", "listen", "label", "sharder",
+      "gossip", "eventBusPrefix", "joinAddresses", "state", "leaveTimeout", "tls", "transport",
+      "minClusterSize", "clusterSizeWaitTimeout", "observerMinInterval", "advertiseInterfaces", "encryption", "metadata"),
+      JoinOptions.FIELDS);
 
   private String name;
   private String advertiseAddress;
@@ -76,6 +84,13 @@ public final class NodeOptions {
   private PeerState state = PeerState.VIEWER;
   private Duration leaveTimeout = DEFAULT_LEAVE_TIMEOUT;
   private TransportOptions transport = new TransportOptions();
+  // Readiness by cluster size, observer rate, advertise interfaces.
+  private int minClusterSize;
+  private Duration clusterSizeWaitTimeout = Duration.ZERO;
+  private Duration observerMinInterval = Duration.ZERO;
+  private List<String> advertiseInterfaces = new ArrayList<>();
+  private JoinOptions join = new JoinOptions();
+  private EncryptionOptions encryption = new EncryptionOptions();
   private Map<String, String> metadata = new TreeMap<>();
 
   public NodeOptions() {}
@@ -93,6 +108,12 @@ public final class NodeOptions {
     state = other.state;
     leaveTimeout = other.leaveTimeout;
     transport = new TransportOptions(other.transport);
+    minClusterSize = other.minClusterSize;
+    clusterSizeWaitTimeout = other.clusterSizeWaitTimeout;
+    observerMinInterval = other.observerMinInterval;
+    advertiseInterfaces = new ArrayList<>(other.advertiseInterfaces);
+    join = new JoinOptions(other.join);
+    encryption = new EncryptionOptions(other.encryption);
     metadata = new TreeMap<>(other.metadata);
   }
 
@@ -117,20 +138,7 @@ public final class NodeOptions {
     }
     eventBusPrefix = JsonValues.text("eventBusPrefix", json.getValue("eventBusPrefix"));
     if (json.containsKey("joinAddresses")) {
-      Object value = json.getValue("joinAddresses");
-      if (value instanceof String text) {
-        joinAddresses = splitAddresses(text);
-      } else if (value instanceof JsonArray array) {
-        joinAddresses = new ArrayList<>();
-        for (Object address : array) {
-          if (!(address instanceof String text)) {
-            throw new IllegalArgumentException("joinAddresses: \"" + address + "\" is not text");
-          }
-          joinAddresses.add(text);
-        }
-      } else if (value != null) {
-        throw new IllegalArgumentException("joinAddresses: expected a list of host:port texts, got " + value);
-      }
+      joinAddresses = JsonValues.texts("joinAddresses", json.getValue("joinAddresses"));
     }
     if (json.containsKey("state")) {
       String text = JsonValues.text("state", json.getValue("state"));
@@ -150,6 +158,22 @@ public final class NodeOptions {
       }
     }
     transport = new TransportOptions(transportSections);
+    if (json.containsKey("minClusterSize")) {
+      setMinClusterSize(JsonValues.integer("minClusterSize", json.getValue("minClusterSize")));
+    }
+    if (json.containsKey("clusterSizeWaitTimeout")) {
+      setClusterSizeWaitTimeout(Durations.parse("clusterSizeWaitTimeout", json.getValue("clusterSizeWaitTimeout")));
+    }
+    if (json.containsKey("observerMinInterval")) {
+      setObserverMinInterval(Durations.parse("observerMinInterval", json.getValue("observerMinInterval")));
+    }
+    if (json.containsKey("advertiseInterfaces")) {
+      advertiseInterfaces = JsonValues.texts("advertiseInterfaces", json.getValue("advertiseInterfaces"));
+    }
+    join = new JoinOptions(json);
+    if (json.containsKey("encryption")) {
+      encryption = new EncryptionOptions(JsonValues.object("encryption", json.getValue("encryption")));
+    }
     if (json.containsKey("metadata")) {
       metadata = metadataFromJson(json.getValue("metadata"));
     }
@@ -169,6 +193,14 @@ public final class NodeOptions {
     json.put("state", state.toString());
     json.put("leaveTimeout", Durations.format(leaveTimeout));
     json.mergeIn(transport.toJson());
+    json.put("minClusterSize", minClusterSize);
+    json.put("clusterSizeWaitTimeout", Durations.format(clusterSizeWaitTimeout));
+    json.put("observerMinInterval", Durations.format(observerMinInterval));
+    json.put("advertiseInterfaces", new JsonArray(new ArrayList<>(advertiseInterfaces)));
+    json.mergeIn(join.toJson());
+    if (encryption.isEnabled()) {
+      json.put("encryption", encryption.toJson());
+    }
     if (!metadata.isEmpty()) {
       json.put("metadata", new JsonObject(new LinkedHashMap<String, Object>(metadata)));
     }
@@ -187,10 +219,23 @@ public final class NodeOptions {
     if (name.getBytes(StandardCharsets.UTF_8).length > 255) {
       throw new IllegalArgumentException("name: at most 255 bytes, got \"" + name + "\"");
     }
-    if (advertiseAddress == null || advertiseAddress.isEmpty()) {
+    if (!advertiseInterfaces.isEmpty()) {
+      if (advertiseAddress != null) {
+        throw new IllegalArgumentException("advertiseInterfaces: set either advertiseAddress or advertiseInterfaces,"
+            + " not both");
+      }
+      if (listen == null) {
+        throw new IllegalArgumentException("advertiseInterfaces: the advertised port is listen's, and listen is not"
+            + " set (without a server of its own, set advertiseAddress from Advertise.firstAddress)");
+      }
+      if (advertiseInterfaces.stream().anyMatch(String::isBlank)) {
+        throw new IllegalArgumentException("advertiseInterfaces: an interface name is empty");
+      }
+      hostPort("listen", listen);
+    } else if (advertiseAddress == null || advertiseAddress.isEmpty()) {
       throw new IllegalArgumentException("advertiseAddress: an advertise address host:port is required");
     }
-    HostPort advertise = hostPort("advertiseAddress", advertiseAddress);
+    HostPort advertise = advertiseAddress == null ? null : hostPort("advertiseAddress", advertiseAddress);
     if (listen != null) {
       hostPort("listen", listen);
     } else if (advertise.port() == 0) {
@@ -214,16 +259,17 @@ public final class NodeOptions {
       throw new IllegalArgumentException("eventBusPrefix: must not be empty");
     }
     for (String address : joinAddresses) {
-      // A join address may carry memberlist's "name/" prefix; it needs a port.
-      if (hostPort("joinAddresses", address.substring(address.indexOf('/') + 1)).port() == 0) {
-        throw new IllegalArgumentException("joinAddresses: \"" + address + "\" has port 0");
-      }
+      checkJoinAddress(address);
     }
     if (state == PeerState.TERMINATING) {
       throw new IllegalArgumentException("state: a node starts as viewer or participant, not terminating");
     }
     if (transport.isSsl() && transport.getKeyCertOptions() == null) {
       throw new IllegalArgumentException("tls: TLS is enabled but no key and certificate are set");
+    }
+    encryption.validate();
+    if (encryption.isEnabled() && gossip.getKeyring() != null) {
+      throw new IllegalArgumentException("encryption: keys are set here and as a gossip keyring; set them once");
     }
     try {
       MetadataCodec.encode(metadata);
@@ -343,7 +389,11 @@ public final class NodeOptions {
     return joinAddresses;
   }
 
-  /** Addresses ({@code host:port}) a {@link NodeVerticle} joins when it starts. */
+  /**
+   * Addresses a {@link NodeVerticle} joins when it starts, each resolved again at every (re)join: {@code
+   * host:port} (every address of a name), {@code dns+name:port} (every A and AAAA record of the name) or {@code
+   * dnssrv+_service._proto.name} (every SRV record's target and port), through the system's search list.
+   */
   public NodeOptions setJoinAddresses(List<String> joinAddresses) {
     this.joinAddresses = new ArrayList<>(joinAddresses);
     return this;
@@ -380,6 +430,34 @@ public final class NodeOptions {
   public NodeOptions setTransport(TransportOptions transport) {
     this.transport = new TransportOptions(Objects.requireNonNull(transport, "transport"));
     return this;
+  }
+
+  public JoinOptions getJoin() {
+    return join;
+  }
+
+  /** How joins pick addresses, how often the node rejoins what it misses, and when it carries on alone. */
+  public NodeOptions setJoin(JoinOptions join) {
+    this.join = new JoinOptions(Objects.requireNonNull(join, "join"));
+    return this;
+  }
+
+  /**
+   * Checks one join address's form: {@code dnssrv+} and a name, or an optional {@code dns+}, an optional
+   * memberlist {@code name/} prefix and a {@code host:port} with a port other than 0.
+   */
+  private static void checkJoinAddress(String address) {
+    if (address.startsWith("dnssrv+")) {
+      if (address.length() == "dnssrv+".length()) {
+        throw new IllegalArgumentException("joinAddresses: \"" + address + "\" has no name after dnssrv+");
+      }
+      return;
+    }
+    String hostPort = address.startsWith("dns+") ? address.substring("dns+".length())
+        : address.substring(address.indexOf('/') + 1);
+    if (hostPort("joinAddresses", hostPort).port() == 0) {
+      throw new IllegalArgumentException("joinAddresses: \"" + address + "\" has port 0");
+    }
   }
 
   public Map<String, String> getMetadata() {
@@ -452,9 +530,85 @@ public final class NodeOptions {
     return this;
   }
 
+  public int getMinClusterSize() {
+    return minClusterSize;
+  }
+
   /**
-   * The JSON form for logs: key material (key and keystore paths, values and passwords) is masked, and a gossip
-   * keyring shows only how many keys it holds.
+   * How many participants (this node included) make the cluster big enough for keyed work, as Grafana Alloy's
+   * wait-for-size: {@link Node#clusterReady()} completes, and the runnable node's {@code /ready} answers 200,
+   * once that many are seen. Nodes still become participants at once (so they count each other); only readiness
+   * waits. 0 (the default) for no wait.
+   */
+  public NodeOptions setMinClusterSize(int minClusterSize) {
+    if (minClusterSize < 0) {
+      throw new IllegalArgumentException("minClusterSize: must not be negative, got " + minClusterSize);
+    }
+    this.minClusterSize = minClusterSize;
+    return this;
+  }
+
+  public Duration getClusterSizeWaitTimeout() {
+    return clusterSizeWaitTimeout;
+  }
+
+  /**
+   * How long after start to wait for {@link #setMinClusterSize minClusterSize} participants before carrying on
+   * with a smaller cluster (ready anyway, with a warning in the log); 0 (the default) waits for ever.
+   */
+  public NodeOptions setClusterSizeWaitTimeout(Duration clusterSizeWaitTimeout) {
+    if (clusterSizeWaitTimeout.isNegative()) {
+      throw new IllegalArgumentException("clusterSizeWaitTimeout: must not be negative, got "
+          + clusterSizeWaitTimeout);
+    }
+    this.clusterSizeWaitTimeout = clusterSizeWaitTimeout;
+    return this;
+  }
+
+  public Duration getObserverMinInterval() {
+    return observerMinInterval;
+  }
+
+  /**
+   * The least time between the starts of two rounds of observer notifications, as Alloy throttles reshards:
+   * changes in between are coalesced into the newest set, which always arrives in the end. The sharder, {@link
+   * Node#peers()} and the event-bus feed are not held back. 0 (the default) for none.
+   */
+  public NodeOptions setObserverMinInterval(Duration observerMinInterval) {
+    if (observerMinInterval.isNegative()) {
+      throw new IllegalArgumentException("observerMinInterval: must not be negative, got " + observerMinInterval);
+    }
+    this.observerMinInterval = observerMinInterval;
+    return this;
+  }
+
+  public List<String> getAdvertiseInterfaces() {
+    return advertiseInterfaces;
+  }
+
+  /**
+   * Network interfaces to take the advertised host from instead of {@link #setAdvertiseAddress}: the first
+   * usable address as {@link Advertise#firstAddress} picks it, looked up (off the event loop) when the node
+   * starts; the port is {@link #setListen listen}'s. Empty (the default) to use the advertise address.
+   */
+  public NodeOptions setAdvertiseInterfaces(List<String> advertiseInterfaces) {
+    this.advertiseInterfaces = new ArrayList<>(advertiseInterfaces);
+    return this;
+  }
+
+  public EncryptionOptions getEncryption() {
+    return encryption;
+  }
+
+  /** Gossip encryption: keys (or a key file) and whether to require and send encrypted traffic. */
+  public NodeOptions setEncryption(EncryptionOptions encryption) {
+    this.encryption = new EncryptionOptions(Objects.requireNonNull(encryption, "encryption"));
+    return this;
+  }
+
+  /**
+   * The JSON form for logs: key material (key and keystore paths, values and passwords, encryption keys) is
+   * masked, and a gossip keyring shows only how many keys it holds.
    */
   @Override
   public String toString() {
@@ -475,6 +629,9 @@ public final class NodeOptions {
     if (gossip.getKeyring() != null) {
       json.getJsonObject("gossip").put("keyring", gossip.getKeyring().toString());
     }
+    if (json.containsKey("encryption")) {
+      json.put("encryption", encryption.masked());
+    }
     return json.encode();
   }
 
@@ -487,15 +644,10 @@ public final class NodeOptions {
     }
   }
 
-  /** Splits {@code a:1,b:2} (commas and/or white space). */
-  static List<String> splitAddresses(String text) {
-    List<String> addresses = new ArrayList<>();
-    for (String part : text.split("[,\\s]+")) {
-      if (!part.isEmpty()) {
-        addresses.add(part);
-      }
-    }
-    return addresses;
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
   }
 
   /** Parses an option's {@code host:port}, naming the option when it is wrong. */

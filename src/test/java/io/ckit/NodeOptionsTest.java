@@ -32,22 +32,48 @@ class NodeOptionsTest {
         .setJoinAddresses(List.of("10.0.0.1:7946", "10.0.0.2:7946"))
         .setState(PeerState.PARTICIPANT)
         .setLeaveTimeout(Duration.ofSeconds(3))
+        .setJoin(new JoinOptions().setMaxJoinPeers(3).setRejoinInterval(Duration.ofSeconds(30))
+            .setRejoinRetention(Duration.ofMinutes(5)).setJoinTimeout(Duration.ofSeconds(20)))
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath("cert.pem").setKeyPath("key.pem"))
         .setTrustOptions(new PemTrustOptions().addCertPath("ca.pem"))
         .setClientAuth(ClientAuth.REQUIRED)
-        .setVerifyHost(false);
+        .setVerifyHost(false)
+        .setMinClusterSize(3)
+        .setClusterSizeWaitTimeout(Duration.ofMinutes(5))
+        .setObserverMinInterval(Duration.ofSeconds(1));
     JsonObject json = options.toJson();
     NodeOptions back = new NodeOptions(json);
     assertThat(back.toJson()).isEqualTo(json);
     assertThat(json.getJsonObject("gossip").getString("probeInterval")).isEqualTo("1500ms");
     assertThat(json.getJsonObject("gossip").getInteger("gossipNodes")).isEqualTo(5);
+    assertThat(json.getInteger("minClusterSize")).isEqualTo(3);
+    assertThat(json.getString("clusterSizeWaitTimeout")).isEqualTo("5m");
+    assertThat(back.getObserverMinInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(json.getJsonObject("tls").getBoolean("enabled")).isTrue();
     assertThat(back.getTransport().getKeyCertOptions()).isInstanceOf(PemKeyCertOptions.class);
     assertThat(back.getGossip().getProbeInterval()).isEqualTo(Duration.ofMillis(1500));
     assertThat(back.getGossip().getSuspicionMult()).isEqualTo(GossipOptions.lan().getSuspicionMult());
     assertThat(back.getPeersAddress()).isEqualTo("cluster.a.peers");
     assertThat(back.getShardAddress()).isEqualTo("cluster.a.shard");
+    assertThat(json.getInteger("maxJoinPeers")).isEqualTo(3);
+    assertThat(json.getString("rejoinInterval")).isEqualTo("30s");
+    assertThat(back.getJoin().getRejoinRetention()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(back.getJoin().getJoinTimeout()).isEqualTo(Duration.ofSeconds(20));
     back.validate();
+  }
+
+  @Test
+  void discoveryReadmeExampleIsValid() {
+    NodeOptions options = new NodeOptions(new JsonObject("""
+        {"name": "ckit-0", "advertiseAddress": "10.1.0.7:7946",
+         "joinAddresses": ["dnssrv+_gossip._tcp.ckit.monitoring"], "state": "participant",
+         "maxJoinPeers": 5, "rejoinInterval": "60s", "rejoinRetention": "10m", "joinTimeout": "30s"}
+        """)).validate();
+    assertThat(options.getJoinAddresses()).containsExactly("dnssrv+_gossip._tcp.ckit.monitoring");
+    assertThat(options.getJoin().getRejoinInterval()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(options.getJoin().getJoinTimeout()).isEqualTo(Duration.ofSeconds(30));
+    new NodeOptions(options).setJoinAddresses(List.of("dns+my-svc:7946", "node-b/10.0.0.2:7946",
+        "[fd00::1]:7946")).validate();
   }
 
   @Test
@@ -98,6 +124,10 @@ class NodeOptionsTest {
     assertThat(options.getState()).isEqualTo(PeerState.VIEWER);
     assertThat(options.getPeersAddress()).isEqualTo("ckit.a.peers");
     assertThat(options.getShardAddress()).isEqualTo("ckit.a.shard");
+    assertThat(options.getJoin().getMaxJoinPeers()).isEqualTo(5);
+    assertThat(options.getJoin().getRejoinInterval()).isZero();
+    assertThat(options.getJoin().getRejoinRetention()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(options.getJoin().getJoinTimeout()).isZero();
     assertThat(options.getTransport().isSsl()).isFalse();
   }
 
@@ -131,6 +161,14 @@ class NodeOptionsTest {
   }
 
   @Test
+  void advertiseInterfacesMayBeOneTextAndTakeTheListenPort() {
+    NodeOptions options = new NodeOptions(new JsonObject().put("name", "a").put("listen", "0.0.0.0:7946")
+        .put("advertiseInterfaces", "eth0, en0")).validate();
+    assertThat(options.getAdvertiseInterfaces()).containsExactly("eth0", "en0");
+    assertThat(options.getAdvertiseAddress()).isNull();
+  }
+
+  @Test
   void joinAddressesMayBeOneText() {
     NodeOptions options = new NodeOptions(new JsonObject().put("joinAddresses", "a:1, b:2,c:3"));
     assertThat(options.getJoinAddresses()).containsExactly("a:1", "b:2", "c:3");
@@ -150,6 +188,16 @@ class NodeOptionsTest {
       "{\"tls\":{\"pemKeyCert\":\"x\"}}|pemKeyCert: expected a JSON object",
       "{\"transport\":{\"maxFrameBytes\":10}}|transport.maxFrameBytes: ",
       "{\"joinAddresses\":[1]}|joinAddresses: \"1\" is not text",
+      "{\"minClusterSize\":-1}|minClusterSize: must not be negative",
+      "{\"minClusterSize\":\"3\"}|minClusterSize: \"3\" is not a whole number",
+      "{\"clusterSizeWaitTimeout\":\"later\"}|clusterSizeWaitTimeout: \"later\" is not a duration",
+      "{\"observerMinInterval\":-1}|observerMinInterval: -1 is not",
+      "{\"advertiseInterfaces\":[0]}|advertiseInterfaces: \"0\" is not text",
+      "{\"maxJoinPeers\":0}|maxJoinPeers: maxJoinPeers must be at least 1, got 0",
+      "{\"maxJoinPeers\":\"5\"}|maxJoinPeers: \"5\" is not a whole number",
+      "{\"rejoinInterval\":\"often\"}|rejoinInterval: \"often\" is not a duration",
+      "{\"rejoinRetention\":-1}|rejoinRetention: -1 is not",
+      "{\"joinTimeout\":\"-1s\"}|joinTimeout: ",
   })
   void badJsonNamesTheField(String json, String message) {
     assertThatThrownBy(() -> new NodeOptions(new JsonObject(json)))
@@ -169,9 +217,14 @@ class NodeOptionsTest {
       "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"sharder\":\"ring:x\"}|sharder: unknown sharder \"ring:x\"",
       "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"gossip\":{\"probeTimeout\":\"10s\"}}|gossip: probeTimeout",
       "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"joinAddresses\":[\"b\"]}|joinAddresses: \"b\" is not host:port",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"joinAddresses\":[\"dns+b\"]}|joinAddresses: \"b\" is not host:port",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"joinAddresses\":[\"dns+b:0\"]}|joinAddresses: \"dns+b:0\" has port 0",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"joinAddresses\":[\"dnssrv+\"]}|joinAddresses: \"dnssrv+\" has no name after dnssrv+",
       "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"state\":\"terminating\"}|state: a node starts as viewer or participant",
       "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"tls\":{\"enabled\":true}}|tls: TLS is enabled but no key",
       "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"eventBusPrefix\":\"\"}|eventBusPrefix: must not be empty",
+      "{\"name\":\"a\",\"advertiseAddress\":\"1.2.3.4:1\",\"advertiseInterfaces\":\"eth0\",\"listen\":\":1\"}|advertiseInterfaces: set either",
+      "{\"name\":\"a\",\"advertiseInterfaces\":\"eth0\"}|advertiseInterfaces: the advertised port is listen's",
   })
   void invalidOptionsNameTheField(String json, String message) {
     assertThatThrownBy(() -> new NodeOptions(new JsonObject(json)).validate())

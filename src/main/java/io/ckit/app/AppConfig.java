@@ -1,7 +1,9 @@
 package io.ckit.app;
 
+import io.ckit.EncryptionOptions;
 import io.ckit.NodeOptions;
 import io.ckit.config.Durations;
+import io.ckit.config.JsonValues;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +24,7 @@ import java.util.Set;
  * The runnable node's configuration, in layers, each overriding the one before: the embedded {@code
  * config/node.json}, a file given with {@code --config}, environment variables ({@code CKIT_NAME},
  * {@code CKIT_LISTEN}, ...), then command-line flags. The result is a {@link NodeOptions} JSON object
- * plus {@code listen} (the application's server), {@code rejoinInterval} and {@code logLevel}.
+ * plus {@code listen} (the application's server) and {@code logLevel}.
  */
 public final class AppConfig {
 
@@ -41,10 +42,25 @@ public final class AppConfig {
     FLAGS.put("--tls-key", "tls-key");
     FLAGS.put("--tls-ca", "tls-ca");
     FLAGS.put("--sharder", "sharder");
+    FLAGS.put("--max-join-peers", "maxJoinPeers");
     FLAGS.put("--rejoin-interval", "rejoinInterval");
+    FLAGS.put("--rejoin-retention", "rejoinRetention");
+    FLAGS.put("--join-timeout", "joinTimeout");
     FLAGS.put("--metadata", "metadata");
     FLAGS.put("--log-level", "logLevel");
+    FLAGS.put("--advertise-interfaces", "advertiseInterfaces");
+    FLAGS.put("--min-cluster-size", "minClusterSize");
+    FLAGS.put("--cluster-size-wait-timeout", "clusterSizeWaitTimeout");
+    FLAGS.put("--observer-min-interval", "observerMinInterval");
+    // Gossip encryption: the node's "encryption" section.
+    FLAGS.put("--encryption-key", "encryption.keys");
+    FLAGS.put("--encryption-key-file", "encryption.keyFile");
+    FLAGS.put("--encryption-verify-incoming", "encryption.verifyIncoming");
+    FLAGS.put("--encryption-verify-outgoing", "encryption.verifyOutgoing");
   }
+
+  /** Flags that may be given more than once: their values are joined with commas. */
+  private static final Set<String> REPEATABLE = Set.of("--encryption-key");
 
   static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error");
 
@@ -52,18 +68,12 @@ public final class AppConfig {
   final NodeOptions node;
   /** Where the application's server listens. */
   final String listen;
-  /**
-   * How often to join the join addresses again once joined (zero: never), so that a node that lost every
-   * peer in a long partition finds its way back, as Grafana Alloy's {@code --cluster.rejoin-interval} does.
-   */
-  final Duration rejoinInterval;
   /** debug, info, warn or error. */
   final String logLevel;
 
-  private AppConfig(NodeOptions node, String listen, Duration rejoinInterval, String logLevel) {
+  private AppConfig(NodeOptions node, String listen, String logLevel) {
     this.node = node;
     this.listen = listen;
-    this.rejoinInterval = rejoinInterval;
     this.logLevel = logLevel;
   }
 
@@ -97,18 +107,12 @@ public final class AppConfig {
     if (!LOG_LEVELS.contains(logLevel)) {
       throw new IllegalArgumentException("--log-level: \"" + logLevelIn + "\" is none of debug, info, warn, error");
     }
-    Object rejoinValue = json.remove("rejoinInterval");
-    Duration rejoinInterval;
-    try {
-      rejoinInterval = rejoinValue == null ? Duration.ZERO : Durations.parse("rejoinInterval", rejoinValue);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(flagFor(e.getMessage()), e);
-    }
     Object listenValue = json.remove("listen");
     if (!(listenValue instanceof String listen) || listen.isEmpty()) {
       throw new IllegalArgumentException("--listen: a host:port to listen on is required");
     }
-    if (!json.containsKey("advertiseAddress")) {
+    boolean interfaces = !JsonValues.texts("advertiseInterfaces", json.getValue("advertiseInterfaces")).isEmpty();
+    if (!json.containsKey("advertiseAddress") && !interfaces) {
       if (listen.startsWith("0.0.0.0:") || listen.startsWith("[::]:")) {
         throw new IllegalArgumentException("--advertise: listening on " + listen
             + " (every interface), so give the address other nodes should use");
@@ -126,7 +130,7 @@ public final class AppConfig {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(flagFor(e.getMessage()), e);
     }
-    return new AppConfig(node, listen, rejoinInterval, logLevel);
+    return new AppConfig(node, listen, logLevel);
   }
 
   /** Renames an options error to the flag that sets the option, when there is one. */
@@ -141,14 +145,13 @@ public final class AppConfig {
 
   private static void apply(JsonObject json, String option, String value, String where) {
     switch (option) {
-      case "joinAddresses" -> {
-        JsonArray addresses = new JsonArray();
-        for (String part : value.split("[,\\s]+")) {
-          if (!part.isEmpty()) {
-            addresses.add(part);
-          }
+      case "joinAddresses" -> json.put("joinAddresses", new JsonArray(JsonValues.texts(where, value)));
+      case "minClusterSize", "maxJoinPeers" -> {
+        try {
+          json.put(option, Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(where + ": \"" + value + "\" is not a whole number", e);
         }
-        json.put("joinAddresses", addresses);
       }
       case "state" -> {
         if (!value.equals("viewer") && !value.equals("participant")) {
@@ -167,8 +170,32 @@ public final class AppConfig {
         json.put("tls", tls.put("pemTrust", new JsonObject().put("certPaths", new JsonArray().add(readable(where,
             value)))));
       }
+      case "encryption.keys", "encryption.keyFile", "encryption.verifyIncoming", "encryption.verifyOutgoing" ->
+          applyEncryption(json, option.substring("encryption.".length()), value, where);
       default -> json.put(option, value);
     }
+  }
+
+  /** Keys and a key file are alternatives: the one a later layer gives replaces the other. */
+  private static void applyEncryption(JsonObject json, String field, String value, String where) {
+    JsonObject encryption = json.getJsonObject("encryption", new JsonObject());
+    switch (field) {
+      case "keys" -> {
+        encryption.remove("keyFile");
+        encryption.put("keys", new JsonArray(new java.util.ArrayList<>(EncryptionOptions.splitKeys(value))));
+      }
+      case "keyFile" -> {
+        encryption.remove("keys");
+        encryption.put("keyFile", readable(where, value));
+      }
+      default -> {
+        if (!value.equals("true") && !value.equals("false")) {
+          throw new IllegalArgumentException(where + ": \"" + value + "\" is neither true nor false");
+        }
+        encryption.put(field, Boolean.parseBoolean(value));
+      }
+    }
+    json.put("encryption", encryption);
   }
 
   private static String readable(String where, String path) {
@@ -198,6 +225,9 @@ public final class AppConfig {
           throw new IllegalArgumentException(name + ": a value is missing");
         }
         value = args.get(++i);
+      }
+      if (REPEATABLE.contains(name) && flags.containsKey(name)) {
+        value = flags.get(name) + "," + value;
       }
       flags.put(name, value);
     }

@@ -1,8 +1,11 @@
 package io.ckit.app;
 
+import io.ckit.Advertise;
 import io.ckit.Node;
+import io.ckit.gossip.Addresses;
 import io.ckit.NodeOptions;
 import io.ckit.gossip.HostPort;
+import io.ckit.impl.JoinLoop;
 import io.ckit.peer.Peer;
 import io.ckit.peer.PeerState;
 import io.ckit.transport.HttpTransport;
@@ -32,7 +35,7 @@ final class NodeApp {
   private final AppConfig config;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Vertx vertx;
-  private final JoinLoop joins;
+  private volatile JoinLoop joins;
   private HttpServer server;
   private volatile Node node;
 
@@ -43,7 +46,6 @@ final class NodeApp {
             .setJvmMetricsEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
-    this.joins = new JoinLoop(vertx, config.node.getJoinAddresses(), config.node.getState(), config.rejoinInterval);
   }
 
   /** The port the server is bound to, once {@link #start()} has completed. */
@@ -56,32 +58,50 @@ final class NodeApp {
     return node;
   }
 
-  /** Starts the server and the node; joining goes on in the background. Completes with the bound address. */
+  /**
+   * Starts the server and the node; joining goes on in the background. Completes with the bound address once
+   * the node runs.
+   */
   Future<String> start() {
     NodeOptions options = config.node;
     Router router = Router.router(vertx);
-    new NodeRoutes(options, registry, () -> node, joins::joined).mount(router);
+    new NodeRoutes(options, registry, () -> node, () -> joins != null && joins.joined()).mount(router);
     HostPort listen = HostPort.parse(config.listen);
     return vertx.createHttpServer(HttpTransport.serverOptions(options.getTransport())).requestHandler(router)
         .listen(listen.port(), listen.host())
-        .map(listening -> {
+        .compose(listening -> {
       server = listening;
-      HostPort advertised = HostPort.parse(options.getAdvertiseAddress());
-      String advertise = (advertised.port() == 0
-          ? new HostPort(advertised.host(), listening.actualPort()) : advertised).toString();
-      Node created = Node.create(vertx, new NodeOptions(options).setAdvertiseAddress(advertise), registry);
+      return advertised(options, listening.actualPort());
+    }).compose(advertise -> {
+      Node created = Node.create(vertx, new NodeOptions(options).setAdvertiseAddress(advertise)
+          .setAdvertiseInterfaces(List.of()), registry);
       node = created;
       router.route(Node.TRANSPORT_BASE_PATH + "*").subRouter(created.transportRouter());
       created.observe(peers -> {
         LOG.log(Level.INFO, "peers changed: " + describe(peers));
         return true;
       });
-      String bound = new HostPort(listen.host(), listening.actualPort()).toString();
+      String bound = new HostPort(listen.host(), server.actualPort()).toString();
       LOG.log(Level.INFO, "listening on " + bound + " (advertising " + advertise + ", sharder "
           + options.getSharder() + ", label \"" + options.getLabel() + "\")");
-      joins.start(created);
-      return bound;
+      JoinLoop loop = new JoinLoop(vertx, created);
+      joins = loop;
+      return loop.start().map(bound);
     });
+  }
+
+  /**
+   * The address to advertise: the configured one (port 0 taking the server's), or the best address of the
+   * configured interfaces (looked up off the event loop) with the server's port.
+   */
+  private Future<String> advertised(NodeOptions options, int port) {
+    if (options.getAdvertiseInterfaces().isEmpty()) {
+      HostPort configured = HostPort.parse(options.getAdvertiseAddress());
+      return Future.succeededFuture((configured.port() == 0 ? new HostPort(configured.host(), port) : configured)
+          .toString());
+    }
+    return vertx.executeBlocking(() -> Advertise.firstAddress(options.getAdvertiseInterfaces()))
+        .map(address -> new HostPort(Addresses.ipText(address), port).toString());
   }
 
   /**
@@ -90,7 +110,10 @@ final class NodeApp {
    * closed. No fixed pause: the terminating broadcast is what peers need to hand work over.
    */
   Future<Void> shutdown() {
-    joins.stop();
+    JoinLoop loop = joins;
+    if (loop != null) {
+      loop.stop();
+    }
     Node running = node;
     Future<Void> terminating = running == null || running.currentState() != PeerState.PARTICIPANT
         ? Future.succeededFuture()

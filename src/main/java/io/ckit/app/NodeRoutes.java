@@ -86,9 +86,15 @@ final class NodeRoutes {
 
   private void ready(RoutingContext routing) {
     Node running = node.get();
-    boolean ready = joined.getAsBoolean() && running != null && running.currentState() == options.getState();
+    boolean inState = joined.getAsBoolean() && running != null && running.currentState() == options.getState();
+    boolean clusterReady = running != null && running.clusterReady().succeeded();
+    boolean ready = inState && clusterReady;
+    long participants = currentPeers().stream().filter(peer -> peer.state() == PeerState.PARTICIPANT).count();
     json(routing, ready ? 200 : 503, new JsonObject().put("ready", ready)
-        .put("state", running == null ? null : running.currentState().toString()));
+        .put("state", running == null ? null : running.currentState().toString())
+        .put("clusterReady", clusterReady)
+        .put("participants", participants)
+        .put("minClusterSize", options.getMinClusterSize()));
   }
 
   private void owners(RoutingContext routing) {

@@ -1,7 +1,10 @@
 package io.ckit.config;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -41,6 +44,31 @@ public final class JsonValues {
       throw new IllegalArgumentException(name + ": expected text, got " + value);
     }
     return (String) value;
+  }
+
+  /**
+   * A list of texts: a JSON array of strings, or one text of items separated by commas and/or white space
+   * (as a flag or an environment variable gives it). Empty items are dropped.
+   */
+  public static List<String> texts(String name, Object value) {
+    List<String> items = new ArrayList<>();
+    if (value instanceof String text) {
+      for (String part : text.split("[,\\s]+")) {
+        if (!part.isEmpty()) {
+          items.add(part);
+        }
+      }
+    } else if (value instanceof JsonArray array) {
+      for (Object item : array) {
+        if (!(item instanceof String text)) {
+          throw new IllegalArgumentException(name + ": \"" + item + "\" is not text");
+        }
+        items.add(text);
+      }
+    } else if (value != null) {
+      throw new IllegalArgumentException(name + ": expected a list of texts, got " + value);
+    }
+    return items;
   }
 
   public static boolean bool(String name, Object value) {

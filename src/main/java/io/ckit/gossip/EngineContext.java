@@ -1,6 +1,7 @@
 package io.ckit.gossip;
 
 import io.ckit.wire.ByteString;
+import io.ckit.wire.Keyring;
 import io.ckit.wire.MessageCodec;
 import io.ckit.wire.PacketCodec;
 import io.ckit.wire.StreamCodec;
@@ -36,8 +37,9 @@ final class EngineContext {
   final ByteString selfAddr;
   final int selfPort;
   final MessageCodec messages;
-  final PacketCodec packets;
-  final StreamCodec streams;
+  /** The codecs hold the keyring: both are replaced when it is ({@link #useKeyring}). */
+  PacketCodec packets;
+  StreamCodec streams;
   final MemberTable table;
   /** memberlist's own broadcasts (alive, suspect, dead) waiting to be gossiped. */
   final BroadcastQueue broadcasts;
@@ -68,11 +70,18 @@ final class EngineContext {
     this.selfAddr = advertise.ip();
     this.selfPort = advertise.port();
     this.messages = new MessageCodec(options.getMaxMessageBytes());
-    this.packets = new PacketCodec(messages, label, options.getKeyring(), options.isCompression());
-    this.streams = new StreamCodec(messages, label, options.getKeyring(), options.isCompression());
+    useKeyring(options.getKeyring());
     this.table = new MemberTable(random, scheduler, options.getGossipToTheDeadTime().toMillis());
     this.broadcasts = new BroadcastQueue(options.getRetransmitMult(), table::size);
     this.awareness = new Awareness(options.getAwarenessMaxMultiplier());
+  }
+
+  /** From now on, encrypts with this keyring's primary key and decrypts with any of its keys (null: none). */
+  void useKeyring(Keyring keyring) {
+    packets = new PacketCodec(messages, label, keyring, options.isVerifyIncoming(), options.isVerifyOutgoing(),
+        options.isCompression());
+    streams = new StreamCodec(messages, label, keyring, options.isVerifyIncoming(), options.isVerifyOutgoing(),
+        options.isCompression());
   }
 
   GossipStats stats() {

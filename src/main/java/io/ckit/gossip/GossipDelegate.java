@@ -1,6 +1,7 @@
 package io.ckit.gossip;
 
 import io.ckit.wire.ByteString;
+import io.ckit.wire.WireDecodeException;
 import java.util.List;
 
 /**
@@ -42,6 +43,12 @@ public interface GossipDelegate {
 
   /** A live member changed its metadata. */
   default void notifyUpdate(Member member) {}
+
+  /**
+   * A packet, or a stream's message, was refused: another cluster's label, not encrypted where encryption is
+   * required, no key decrypts it, or it cannot be read. Already logged by the engine.
+   */
+  default void notifyRejected(WireDecodeException cause) {}
 
   /** A member became suspect (this node's probe failed, or {@code from} said so): beyond memberlist. */
   default void notifySuspect(Member member, String from) {}

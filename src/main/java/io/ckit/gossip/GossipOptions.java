@@ -112,6 +112,8 @@ public final class GossipOptions {
   }
 
   private Keyring keyring;
+  private boolean verifyIncoming = true;
+  private boolean verifyOutgoing = true;
   private boolean compression = DEFAULT_COMPRESSION;
   private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
   private Duration probeTimeout = DEFAULT_PROBE_TIMEOUT;
@@ -137,6 +139,8 @@ public final class GossipOptions {
   /** A copy (the keyring, which is immutable, is shared). */
   public GossipOptions(GossipOptions other) {
     keyring = other.keyring;
+    verifyIncoming = other.verifyIncoming;
+    verifyOutgoing = other.verifyOutgoing;
     compression = other.compression;
     probeInterval = other.probeInterval;
     probeTimeout = other.probeTimeout;
@@ -250,6 +254,32 @@ public final class GossipOptions {
   /** Encryption keys; null (the default, and Go ckit's only option) for none. */
   public GossipOptions setKeyring(Keyring keyring) {
     this.keyring = keyring;
+    return this;
+  }
+
+  public boolean isVerifyIncoming() {
+    return verifyIncoming;
+  }
+
+  /**
+   * With a keyring: whether to refuse packets and stream messages that are not encrypted (memberlist's
+   * {@code GossipVerifyIncoming}, default true). Code only, like the keyring.
+   */
+  public GossipOptions setVerifyIncoming(boolean verifyIncoming) {
+    this.verifyIncoming = verifyIncoming;
+    return this;
+  }
+
+  public boolean isVerifyOutgoing() {
+    return verifyOutgoing;
+  }
+
+  /**
+   * With a keyring: whether to encrypt what is sent (memberlist's {@code GossipVerifyOutgoing}, default true);
+   * false sends plain text, for a cluster moving to encryption. Code only, like the keyring.
+   */
+  public GossipOptions setVerifyOutgoing(boolean verifyOutgoing) {
+    this.verifyOutgoing = verifyOutgoing;
     return this;
   }
 

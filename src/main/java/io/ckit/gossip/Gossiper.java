@@ -72,7 +72,7 @@ final class Gossiper {
 
   private int packetSpace() {
     return ctx.options.getMaxPacketBytes() - labelOverhead
-        - (ctx.options.getKeyring() != null ? ENCRYPTION_OVERHEAD : 0);
+        - (ctx.packets.encrypts() ? ENCRYPTION_OVERHEAD : 0);
   }
 
   /** memberlist's broadcasts first, then the delegate's user messages in the space left. */

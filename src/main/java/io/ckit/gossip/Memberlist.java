@@ -1,6 +1,7 @@
 package io.ckit.gossip;
 
 import io.ckit.wire.ByteString;
+import io.ckit.wire.Keyring;
 import io.ckit.wire.Message.Dead;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -268,6 +269,16 @@ public final class Memberlist implements TransportReceiver {
   public boolean sendUserMessage(String memberName, byte[] message) {
     checkNotShutdown();
     return gossiper.sendUserMessage(memberName, message);
+  }
+
+  /**
+   * Rotates the encryption keys: from now on packets and streams are encrypted with this keyring's primary
+   * key and read with any of its keys (memberlist's keyring operations; null turns encryption off). What is
+   * already queued for sending keeps the keys it was sealed with.
+   */
+  public void useKeyring(Keyring keyring) {
+    checkNotShutdown();
+    ctx.useKeyring(keyring);
   }
 
   // ---------------------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ final class PacketHandler {
       decoded = ctx.packets.decode(packet);
     } catch (WireDecodeException e) {
       ctx.packetsRejected++;
+      ctx.delegate.notifyRejected(e);
       if (e.kind() == WireDecodeException.Kind.LABEL_MISMATCH) {
         ctx.log(Level.ERROR, "discarding packet with unacceptable label: " + e.getMessage() + " from=" + from);
       } else {

@@ -83,13 +83,22 @@ final class PushPullSync {
     String tried = address;
     exchanged.onComplete(done -> {
       if (done.failed()) {
-        String error = "Failed to join " + tried + ": " + done.cause().getMessage();
+        String error = "Failed to join " + tried + ": " + joinFailure(done.cause());
         errors.add(error);
         ctx.log(Level.DEBUG, error);
       }
       joinNext(addresses, index + 1, succeeded + (done.succeeded() ? 1 : 0), errors,
           firstFailure != null || done.succeeded() ? firstFailure : done.cause(), result);
     });
+  }
+
+  /**
+   * Why a join push/pull failed, in words: memberlist says only "EOF" when the other side closes the stream
+   * without answering, which is what a node of another cluster label (or a server that is no ckit node) does.
+   */
+  static String joinFailure(Throwable cause) {
+    return "EOF".equals(cause.getMessage()) ? "the peer closed the stream without answering: most likely another"
+        + " cluster label, or not a ckit node" : cause.getMessage();
   }
 
   /** A join address as memberlist reads it: an optional {@code name/} prefix, and our port if none is given. */
@@ -299,7 +308,12 @@ final class PushPullSync {
 
     @Override
     StreamCodec.Decoded readNext(byte[] bytes, int offset, int available) {
-      return ctx.streams.decode(bytes, offset, available);
+      try {
+        return ctx.streams.decode(bytes, offset, available);
+      } catch (WireDecodeException e) {
+        ctx.delegate.notifyRejected(e);
+        throw e;
+      }
     }
 
     @Override
@@ -340,6 +354,7 @@ final class PushPullSync {
         } catch (WireDecodeException e) {
           ctx.log(Level.ERROR, "discarding stream with unacceptable label: " + e.getMessage() + " from="
               + channel.remoteAddress());
+          ctx.delegate.notifyRejected(e);
           channel.close();
           throw e;
         }
@@ -359,6 +374,7 @@ final class PushPullSync {
       } catch (WireDecodeException e) {
         // memberlist answers a request it cannot read with an error message.
         ctx.log(Level.ERROR, "failed to receive: " + e.getMessage() + " from=" + channel.remoteAddress());
+        ctx.delegate.notifyRejected(e);
         channel.write(ctx.streams.encode(new ErrResp(e.getMessage())));
         throw e;
       }

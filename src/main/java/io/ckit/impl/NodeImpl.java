@@ -1,5 +1,6 @@
 package io.ckit.impl;
 
+import io.ckit.Advertise;
 import io.ckit.MemberInfo;
 import io.ckit.MembershipEvent;
 import io.ckit.Node;
@@ -49,6 +50,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import java.lang.System.Logger.Level;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -100,6 +102,10 @@ public final class NodeImpl implements Node, GossipDelegate {
   private final PeerStates states;
   private final PeerPublisher publisher;
   private final BroadcastQueue broadcasts;
+  private final ClusterSizeWait sizeWait;
+  private final Joiner joiner;
+  private final TransportMetrics transportMetrics;
+  private final NodeKeyring keyring;
   private final MembershipEventLog events = new MembershipEventLog(MembershipEventLog.DEFAULT_CAPACITY,
       MembershipEventLog.DEFAULT_MAX_AGE, Instant::now);
 
@@ -143,14 +149,17 @@ public final class NodeImpl implements Node, GossipDelegate {
     this.metrics = new NodeMetrics(registry, options.getLabel(), () -> healthSnapshot, () -> aliveSnapshot,
         () -> Memberlist.PROTOCOL_VERSION, clock::now);
     metrics.state(PeerState.VIEWER);
-    this.transport = HttpTransport.create(vertx, context, options.getTransport(),
-        TransportMetrics.create(registry, options.getLabel()));
-    this.observers = new ObserverDispatcher(name, context, metrics);
+    this.transportMetrics = TransportMetrics.create(registry, options.getLabel());
+    this.transport = HttpTransport.create(vertx, context, options.getTransport(), transportMetrics);
+    this.keyring = new NodeKeyring(vertx, name, options.getEncryption(), options.getGossip().getKeyring());
+    this.observers = new ObserverDispatcher(name, context, metrics, options.getObserverMinInterval());
+    this.sizeWait = new ClusterSizeWait(vertx, name, options.getMinClusterSize(), options.getClusterSizeWaitTimeout());
     this.states = new PeerStates(name, clock, this::peersChanged);
     this.publisher = new PeerPublisher(states.peers(), sharder, metrics,
         task -> context.runOnContext(nothing -> task.run()), this::published, observers::offer,
         message -> vertx.eventBus().publish(options.getPeersAddress(), message));
     this.broadcasts = new BroadcastQueue(options.getGossip().getRetransmitMult(), states::size);
+    this.joiner = new Joiner(vertx, context, name, options.getJoin());
     this.metadata = Map.copyOf(options.getMetadata());
   }
 
@@ -162,6 +171,10 @@ public final class NodeImpl implements Node, GossipDelegate {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(registry, "registry");
     NodeOptions copy = new NodeOptions(Objects.requireNonNull(options, "options")).validate();
+    if (copy.getAdvertiseAddress() == null) {
+      // Taken from copy.getAdvertiseInterfaces() at start; the port is the server's.
+      return new NodeImpl(vertx, vertx.getOrCreateContext(), copy, null, 0, registry);
+    }
     HostPort advertise = HostPort.parse(copy.getAdvertiseAddress());
     return new NodeImpl(vertx, vertx.getOrCreateContext(), copy, advertise.host(), advertise.port(), registry);
   }
@@ -190,17 +203,7 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   private Future<Void> join(List<String> addresses) {
     checkRunning();
-    if (addresses.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return engine.join(addresses).transform(joined -> {
-      if (joined.failed()) {
-        return Future.failedFuture(new IllegalStateException("failed to join memberlist: "
-            + joined.cause().getMessage(), joined.cause()));
-      }
-      LOG.log(Level.DEBUG, () -> "node " + name + " joined through " + joined.result() + " of " + addresses);
-      return Future.succeededFuture();
-    });
+    return joiner.join(addresses);
   }
 
   /**
@@ -212,7 +215,13 @@ public final class NodeImpl implements Node, GossipDelegate {
     if (startup != null && !startup.failed()) {
       return startup;
     }
-    Future<String> ip = ((VertxInternal) vertx).nameResolver().resolve(advertiseHost).transform(resolved -> {
+    Future<InetAddress> lookup = advertiseHost == null
+        ? vertx.executeBlocking(() -> Advertise.firstAddress(options.getAdvertiseInterfaces()))
+        : ((VertxInternal) vertx).nameResolver().resolve(advertiseHost);
+    Future<String> ip = lookup.transform(resolved -> {
+      if (resolved.failed() && advertiseHost == null) {
+        return Future.failedFuture(resolved.cause());
+      }
       if (resolved.failed()) {
         return Future.failedFuture(new IllegalArgumentException("advertiseAddress: cannot resolve host \""
             + advertiseHost + "\": " + resolved.cause().getMessage(), resolved.cause()));
@@ -232,11 +241,14 @@ public final class NodeImpl implements Node, GossipDelegate {
         return advertisePort == 0 ? listening.actualPort() : advertisePort;
       });
     }));
-    startup = port.compose(actualPort -> onContext(() -> {
+    startup = port.compose(actualPort -> onContext(() -> keyring.load().map(actualPort))).compose(actualPort ->
+        onContext(() -> {
       checkRunning();
       advertised = ip.result() + ":" + actualPort;
-      engine = new Memberlist(new MemberIdentity(name, advertised, options.getLabel()), options.getGossip(),
-          transport, ContextScheduler.create(context), this, new SplittableRandom());
+      Memberlist created = new Memberlist(new MemberIdentity(name, advertised, options.getLabel()),
+          keyring.attach(options.getGossip(), keys -> engine.useKeyring(keys)), transport,
+          ContextScheduler.create(context), this, new SplittableRandom());
+      engine = created;
       transport.bind(engine);
       consumers.add(vertx.eventBus().<Object>consumer(options.getPeersAddress(), this::answerPeers));
       consumers.add(vertx.eventBus().<Object>consumer(options.getCurrentPeersAddress(), this::answerPeers));
@@ -244,6 +256,8 @@ public final class NodeImpl implements Node, GossipDelegate {
       consumers.add(vertx.eventBus().<Object>consumer(options.getShardAddress(),
           new ShardRequestHandler(sharder)::handle));
       engine.start();
+      sizeWait.started();
+      joiner.start(engine, advertised);
       long interval = Math.max(100, Math.min(1000, options.getGossip().getGossipInterval().toMillis()));
       vertx.setPeriodic(interval, id -> {
         if (stopped != null || engine == null) {
@@ -265,6 +279,8 @@ public final class NodeImpl implements Node, GossipDelegate {
         return stopped.future();
       }
       stopped = Promise.promise();
+      sizeWait.stopped();
+      keyring.close();
       observers.close();
       publisher.close();
       for (Promise<Void> change : pendingChanges) {
@@ -279,6 +295,7 @@ public final class NodeImpl implements Node, GossipDelegate {
           engine.shutdown();
         }
         List<Future<?>> closing = new ArrayList<>();
+        closing.add(joiner.close());
         consumers.forEach(consumer -> closing.add(consumer.unregister()));
         consumers.clear();
         closing.add(transport.close());
@@ -331,6 +348,43 @@ public final class NodeImpl implements Node, GossipDelegate {
       }
       return done.future();
     });
+  }
+
+  @Override
+  public Future<Void> clusterReady() {
+    return sizeWait.future();
+  }
+
+  @Override
+  public Future<Void> installKey(String key) {
+    Objects.requireNonNull(key, "key");
+    return onContext(() -> {
+      checkRunning();
+      return keyring.install(key);
+    });
+  }
+
+  @Override
+  public Future<Void> useKey(String key) {
+    Objects.requireNonNull(key, "key");
+    return onContext(() -> {
+      checkRunning();
+      return keyring.use(key);
+    });
+  }
+
+  @Override
+  public Future<Void> removeKey(String key) {
+    Objects.requireNonNull(key, "key");
+    return onContext(() -> {
+      checkRunning();
+      return keyring.remove(key);
+    });
+  }
+
+  @Override
+  public List<String> keyFingerprints() {
+    return keyring.fingerprints();
   }
 
   @Override
@@ -518,6 +572,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   @Override
   public void notifyJoin(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_JOIN);
+    joiner.arrived(member);
     Map<String, String> joined = metadata(member);
     states.memberAlive(member.name(), member.address(), joined);
     events.add(MembershipEvent.Type.JOIN, member.name(), member.incarnation(),
@@ -538,6 +593,7 @@ public final class NodeImpl implements Node, GossipDelegate {
   @Override
   public void notifyLeave(Member member) {
     metrics.event(NodeMetrics.EVENT_NODE_LEAVE);
+    joiner.departed(member);
     boolean left = member.state() == MemberState.LEFT;
     states.memberGone(member.name(), left);
     events.add(left ? MembershipEvent.Type.LEAVE : MembershipEvent.Type.DEAD, member.name(), member.incarnation(),
@@ -576,6 +632,11 @@ public final class NodeImpl implements Node, GossipDelegate {
   }
 
   @Override
+  public void notifyRejected(WireDecodeException cause) {
+    transportMetrics.rejected(cause.kind());
+  }
+
+  @Override
   public void notifyConflict(Member existing, Member other) {
     metrics.event(NodeMetrics.EVENT_NODE_CONFLICT);
     LOG.log(Level.WARNING, "node " + name + ": " + other.address() + " claims the name " + existing.name()
@@ -591,6 +652,7 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   /** Runs after each publication, so that a change completed here finds {@code peers()} up to date. */
   private void published() {
+    sizeWait.peersChanged(publisher.snapshot());
     if (engine != null) {
       aliveSnapshot = engine.numMembers();
     }

@@ -11,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * Tells a node's observers about peer sets as ckit's notify queue does: the newest set offered replaces one not
  * yet delivered (so a slow observer builds no backlog and sees only the latest), a set equal to the last
  * delivered one is skipped, observers are called one after another in registration order, and one that
- * returns false (or throws) is dropped.
+ * returns false (or throws) is dropped. With a minimum interval, a round starts no sooner than that after the
+ * start of the one before; what arrives meanwhile waits, coalesced, for the next.
  *
  * <p>Each observer is called where Vert.x calls any handler: on the context that registered it (a verticle's
  * observer on the verticle's event loop), or, when it was registered from outside Vert.x, on a worker thread,
@@ -36,17 +38,26 @@ final class ObserverDispatcher {
   private final String nodeName;
   private final Context nodeContext;
   private final NodeMetrics metrics;
+  private final long minIntervalNanos;
   // Node context only.
   private final List<Registered> observers = new ArrayList<>();
   private List<Peer> pending;
   private List<Peer> lastDelivered;
   private boolean delivering;
   private boolean closed;
+  /** When the last round started, if there was one; and the timer that holds the next one back. */
+  private boolean hadRound;
+  private long lastRoundNanos;
+  private long holdTimer = -1;
 
-  ObserverDispatcher(String nodeName, Context nodeContext, NodeMetrics metrics) {
+  /**
+   * @param minInterval the least time between the starts of two rounds; zero for none
+   */
+  ObserverDispatcher(String nodeName, Context nodeContext, NodeMetrics metrics, Duration minInterval) {
     this.nodeName = nodeName;
     this.nodeContext = nodeContext;
     this.metrics = metrics;
+    this.minIntervalNanos = minInterval.toNanos();
   }
 
   /** Registers an observer to be called on the caller's context (a worker when there is none). */
@@ -67,7 +78,7 @@ final class ObserverDispatcher {
       return;
     }
     pending = peers;
-    if (!delivering) {
+    if (!delivering && holdTimer < 0) {
       nextRound();
     }
   }
@@ -76,17 +87,39 @@ final class ObserverDispatcher {
   void close() {
     closed = true;
     pending = null;
+    if (holdTimer >= 0) {
+      nodeContext.owner().cancelTimer(holdTimer);
+      holdTimer = -1;
+    }
     observers.forEach(Registered::forget);
     observers.clear();
     metrics.observers(0);
   }
 
   private void nextRound() {
-    List<Peer> peers = pending;
-    pending = null;
-    if (closed || peers == null || peers.equals(lastDelivered)) {
+    if (closed || pending == null) {
       return;
     }
+    if (pending.equals(lastDelivered)) {
+      pending = null;
+      return;
+    }
+    long now = System.nanoTime();
+    long wait = hadRound ? lastRoundNanos + minIntervalNanos - now : 0;
+    if (wait > 0) {
+      // Too soon after the last round: come back when the interval is over, with whatever is newest then.
+      holdTimer = nodeContext.owner().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait) + 1), id -> {
+        holdTimer = -1;
+        if (!delivering) {
+          nextRound();
+        }
+      });
+      return;
+    }
+    List<Peer> peers = pending;
+    pending = null;
+    hadRound = true;
+    lastRoundNanos = now;
     lastDelivered = peers;
     delivering = true;
     metrics.updating(true);
@@ -101,7 +134,9 @@ final class ObserverDispatcher {
       metrics.updateDuration().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       metrics.updating(false);
       delivering = false;
-      nextRound();
+      if (holdTimer < 0) {
+        nextRound();
+      }
       return;
     }
     Registered target = round.get(index);

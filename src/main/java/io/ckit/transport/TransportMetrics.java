@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.ckit.wire.WireDecodeException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,6 +30,10 @@ public final class TransportMetrics {
   final AtomicInteger rxQueue = new AtomicInteger();
   final AtomicInteger txQueue = new AtomicInteger();
   final AtomicInteger peerQueues = new AtomicInteger();
+  private final Counter rejectedLabel;
+  private final Counter rejectedUnencrypted;
+  private final Counter rejectedDecrypt;
+  private final Counter rejectedMalformed;
 
   private TransportMetrics(MeterRegistry registry, String clusterName) {
     Tags tags = Tags.of("cluster_name", clusterName);
@@ -56,6 +61,10 @@ public final class TransportMetrics {
         "Total number of HTTP/2 gossip transport stream bytes written");
     streamTxFailed = counter(registry, tags, "cluster.transport.stream.tx.packets.failed",
         "Total number of failed HTTP/2 gossip transport stream packets");
+    rejectedLabel = rejected(registry, tags, REASON_LABEL);
+    rejectedUnencrypted = rejected(registry, tags, REASON_UNENCRYPTED);
+    rejectedDecrypt = rejected(registry, tags, REASON_DECRYPT);
+    rejectedMalformed = rejected(registry, tags, REASON_MALFORMED);
     gauge(registry, tags, "cluster.transport.streams", "Current number of HTTP/2 transport data streams", streams);
     gauge(registry, tags, "cluster.transport.rx.packet.queue.length",
         "Current number of unprocessed incoming packets", rxQueue);
@@ -63,6 +72,32 @@ public final class TransportMetrics {
         "Current number of unprocessed outgoing packets", txQueue);
     gauge(registry, tags, "cluster.transport.tx.peer.queues",
         "Current number of peers with outgoing packets queued or in flight", peerQueues);
+  }
+
+  /** Reasons of {@code cluster_transport_rx_rejected_total}: another cluster's label. */
+  public static final String REASON_LABEL = "label";
+  /** Not encrypted where encryption is required. */
+  public static final String REASON_UNENCRYPTED = "unencrypted";
+  /** Encrypted, but no installed key decrypts it (or encrypted where this node has no keys). */
+  public static final String REASON_DECRYPT = "decrypt";
+  /** Not a packet or stream message that can be read. */
+  public static final String REASON_MALFORMED = "malformed";
+
+  private static Counter rejected(MeterRegistry registry, Tags tags, String reason) {
+    return Counter.builder("cluster.transport.rx.rejected")
+        .description("Total number of packets and stream messages refused, by reason: label (another cluster's),"
+            + " unencrypted (encryption is required), decrypt (no installed key decrypts it), malformed")
+        .tags(tags).tag("reason", reason).register(registry);
+  }
+
+  /** Counts a packet or stream message the node refused, under the reason its decoding failure gives. */
+  public void rejected(WireDecodeException.Kind kind) {
+    switch (kind) {
+      case LABEL_MISMATCH -> rejectedLabel.increment();
+      case NOT_ENCRYPTED -> rejectedUnencrypted.increment();
+      case DECRYPTION_FAILED -> rejectedDecrypt.increment();
+      default -> rejectedMalformed.increment();
+    }
   }
 
   /** The meters, registered in the registry for the cluster label ("" when there is none). */

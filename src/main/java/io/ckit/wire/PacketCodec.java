@@ -7,11 +7,13 @@ import java.util.Objects;
 /**
  * A packet as it crosses the {@code /message} endpoint, in memberlist's layers, innermost first: the
  * message (often compound), LZW compression when it makes the packet smaller, a CRC envelope when the
- * recipient understands one, encryption when a keyring is set, and the label header outermost.
+ * recipient understands one, encryption when a keyring is set (and outgoing traffic is to be encrypted), and
+ * the label header outermost.
  *
  * <p>Decoding peels the layers in reverse and fails with a {@link WireDecodeException} at the first bad
- * one: a label other than this node's, a packet that is not encrypted when a keyring is set (or cannot be
- * decrypted), a checksum that does not match, a message that cannot be read. Thread-safe.
+ * one: a label other than this node's, a packet that no key decrypts when a keyring is set ({@link
+ * Kind#NOT_ENCRYPTED} when it reads as a plain packet, which is accepted instead unless incoming traffic is
+ * verified), a checksum that does not match, a message that cannot be read. Thread-safe.
  */
 public final class PacketCodec {
 
@@ -21,20 +23,43 @@ public final class PacketCodec {
   private final MessageCodec messages;
   private final String label;
   private final Keyring keyring;
+  private final boolean verifyIncoming;
+  private final boolean verifyOutgoing;
   private final boolean compression;
 
   /**
+   * A codec that encrypts everything it sends and accepts only encrypted packets when given a keyring.
+   *
    * @param label the cluster label to send and to require ("" for none)
    * @param keyring the encryption keys, or null for no encryption (as in ckit)
    * @param compression whether to compress packets when that makes them smaller (memberlist's default)
    * @throws IllegalArgumentException if the label is longer than 255 UTF-8 bytes
    */
   public PacketCodec(MessageCodec messages, String label, Keyring keyring, boolean compression) {
+    this(messages, label, keyring, true, true, compression);
+  }
+
+  /**
+   * @param keyring the encryption keys, or null for no encryption (the verify flags then mean nothing)
+   * @param verifyIncoming refuse packets no key decrypts (memberlist's {@code GossipVerifyIncoming}); false
+   *     reads them as plain packets, for a cluster moving to encryption
+   * @param verifyOutgoing encrypt what is sent (memberlist's {@code GossipVerifyOutgoing}); false sends plain
+   *     packets, for a cluster moving to encryption while some members have no keys yet
+   */
+  public PacketCodec(MessageCodec messages, String label, Keyring keyring, boolean verifyIncoming,
+      boolean verifyOutgoing, boolean compression) {
     this.messages = Objects.requireNonNull(messages, "messages");
     this.label = Objects.requireNonNull(label, "label");
     LabelHeader.labelBytes(label);
     this.keyring = keyring;
+    this.verifyIncoming = verifyIncoming;
+    this.verifyOutgoing = verifyOutgoing;
     this.compression = compression;
+  }
+
+  /** Whether the packets this codec sends are encrypted (each then carries 29 bytes more). */
+  public boolean encrypts() {
+    return keyring != null && verifyOutgoing;
   }
 
   /** ckit's settings: the given label, no encryption, compression on. */
@@ -67,7 +92,7 @@ public final class PacketCodec {
     if (withCrc) {
       bytes = Crc.wrap(bytes);
     }
-    if (keyring != null) {
+    if (encrypts()) {
       bytes = Encryption.encryptPacket(keyring, bytes, label);
     }
     return LabelHeader.prepend(label, bytes);
@@ -86,10 +111,30 @@ public final class PacketCodec {
     offset += read.headerLength();
     length -= read.headerLength();
     if (keyring != null) {
-      bytes = Encryption.decryptPacket(keyring, bytes, offset, length, label);
-      offset = 0;
-      length = bytes.length;
+      try {
+        byte[] plain = Encryption.decryptPacket(keyring, bytes, offset, length, label);
+        return decodePlain(read.label(), plain, 0, plain.length);
+      } catch (WireDecodeException e) {
+        if (e.kind() != Kind.DECRYPTION_FAILED) {
+          throw e;
+        }
+        // Which it was is worth telling apart: a member without keys, or one with other keys.
+        Packet plain;
+        try {
+          plain = decodePlain(read.label(), bytes, offset, length);
+        } catch (WireDecodeException notPlain) {
+          throw e;
+        }
+        if (verifyIncoming) {
+          throw new WireDecodeException(Kind.NOT_ENCRYPTED, "packet is not encrypted and encryption is required");
+        }
+        return plain;
+      }
     }
+    return decodePlain(read.label(), bytes, offset, length);
+  }
+
+  private Packet decodePlain(String packetLabel, byte[] bytes, int offset, int length) {
     boolean crc = Crc.isWrapped(bytes, offset, length);
     if (crc) {
       Crc.verify(bytes, offset, length);
@@ -99,6 +144,6 @@ public final class PacketCodec {
     if (length == 0) {
       throw new WireDecodeException(Kind.TRUNCATED, "packet holds no message");
     }
-    return new Packet(read.label(), crc, messages.decode(bytes, offset, length, Form.PACKET));
+    return new Packet(packetLabel, crc, messages.decode(bytes, offset, length, Form.PACKET));
   }
 }

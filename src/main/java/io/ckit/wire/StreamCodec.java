@@ -8,8 +8,9 @@ import java.util.Objects;
 /**
  * Messages as they cross the {@code /stream} endpoint (push/pull, and memberlist's stream pings and user
  * messages). The dialling side first writes the label header on its own (see {@link #labelHeader()}); each
- * message is then compressed (always, when compression is on, as memberlist does) and, with a keyring,
- * wrapped as {@code [10][u32 length][AES-GCM body]}.
+ * message is then compressed (always, when compression is on, as memberlist does) and, with a keyring (and
+ * outgoing traffic to be encrypted), wrapped as {@code [10][u32 length][AES-GCM body]}. With a keyring, a
+ * message in plain text is refused ({@link Kind#NOT_ENCRYPTED}) unless incoming traffic is not verified.
  *
  * <p>A stream is a byte stream: frame boundaries mean nothing, so {@link #decode} reads a message from the
  * start of whatever has arrived and says when it needs more. Thread-safe.
@@ -22,18 +23,34 @@ public final class StreamCodec {
   private final MessageCodec messages;
   private final String label;
   private final Keyring keyring;
+  private final boolean verifyIncoming;
+  private final boolean verifyOutgoing;
   private final boolean compression;
 
   /**
+   * A codec that encrypts every message and accepts only encrypted ones when given a keyring.
+   *
    * @param label the cluster label the dialler sends and the acceptor requires ("" for none)
    * @param keyring the encryption keys, or null for no encryption (as in ckit)
    * @param compression whether to compress every message (memberlist's default)
    */
   public StreamCodec(MessageCodec messages, String label, Keyring keyring, boolean compression) {
+    this(messages, label, keyring, true, true, compression);
+  }
+
+  /**
+   * @param keyring the encryption keys, or null for no encryption (the verify flags then mean nothing)
+   * @param verifyIncoming refuse messages in plain text (memberlist's {@code GossipVerifyIncoming})
+   * @param verifyOutgoing encrypt the messages sent (memberlist's {@code GossipVerifyOutgoing})
+   */
+  public StreamCodec(MessageCodec messages, String label, Keyring keyring, boolean verifyIncoming,
+      boolean verifyOutgoing, boolean compression) {
     this.messages = Objects.requireNonNull(messages, "messages");
     this.label = Objects.requireNonNull(label, "label");
     LabelHeader.labelBytes(label);
     this.keyring = keyring;
+    this.verifyIncoming = verifyIncoming;
+    this.verifyOutgoing = verifyOutgoing;
     this.compression = compression;
   }
 
@@ -76,7 +93,7 @@ public final class StreamCodec {
     if (compression) {
       bytes = messages.compressEncoded(bytes);
     }
-    if (keyring != null) {
+    if (keyring != null && verifyOutgoing) {
       bytes = Encryption.encryptStream(keyring, bytes, label);
     }
     return bytes;
@@ -95,10 +112,13 @@ public final class StreamCodec {
       return null;
     }
     boolean encrypted = (bytes[offset] & 0xFF) == MessageType.ENCRYPT.code();
-    if (encrypted != (keyring != null)) {
-      throw new WireDecodeException(Kind.DECRYPTION_FAILED, encrypted
-          ? "remote state is encrypted and encryption is not configured"
-          : "encryption is configured but remote state is not encrypted");
+    if (encrypted && keyring == null) {
+      throw new WireDecodeException(Kind.DECRYPTION_FAILED,
+          "remote state is encrypted and encryption is not configured");
+    }
+    if (!encrypted && keyring != null && verifyIncoming) {
+      throw new WireDecodeException(Kind.NOT_ENCRYPTED,
+          "encryption is configured but remote state is not encrypted");
     }
     if (encrypted) {
       return decodeEncrypted(bytes, offset, available);

@@ -30,6 +30,8 @@ public final class WireDecodeException extends RuntimeException {
     BAD_CRC,
     /** An encrypted message no installed key could decrypt, or a malformed encryption envelope. */
     DECRYPTION_FAILED,
+    /** A packet or stream message in plain text where encryption is required (memberlist's verify incoming). */
+    NOT_ENCRYPTED,
     /** An LZW stream that is malformed, or a compression algorithm that is not known. */
     BAD_COMPRESSION,
     /** A compound message whose part count or length table does not fit the message. */

@@ -24,7 +24,10 @@ class AppConfigTest {
     assertThat(config.node.getSharder()).isEqualTo("ring:256");
     assertThat(config.node.getJoinAddresses()).isEmpty();
     assertThat(config.node.getState()).isEqualTo(PeerState.PARTICIPANT);
-    assertThat(config.rejoinInterval).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.node.getJoin().getRejoinInterval()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.node.getJoin().getMaxJoinPeers()).isEqualTo(5);
+    assertThat(config.node.getJoin().getRejoinRetention()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(config.node.getJoin().getJoinTimeout()).isZero();
     assertThat(config.logLevel).isEqualTo("info");
   }
 
@@ -40,12 +43,62 @@ class AppConfigTest {
     assertThat(config.node.getLabel()).isEqualTo("env-label");
     assertThat(config.node.getSharder()).isEqualTo("rendezvous");
     assertThat(config.node.getJoinAddresses()).containsExactly("127.0.0.1:1", "127.0.0.1:2");
-    assertThat(config.rejoinInterval).isZero();
+    assertThat(config.node.getJoin().getRejoinInterval()).isZero();
 
     AppConfig fromFile = AppConfig.load(List.of("--config", file.toString()), Map.of());
-    assertThat(fromFile.rejoinInterval).isEqualTo(Duration.ofSeconds(5));
-    assertThat(AppConfig.load(List.of("--rejoin-interval", "1m30s"), Map.of("CKIT_NAME", "n")).rejoinInterval)
-        .isEqualTo(Duration.ofSeconds(90));
+    assertThat(fromFile.node.getJoin().getRejoinInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(AppConfig.load(List.of("--rejoin-interval", "1m30s"), Map.of("CKIT_NAME", "n")).node.getJoin()
+        .getRejoinInterval()).isEqualTo(Duration.ofSeconds(90));
+  }
+
+  @Test
+  void discoveryAndRejoinOptionsFromFlagsEnvironmentAndFile(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("node.json");
+    Files.writeString(file, "{\"name\": \"n\", \"joinAddresses\": [\"dnssrv+_gossip._tcp.ckit\"],"
+        + " \"maxJoinPeers\": 3, \"rejoinRetention\": \"5m\", \"joinTimeout\": \"30s\"}");
+    AppConfig fromFile = AppConfig.load(List.of("--config", file.toString()), Map.of());
+    assertThat(fromFile.node.getJoinAddresses()).containsExactly("dnssrv+_gossip._tcp.ckit");
+    assertThat(fromFile.node.getJoin().getMaxJoinPeers()).isEqualTo(3);
+    assertThat(fromFile.node.getJoin().getRejoinRetention()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(fromFile.node.getJoin().getJoinTimeout()).isEqualTo(Duration.ofSeconds(30));
+
+    AppConfig overridden = AppConfig.load(List.of("--config", file.toString(), "--max-join-peers", "7",
+            "--join", "dns+peers.ckit:7946", "--join-timeout", "1m"),
+        Map.of("CKIT_MAX_JOIN_PEERS", "2", "CKIT_REJOIN_RETENTION", "1h", "CKIT_JOIN_TIMEOUT", "10s"));
+    assertThat(overridden.node.getJoinAddresses()).containsExactly("dns+peers.ckit:7946");
+    assertThat(overridden.node.getJoin().getMaxJoinPeers()).isEqualTo(7);
+    assertThat(overridden.node.getJoin().getRejoinRetention()).isEqualTo(Duration.ofHours(1));
+    assertThat(overridden.node.getJoin().getJoinTimeout()).isEqualTo(Duration.ofMinutes(1));
+
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--max-join-peers", "many"), Map.of()))
+        .hasMessage("--max-join-peers: \"many\" is not a whole number");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n"), Map.of("CKIT_MAX_JOIN_PEERS", "0")))
+        .hasMessageStartingWith("--max-join-peers: maxJoinPeers must be at least 1, got 0");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--join-timeout", "-1s"), Map.of()))
+        .hasMessageStartingWith("--join-timeout: ");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--rejoin-retention", "later"), Map.of()))
+        .hasMessageStartingWith("--rejoin-retention: \"later\" is not a duration");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--join", "dnssrv+"), Map.of()))
+        .hasMessage("--join: \"dnssrv+\" has no name after dnssrv+");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--join", "dns+peers.ckit"), Map.of()))
+        .hasMessageStartingWith("--join: ");
+  }
+
+  @Test
+  void readinessObserverAndInterfaceFlags() {
+    AppConfig config = AppConfig.load(List.of("--name", "n", "--min-cluster-size", "3",
+        "--cluster-size-wait-timeout", "2m", "--advertise-interfaces", "eth0,lo"),
+        Map.of("CKIT_OBSERVER_MIN_INTERVAL", "1s"));
+    assertThat(config.node.getMinClusterSize()).isEqualTo(3);
+    assertThat(config.node.getClusterSizeWaitTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(config.node.getObserverMinInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(config.node.getAdvertiseInterfaces()).containsExactly("eth0", "lo");
+    // The interfaces give the host: the listen address is not advertised.
+    assertThat(config.node.getAdvertiseAddress()).isNull();
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--min-cluster-size", "three"), Map.of()))
+        .hasMessage("--min-cluster-size: \"three\" is not a whole number");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--min-cluster-size", "-2"), Map.of()))
+        .hasMessageStartingWith("--min-cluster-size: must not be negative");
   }
 
   @Test

@@ -69,7 +69,8 @@ class NodeRoutesTest {
 
   @Test
   void beforeTheNodeExistsTheRoutesAnswerNotReadyAndEmpty() throws Exception {
-    assertThat(json("/ready", 503)).isEqualTo(new JsonObject().put("ready", false).putNull("state"));
+    assertThat(json("/ready", 503)).isEqualTo(new JsonObject().put("ready", false).putNull("state")
+        .put("clusterReady", false).put("participants", 0).put("minClusterSize", 0));
     assertThat(get("/api/v1/peers").bodyAsJsonArray()).isEmpty();
     assertThat(json("/api/v1/owners?key=k", 503)).isEqualTo(new JsonObject().put("error", "node not started"));
     JsonObject status = json("/api/v1/status", 200);
@@ -97,7 +98,8 @@ class NodeRoutesTest {
     await(started.changeState(PeerState.PARTICIPANT), 30);
     assertThat(json("/ready", 503).getBoolean("ready")).isFalse();
     joined = true;
-    assertThat(json("/ready", 200)).isEqualTo(new JsonObject().put("ready", true).put("state", "participant"));
+    assertThat(json("/ready", 200)).isEqualTo(new JsonObject().put("ready", true).put("state", "participant")
+        .put("clusterReady", true).put("participants", 1).put("minClusterSize", 0));
 
     JsonObject owners = json("/api/v1/owners?key=k&op=read", 200);
     assertThat(owners).isEqualTo(new JsonObject().put("key", "k").put("hash", Key.ofString("k").toString())

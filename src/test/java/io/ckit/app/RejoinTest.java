@@ -6,14 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ckit.Node;
 import io.ckit.peer.Peer;
 import io.ckit.peer.PeerState;
+import io.ckit.testing.CuttableProxy;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,11 +40,11 @@ class RejoinTest {
         + " \"gossipToTheDeadTime\": \"0\"}, \"leaveTimeout\": \"2s\"}");
     CuttableProxy toA = CuttableProxy.start(vertx);
     CuttableProxy toB = CuttableProxy.start(vertx);
-    NodeApp a = apps.start(config, "--name", "a", "--advertise", "127.0.0.1:" + toA.port);
-    toA.target.set(a.listeningPort());
-    NodeApp b = apps.start(config, "--name", "b", "--advertise", "127.0.0.1:" + toB.port,
-        "--join", "127.0.0.1:" + toA.port, "--rejoin-interval", "500ms");
-    toB.target.set(b.listeningPort());
+    NodeApp a = apps.start(config, "--name", "a", "--advertise", "127.0.0.1:" + toA.port());
+    toA.target(a.listeningPort());
+    NodeApp b = apps.start(config, "--name", "b", "--advertise", "127.0.0.1:" + toB.port(),
+        "--join", "127.0.0.1:" + toA.port(), "--rejoin-interval", "500ms");
+    toB.target(b.listeningPort());
     waitFor("a and b to see each other as participants", () -> participants(a) == 2 && participants(b) == 2);
 
     toA.cut(true);
@@ -69,63 +65,5 @@ class RejoinTest {
   private static long participants(NodeApp app) {
     Node node = app.node();
     return node == null ? 0 : node.peers().stream().filter(peer -> peer.state() == PeerState.PARTICIPANT).count();
-  }
-
-  /** A TCP proxy to a node's server: while cut, it closes every connection it has and refuses new ones. */
-  private static final class CuttableProxy {
-    final AtomicInteger target = new AtomicInteger();
-    final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
-    final Vertx vertx;
-    volatile boolean cut;
-    int port;
-
-    private CuttableProxy(Vertx vertx) {
-      this.vertx = vertx;
-    }
-
-    static CuttableProxy start(Vertx vertx) throws Exception {
-      CuttableProxy proxy = new CuttableProxy(vertx);
-      NetServer server = vertx.createNetServer().connectHandler(proxy::accept);
-      proxy.port = NodeApp.await(server.listen(0, "127.0.0.1"), 10).actualPort();
-      return proxy;
-    }
-
-    private void accept(NetSocket inbound) {
-      if (cut) {
-        inbound.close();
-        return;
-      }
-      inbound.pause();
-      vertx.createNetClient().connect(target.get(), "127.0.0.1").onComplete(connected -> {
-        if (connected.failed() || cut) {
-          inbound.close();
-          if (connected.succeeded()) {
-            connected.result().close();
-          }
-          return;
-        }
-        NetSocket outbound = connected.result();
-        open.add(inbound);
-        open.add(outbound);
-        inbound.closeHandler(closed -> {
-          open.remove(inbound);
-          outbound.close();
-        });
-        outbound.closeHandler(closed -> {
-          open.remove(outbound);
-          inbound.close();
-        });
-        inbound.handler(outbound::write);
-        outbound.handler(inbound::write);
-        inbound.resume();
-      });
-    }
-
-    void cut(boolean cut) {
-      this.cut = cut;
-      if (cut) {
-        open.forEach(NetSocket::close);
-      }
-    }
   }
 }

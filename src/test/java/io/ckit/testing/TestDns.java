@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.directory.server.dns.messages.ResourceRecord;
 
 /**
@@ -23,9 +24,13 @@ public final class TestDns implements AutoCloseable {
 
   private final FakeDNSServer server;
   private final Map<String, Set<ResourceRecord>> records = new ConcurrentHashMap<>();
+  private final AtomicInteger queries = new AtomicInteger();
+  private final Map<String, AtomicInteger> queriesByName = new ConcurrentHashMap<>();
 
   private TestDns() {
     server = new FakeDNSServer().port(freeUdpPort()).store(question -> {
+      queries.incrementAndGet();
+      queriesByName.computeIfAbsent(question.getDomainName(), name -> new AtomicInteger()).incrementAndGet();
       Set<ResourceRecord> answer = new HashSet<>();
       for (ResourceRecord record : records.getOrDefault(question.getDomainName(), Set.of())) {
         if (record.getRecordType() == question.getRecordType()) {
@@ -58,8 +63,20 @@ public final class TestDns implements AutoCloseable {
     return add(name, FakeDNSServer.srv(name, 0)
         .set("apacheDnsServicePriority", 10)
         .set("apacheDnsServiceWeight", 1)
-        .set("apacheDnsServicePort", port)
+        // apacheds writes the port as a signed short: above 32767 it takes the negative value of the same bits.
+        .set("apacheDnsServicePort", (short) port)
         .set("apacheDnsDomainName", target));
+  }
+
+  /** How many questions the server has been asked: a resolver that asks proves it looked again. */
+  public int queries() {
+    return queries.get();
+  }
+
+  /** How many questions about one name (any record type) the server has been asked. */
+  public int queries(String name) {
+    AtomicInteger count = queriesByName.get(name);
+    return count == null ? 0 : count.get();
   }
 
   /** Removes every record of a name. */

@@ -200,7 +200,7 @@ class WireErrorsTest {
         .hasMessage("cannot decrypt an empty payload");
     StreamCodec streams = new StreamCodec(CODEC, "", keyring, true);
     byte[] plain = StreamCodec.ckit(CODEC, "").encode(PING);
-    assertFails(() -> streams.decode(plain, 0, plain.length), Kind.DECRYPTION_FAILED)
+    assertFails(() -> streams.decode(plain, 0, plain.length), Kind.NOT_ENCRYPTED)
         .hasMessage("encryption is configured but remote state is not encrypted");
     byte[] huge = bytes("0a7fffffff01");
     assertFails(() -> streams.decode(huge, 0, huge.length), Kind.TOO_LARGE);
