@@ -439,9 +439,10 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   @Override
   public Future<Void> setMetadata(Map<String, String> newMetadata) {
-    Map<String, String> copy = Map.copyOf(newMetadata);
+    Map<String, String> copy;
     try {
-      MetadataCodec.encode(copy);
+      MetadataCodec.encode(newMetadata);
+      copy = Map.copyOf(newMetadata);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException("metadata: " + e.getMessage(), e));
     }
