@@ -16,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,6 +136,51 @@ class NodeMetadataTest {
     assertThat(new NodeOptions().toJson().containsKey("metadata")).isFalse();
     assertThatThrownBy(() -> new NodeOptions(new JsonObject().put("metadata", "zone")))
         .hasMessage("metadata: \"zone\" is not key=value");
+  }
+
+  @Test
+  void aCrashedNodeIsSuspectedThenDeclaredDeadOnTheTimeline() throws Exception {
+    Node a = nodes.start("node-a");
+    Node b = nodes.start("node-b", a);
+    Vertx elsewhere = Vertx.vertx();
+    try {
+      Node victim = Node.create(elsewhere, TestNodes.options("node-v").setMetadata(Map.of("zone", "v")));
+      await(victim.start(TestNodes.addresses(a)));
+      waitFor(vertx, "a and b to see the victim", 30_000, () -> a.peers().size() == 3 && b.peers().size() == 3);
+      poll("a to hear from the victim", () -> memberOf(a, "node-v").lastHeard() != null);
+      assertThat(memberOf(a, "node-v").metadata()).isEqualTo(Map.of("zone", "v"));
+    } finally {
+      // Its server goes with its Vert.x instance, and no leave is sent: a crash, as the others see it.
+      elsewhere.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    poll("a to declare the victim dead", () -> await(a.events()).stream()
+        .anyMatch(e -> e.type() == MembershipEvent.Type.DEAD && e.member().equals("node-v")));
+    List<MembershipEvent> events = await(a.events());
+    List<MembershipEvent.Type> aboutVictim = events.stream().filter(e -> e.member().equals("node-v"))
+        .map(MembershipEvent::type).toList();
+    assertThat(aboutVictim).contains(MembershipEvent.Type.JOIN, MembershipEvent.Type.SUSPECT,
+        MembershipEvent.Type.DEAD);
+    assertThat(aboutVictim.lastIndexOf(MembershipEvent.Type.SUSPECT))
+        .isLessThan(aboutVictim.lastIndexOf(MembershipEvent.Type.DEAD));
+    assertThat(events).filteredOn(e -> e.type() == MembershipEvent.Type.SUSPECT && e.member().equals("node-v"))
+        .allSatisfy(e -> assertThat(e.detail()).matches("suspected by node-[ab]"));
+    waitFor(vertx, "a to drop the victim from its peers", 30_000, () -> a.peers().size() == 2);
+    assertThat(await(a.members())).filteredOn(m -> m.name().equals("node-v"))
+        .allSatisfy(m -> assertThat(m.state()).isEqualTo(MemberState.DEAD));
+  }
+
+  /**
+   * Polls from the test's thread (every 20 ms, 30 s at most) a condition that waits on the node's futures, which
+   * {@link TestNodes#waitFor}, polling on an event loop, must not.
+   */
+  private static void poll(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after 30 s waiting for " + what);
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
   }
 
   private static Map<String, Map<String, String>> metadataSeenBy(Node node) {

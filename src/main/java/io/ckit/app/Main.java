@@ -15,7 +15,7 @@ import sun.misc.Signal;
  * [--advertise host:port] [--join a:p,b:p] [--label l] [--state viewer|participant] [--tls-cert f]
  * [--tls-key f] [--tls-ca f] [--sharder ring:256] [--rejoin-interval 60s] [--log-level info]
  * [--encryption-key base64]... [--encryption-key-file f] [--encryption-verify-incoming true|false]
- * [--encryption-verify-outgoing true|false]}. See README's configuration reference.
+ * [--encryption-verify-outgoing true|false] [--metadata k=v,...]}. See README's configuration reference.
  * An invalid option stops start-up with one line naming it and exit code 2. SIGTERM or Ctrl-C: terminating
  * (once gossiped), leave, exit 0.
  */

@@ -441,9 +441,10 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   @Override
   public Future<Void> setMetadata(Map<String, String> newMetadata) {
-    Map<String, String> copy = Map.copyOf(newMetadata);
+    Map<String, String> copy;
     try {
-      MetadataCodec.encode(copy);
+      MetadataCodec.encode(newMetadata);
+      copy = Map.copyOf(newMetadata);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException("metadata: " + e.getMessage(), e));
     }
@@ -562,10 +563,11 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   /**
    * Records another member's new state on the timeline (this node's own are recorded by changeState); not the
-   * viewer at time 0 that a push/pull sends for a member whose state its sender has not heard.
+   * viewer at time 0 that a push/pull sends for a member whose state its sender has not heard, nor the echoes
+   * of a state message still gossiped after its member left.
    */
   private void stateEvent(StateMessage message) {
-    if (!message.nodeName().equals(name) && message.time() != 0) {
+    if (!message.nodeName().equals(name) && message.time() != 0 && states.peer(message.nodeName()) != null) {
       events.add(MembershipEvent.Type.STATE, message.nodeName(), message.time(), message.newState().toString());
     }
   }

@@ -44,17 +44,18 @@ public final class MetadataCodec {
     if (metadata.isEmpty()) {
       return null;
     }
+    for (Map.Entry<String, String> entry : metadata.entrySet()) {
+      if (entry.getKey() == null || entry.getKey().isEmpty()) {
+        throw new IllegalArgumentException("keys must not be empty");
+      }
+      if (entry.getValue() == null) {
+        throw new IllegalArgumentException("the value of \"" + entry.getKey() + "\" is missing");
+      }
+    }
     List<String> keys = metadata.keySet().stream().sorted(UTF8_ORDER).toList();
     GoMsgpackWriter out = new GoMsgpackWriter().raw(HEADER).mapHeader(keys.size());
     for (String key : keys) {
-      String value = metadata.get(key);
-      if (key == null || key.isEmpty()) {
-        throw new IllegalArgumentException("keys must not be empty");
-      }
-      if (value == null) {
-        throw new IllegalArgumentException("the value of \"" + key + "\" is missing");
-      }
-      out.string(key).string(value);
+      out.string(key).string(metadata.get(key));
     }
     byte[] bytes = out.toByteArray();
     if (bytes.length > MAX_BYTES) {

@@ -128,6 +128,9 @@ class StatusPageBrowserTest {
     apps.stop(appB);
     waitFor("b's leave on the timeline", () -> events().contains("leave node-b"));
     waitFor("the ring redrawn without b", () -> arcOwners().equals(List.of("node-a")));
+    waitFor("b greyed as left while remembered", () -> texts("#peers tr.gone[data-name='node-b'] td").stream()
+        .limit(2).toList().equals(List.of("node-b", "left")));
+    assertThat(texts("#peers tr.peer").size()).isEqualTo(2);
     assertThat(attributes("#ring path.arc", "data-owner")).hasSize(1);
     assertThat(attributes("#timeline circle.mark.leave", "class")).isNotEmpty();
     assertThat(events().indexOf("leave node-b")).as("newest first").isLessThan(events().indexOf("join node-b"));

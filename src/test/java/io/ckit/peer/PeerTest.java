@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PeerTest {
@@ -104,5 +106,24 @@ class PeerTest {
     assertThatThrownBy(() -> new Peer(null, "", false, PeerState.VIEWER)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> new Peer("a", null, false, PeerState.VIEWER)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> new Peer("a", "", false, null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void metadataIsInTheJsonOnlyWhenThereIsSomeAndReadsBack() {
+    Peer plain = new Peer("a", "10.0.0.1:7946", false, PeerState.PARTICIPANT);
+    assertThat(plain.toJson().encode())
+        .isEqualTo("{\"name\":\"a\",\"addr\":\"10.0.0.1:7946\",\"isSelf\":false,\"state\":\"participant\"}");
+    Map<String, String> unsorted = new LinkedHashMap<>();
+    unsorted.put("zone", "z");
+    unsorted.put("version", "1.2");
+    Peer tagged = new Peer("a", "10.0.0.1:7946", false, PeerState.PARTICIPANT, unsorted);
+    assertThat(tagged.toJson().encode()).isEqualTo("{\"name\":\"a\",\"addr\":\"10.0.0.1:7946\",\"isSelf\":false,"
+        + "\"state\":\"participant\",\"metadata\":{\"version\":\"1.2\",\"zone\":\"z\"}}");
+    assertThat(Peer.fromJson(tagged.toJson())).isEqualTo(tagged);
+    assertThat(tagged).isNotEqualTo(plain);
+    assertThat(tagged.withState(PeerState.TERMINATING).metadata()).isEqualTo(unsorted);
+    assertThatThrownBy(() -> tagged.metadata().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> Peer.fromJson(plain.toJson().put("metadata", new JsonObject().put("zone", 1))))
+        .hasMessage("peer JSON: \"metadata\" values must be strings, got zone=1");
   }
 }

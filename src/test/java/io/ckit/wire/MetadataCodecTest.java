@@ -72,6 +72,12 @@ class MetadataCodecTest {
         .hasMessageStartingWith("encoded to 513 bytes, more than memberlist's limit of 512");
     assertThatThrownBy(() -> MetadataCodec.encode(Map.of("", "x")))
         .hasMessage("keys must not be empty");
+    Map<String, String> nulls = new java.util.HashMap<>();
+    nulls.put("zone", null);
+    assertThatThrownBy(() -> MetadataCodec.encode(nulls)).hasMessage("the value of \"zone\" is missing");
+    nulls.clear();
+    nulls.put(null, "x");
+    assertThatThrownBy(() -> MetadataCodec.encode(nulls)).hasMessage("keys must not be empty");
   }
 
   @Test
