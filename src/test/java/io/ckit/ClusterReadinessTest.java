@@ -14,8 +14,8 @@ import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -91,8 +91,8 @@ class ClusterReadinessTest {
   @Test
   void observersUnderAMinimumIntervalGetAtMostOneCallASecondAndEndOnTheFinalSet() {
     Node a = nodes.start(options("a").setObserverMinInterval(Duration.ofSeconds(1)));
-    List<Long> calls = Collections.synchronizedList(new ArrayList<>());
-    List<List<Peer>> sets = Collections.synchronizedList(new ArrayList<>());
+    List<Long> calls = new CopyOnWriteArrayList<>();
+    List<List<Peer>> sets = new CopyOnWriteArrayList<>();
     a.observe(peers -> {
       calls.add(System.nanoTime());
       sets.add(peers);
@@ -119,10 +119,7 @@ class ClusterReadinessTest {
     // The last call brings the final set (it may still be held back by the interval).
     waitFor(vertx, "the observer to be told the final set", 30_000,
         () -> !sets.isEmpty() && sets.get(sets.size() - 1).equals(a.peers()));
-    List<Long> times;
-    synchronized (calls) {
-      times = List.copyOf(calls);
-    }
+    List<Long> times = List.copyOf(calls);
     assertThat(times.size()).as("calls during the churn; sets told: %s", sets).isGreaterThan(2);
     for (int i = 1; i < times.size(); i++) {
       // Rounds start at least a second apart; a call may run a little after its round started.

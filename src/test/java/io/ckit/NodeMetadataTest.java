@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ckit.peer.Peer;
+import io.ckit.testing.Poll;
 import io.ckit.wire.MemberState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -147,13 +147,13 @@ class NodeMetadataTest {
       Node victim = Node.create(elsewhere, TestNodes.options("node-v").setMetadata(Map.of("zone", "v")));
       await(victim.start(TestNodes.addresses(a)));
       waitFor(vertx, "a and b to see the victim", 30_000, () -> a.peers().size() == 3 && b.peers().size() == 3);
-      poll("a to hear from the victim", () -> memberOf(a, "node-v").lastHeard() != null);
+      Poll.until("a to hear from the victim", () -> memberOf(a, "node-v").lastHeard() != null);
       assertThat(memberOf(a, "node-v").metadata()).isEqualTo(Map.of("zone", "v"));
     } finally {
       // Its server goes with its Vert.x instance, and no leave is sent: a crash, as the others see it.
       elsewhere.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
-    poll("a to declare the victim dead", () -> await(a.events()).stream()
+    Poll.until("a to declare the victim dead", () -> await(a.events()).stream()
         .anyMatch(e -> e.type() == MembershipEvent.Type.DEAD && e.member().equals("node-v")));
     List<MembershipEvent> events = await(a.events());
     List<MembershipEvent.Type> aboutVictim = events.stream().filter(e -> e.member().equals("node-v"))
@@ -167,20 +167,6 @@ class NodeMetadataTest {
     waitFor(vertx, "a to drop the victim from its peers", 30_000, () -> a.peers().size() == 2);
     assertThat(await(a.members())).filteredOn(m -> m.name().equals("node-v"))
         .allSatisfy(m -> assertThat(m.state()).isEqualTo(MemberState.DEAD));
-  }
-
-  /**
-   * Polls from the test's thread (every 20 ms, 30 s at most) a condition that waits on the node's futures, which
-   * {@link TestNodes#waitFor}, polling on an event loop, must not.
-   */
-  private static void poll(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after 30 s waiting for " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(20);
-    }
   }
 
   private static Map<String, Map<String, String>> metadataSeenBy(Node node) {

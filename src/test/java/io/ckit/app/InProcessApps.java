@@ -1,10 +1,10 @@
 package io.ckit.app;
 
+import io.ckit.testing.Poll;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** Runnable nodes started in the test's JVM on free ports, shut down (without a pause) on close. */
@@ -38,13 +38,7 @@ final class InProcessApps implements AutoCloseable {
    * could wait on (nodes' peer sets, a browser's page).
    */
   static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after 30 s waiting for " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(20);
-    }
+    Poll.until(what, condition);
   }
 
   @Override
