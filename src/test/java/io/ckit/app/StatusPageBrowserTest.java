@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -85,19 +84,20 @@ class StatusPageBrowserTest {
 
     waitFor("three peers rendered", () -> browser.findElements(By.cssSelector("#peers tr.peer")).size() == 3
         && !browser.findElements(By.cssSelector("#shares .bar")).isEmpty());
-    List<String> rendered = new ArrayList<>();
-    for (WebElement row : browser.findElements(By.cssSelector("#peers tr.peer"))) {
-      List<WebElement> cells = row.findElements(By.tagName("td"));
-      rendered.add(cells.get(0).getText() + " | " + cells.get(1).getText() + " | " + cells.get(2).getText());
-    }
+    // The page redraws every second and replaces its rows, so the rows are read in one script run (reading
+    // them element by element raced a redraw on CI: a stale element).
+    @SuppressWarnings("unchecked")
+    List<String> rendered = (List<String>) browser.executeScript(
+        "return Array.from(document.querySelectorAll('#peers tr.peer')).map(r => Array.from(r.cells)"
+            + ".slice(0, 3).map(c => c.innerText.trim()).join(' | '))");
     List<String> expected = new ArrayList<>();
     for (Peer peer : a.peers()) {
       expected.add(peer.name() + (peer.self() ? " (this node)" : "") + " | " + peer.state() + " | " + peer.addr());
     }
     assertThat(rendered).containsExactlyElementsOf(expected);
-    assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("participant");
-    assertThat(browser.findElements(By.cssSelector("#shares .bar"))).hasSize(2);
-    assertThat(browser.findElement(By.id("lamport")).getText()).matches("\\d+");
+    assertThat(texts("#state")).containsExactly("participant");
+    assertThat(texts("#shares .bar")).hasSize(2);
+    assertThat(texts("#lamport")).singleElement().asString().matches("\\d+");
 
     // The engine's view of each peer: incarnation, suspicion, when last heard, metadata. The page redraws every
     // second, so each check reads the page in one script run.
