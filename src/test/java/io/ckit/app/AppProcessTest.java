@@ -7,16 +7,13 @@ import io.ckit.NodeOptions;
 import io.ckit.gossip.GossipOptions;
 import io.ckit.peer.Peer;
 import io.ckit.peer.PeerState;
+import io.ckit.testing.NodeEndpoints;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.File;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,13 +41,14 @@ class AppProcessTest {
   private final List<Process> processes = new ArrayList<>();
   private final java.util.Map<BlockingQueue<String>, Path> logs = new ConcurrentHashMap<>();
   private final java.util.Map<Path, Integer> linesRead = new ConcurrentHashMap<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private Vertx vertx;
+  private NodeEndpoints endpoints;
   private Node peer;
 
   @BeforeEach
   void setUp(Vertx vertx) throws Exception {
     this.vertx = vertx;
+    endpoints = new NodeEndpoints(vertx);
     peer = Node.create(vertx, new NodeOptions().setName("peer").setListen("127.0.0.1:0")
         .setAdvertiseAddress("127.0.0.1:0").setGossip(GossipOptions.ckit().setGossipInterval(Duration.ofMillis(50))));
     await(peer.start(List.of()));
@@ -75,26 +73,23 @@ class AppProcessTest {
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Process child = start(lines, "--name", "child", "--listen", "127.0.0.1:0", "--join", peer.advertiseAddress());
     int port = awaitPort(lines);
-    String base = "http://127.0.0.1:" + port;
+    String base = "127.0.0.1:" + port;
 
-    waitFor("the child to be ready", () -> get(base + "/ready").statusCode() == 200);
-    JsonArray peers = new JsonArray(get(base + "/api/v1/peers").body());
+    waitFor("the child to be ready", () -> get(base, "/ready").status() == 200);
+    JsonArray peers = new JsonArray(get(base, "/api/v1/peers").body());
     assertThat(peers.stream().map(p -> Peer.fromJson((JsonObject) p).name()).toList())
         .containsExactly("child", "peer");
-    String metrics = get(base + "/metrics").body();
+    String metrics = get(base, "/metrics").body();
     assertThat(metrics).contains("cluster_node_info{cluster_name=\"\",state=\"participant\"}",
         "cluster_node_peers{", "cluster_node_gossip_received_events_total{", "cluster_node_lamport_time{",
         "cluster_transport_rx_packets_total{", "jvm_memory_used_bytes", "vertx_http_server_requests_total");
-    JsonObject owners = new JsonObject(get(base + "/api/v1/owners?key=some-key&n=2&op=read").body());
+    JsonObject owners = new JsonObject(get(base, "/api/v1/owners?key=some-key&n=2&op=read").body());
     assertThat(owners.getJsonArray("owners")).hasSize(2);
-    assertThat(get(base + "/api/v1/owners?key=k&n=3").statusCode()).isEqualTo(503);
-    assertThat(get(base + "/api/v1/owners?n=1").statusCode()).isEqualTo(400);
-    assertThat(get(base + "/").body()).contains("<title>ckit node</title>");
+    assertThat(get(base, "/api/v1/owners?key=k&n=3").status()).isEqualTo(503);
+    assertThat(get(base, "/api/v1/owners?n=1").status()).isEqualTo(400);
+    assertThat(get(base, "/").body()).contains("<title>ckit node</title>");
     // The gossip routes share the port and still refuse HTTP/1.1.
-    HttpResponse<String> gossip = http.send(HttpRequest.newBuilder(URI.create(base
-        + "/api/v1/ckit/transport/message")).version(HttpClient.Version.HTTP_1_1)
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(gossip.statusCode()).isEqualTo(505);
+    assertThat(endpoints.post(base, "/api/v1/ckit/transport/message").status()).isEqualTo(505);
     waitFor("the peer to see the child", () -> peer.peers().size() == 2);
 
     child.destroy(); // SIGTERM
@@ -118,15 +113,15 @@ class AppProcessTest {
     String a = "127.0.0.1:" + awaitPort(outputs.get(0));
     children.add(start(outputs.get(1), "--name", "b", "--listen", "127.0.0.1:0", "--join", a));
     children.add(start(outputs.get(2), "--name", "c", "--listen", "127.0.0.1:0", "--join", a));
-    List<String> bases = List.of("http://" + a, "http://127.0.0.1:" + awaitPort(outputs.get(1)),
-        "http://127.0.0.1:" + awaitPort(outputs.get(2)));
+    List<String> bases = List.of(a, "127.0.0.1:" + awaitPort(outputs.get(1)),
+        "127.0.0.1:" + awaitPort(outputs.get(2)));
     waitFor("three ready nodes that each see three participants", () -> bases.stream().allMatch(base ->
-        get(base + "/ready").statusCode() == 200 && new JsonArray(get(base + "/api/v1/peers").body()).stream()
+        get(base, "/ready").status() == 200 && new JsonArray(get(base, "/api/v1/peers").body()).stream()
             .filter(p -> ((JsonObject) p).getString("state").equals("participant")).count() == 3));
     for (String key : List.of("some-key", "tenant-42", "scrape-target-7")) {
       List<List<String>> answers = new ArrayList<>();
       for (String base : bases) {
-        JsonArray owners = new JsonObject(get(base + "/api/v1/owners?key=" + key + "&n=2").body())
+        JsonArray owners = new JsonObject(get(base, "/api/v1/owners?key=" + key + "&n=2").body())
             .getJsonArray("owners");
         answers.add(owners.stream().map(p -> ((JsonObject) p).getString("name")).toList());
       }
@@ -199,13 +194,9 @@ class AppProcessTest {
     throw new AssertionError("the child never said where it listens; it said: " + seen);
   }
 
-  private HttpResponse<String> get(String url) {
-    try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      throw new IllegalStateException("GET " + url + ": " + e, e);
-    }
+  /** GET from a node at {@code host:port}, over the test's WebClient. */
+  private NodeEndpoints.Reply get(String node, String path) {
+    return endpoints.get(node, path);
   }
 
   private void waitFor(String what, java.util.function.BooleanSupplier condition) {

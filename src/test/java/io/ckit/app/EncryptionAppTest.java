@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ckit.Node;
 import io.ckit.peer.PeerState;
+import io.ckit.testing.NodeEndpoints;
 import io.ckit.wire.Keyring;
 import io.micrometer.core.instrument.Counter;
 import java.nio.file.Files;
@@ -24,10 +25,12 @@ class EncryptionAppTest {
   private static final String K2 = Base64.getEncoder().encodeToString(key(2));
 
   private final InProcessApps apps = new InProcessApps();
+  private final NodeEndpoints endpoints = new NodeEndpoints();
 
   @AfterEach
   void tearDown() throws Exception {
     apps.close();
+    endpoints.close();
   }
 
   private static byte[] key(int seed) {
@@ -99,10 +102,9 @@ class EncryptionAppTest {
 
     // What an operator checks between the steps: every node's status shows the fingerprints.
     for (NodeApp app : all) {
-      java.net.http.HttpResponse<String> status = java.net.http.HttpClient.newHttpClient().send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + InProcessApps.address(app)
-              + "/api/v1/status")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-      assertThat(new io.vertx.core.json.JsonObject(status.body()).getJsonArray("keyFingerprints").getList())
+      NodeEndpoints.Reply status = endpoints.get(InProcessApps.address(app), "/api/v1/status");
+      assertThat(status.status()).isEqualTo(200);
+      assertThat(status.json().getJsonArray("keyFingerprints").getList())
           .containsExactly(Keyring.fingerprint(Base64.getDecoder().decode(K2)));
       assertThat(status.body()).doesNotContain(K2).doesNotContain(K1);
     }

@@ -4,12 +4,9 @@ import static io.ckit.app.InProcessApps.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ckit.peer.PeerState;
+import io.ckit.testing.NodeEndpoints;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -20,11 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 class JoinTimeoutAppTest {
 
   private final InProcessApps apps = new InProcessApps();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final NodeEndpoints endpoints = new NodeEndpoints();
 
   @AfterEach
   void tearDown() throws Exception {
     apps.close();
+    endpoints.close();
   }
 
   @Test
@@ -46,11 +44,6 @@ class JoinTimeoutAppTest {
   }
 
   private int ready(NodeApp app) {
-    try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://" + InProcessApps.address(app) + "/ready")).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return endpoints.get(InProcessApps.address(app), "/ready").status();
   }
 }

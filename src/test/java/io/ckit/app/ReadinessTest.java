@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ckit.peer.Peer;
 import io.ckit.peer.PeerState;
+import io.ckit.testing.NodeEndpoints;
+import io.ckit.testing.NodeEndpoints.Reply;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,11 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadinessTest {
 
   private final InProcessApps apps = new InProcessApps();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final NodeEndpoints endpoints = new NodeEndpoints();
 
   @AfterEach
   void tearDown() throws Exception {
     apps.close();
+    endpoints.close();
   }
 
   @Test
@@ -60,9 +58,9 @@ class ReadinessTest {
   }
 
   private void assertReady(NodeApp app, boolean ready, int participants) throws Exception {
-    HttpResponse<String> response = get(app);
-    JsonObject body = new JsonObject(response.body());
-    assertThat(response.statusCode()).as("/ready: %s", body).isEqualTo(ready ? 200 : 503);
+    Reply response = endpoints.get(InProcessApps.address(app), "/ready");
+    JsonObject body = response.json();
+    assertThat(response.status()).as("/ready: %s", body).isEqualTo(ready ? 200 : 503);
     assertThat(body.getBoolean("ready")).isEqualTo(ready);
     assertThat(body.getBoolean("clusterReady")).isEqualTo(ready);
     assertThat(body.getInteger("participants")).isEqualTo(participants);
@@ -71,17 +69,7 @@ class ReadinessTest {
   }
 
   private int status(NodeApp app) {
-    try {
-      return get(app).statusCode();
-    } catch (Exception e) {
-      return -1;
-    }
-  }
-
-  private HttpResponse<String> get(NodeApp app) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://" + InProcessApps.address(app) + "/ready"))
-        .version(HttpClient.Version.HTTP_1_1).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return endpoints.status(InProcessApps.address(app), "/ready");
   }
 
   private static long participants(NodeApp app) {
