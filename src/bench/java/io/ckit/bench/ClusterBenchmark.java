@@ -1,300 +1,553 @@
 package io.ckit.bench;
 
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.ckit.bench.BenchCluster.Member;
+import io.ckit.bench.Probe.Answer;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
-import java.io.File;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
- * N runnable nodes ({@code target/ckit-vertx.jar}), each a JVM of its own on loopback with ckit's default
- * timing, watched only through their HTTP endpoints ({@code /api/v1/peers}) and signalled as OS processes.
+ * N runnable nodes on loopback, watched only through their HTTP endpoints ({@code /api/v1/peers},
+ * {@code /metrics}, {@code /ready}, with Vert.x's WebClient) and their OS processes ({@code /proc}, {@code ss},
+ * signals, a host's standard input), so the same measurements apply to any implementation's nodes.
+ *
+ * <p>{@code --mode processes}: one JVM per node ({@code java <jvm-args> -jar target/ckit-vertx.jar});
+ * {@code --mode jvm}: every node in one child JVM ({@link NodeHost}), each with its own server and port, on
+ * one Vert.x instance, deployed one after another. Scenarios, in the order given:
  *
  * <ul>
- *   <li>{@code converge}: the seed starts; once it is ready the other N−1 start at once; seconds from the last
- *       process start until every node sees N participants.
- *   <li>{@code leave}: SIGTERM to one node (not the seed); seconds until every survivor has removed it (and
- *       until every survivor saw it terminating). The node then restarts and the cluster converges again.
- *   <li>{@code kill}: the same with SIGKILL: seconds until failure detection made every survivor drop it.
+ *   <li>{@code converge}: seconds from the last start (processes: the last process spawned, once the seed
+ *       answers; jvm: the last node deployed) until every node sees N participants; --runs fresh clusters.
+ *       Without it, the cluster still converges once before the other scenarios.
+ *   <li>{@code steady}: after a settle period, --steady-seconds of per-node gossip payload, packets and
+ *       stream messages sent ({@code /metrics}), TCP bytes sent ({@code ss}), CPU ({@code /proc/<pid>/stat}),
+ *       RSS, descriptors, heap after a full GC (jvm; with a smaller baseline cluster for the slope), and the
+ *       polls in which some node did not list all N as participants.
+ *   <li>{@code kill}: SIGKILL (jvm: stop without leave) of one node per run; seconds until every survivor
+ *       dropped it. {@code leave}: the same with SIGTERM (jvm: {@code Node.stop}). The node then restarts.
+ *   <li>{@code ready}: one more node, a process of its own in both modes, joins the N; seconds from its
+ *       process start until its {@code /ready} answers 200.
  * </ul>
  *
- * <pre>
- * ./mvnw -Pharness verify -Dharness.class=io.ckit.bench.ClusterBenchmark \
- *     -Dharness.args="--nodes 10 --runs 5 --scenarios converge,leave"
- * </pre>
- *
- * Options: {@code --nodes N}, {@code --runs R}, {@code --scenarios converge,leave,kill}, {@code --jar PATH},
- * {@code --jvm-args "..."} (default {@code -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}), {@code
- * --out FILE} (JSON, default {@code target/cluster-benchmark.json}). Prints a table; writes every figure as
- * JSON.
+ * Options and how to run it: the README's "Benchmarks" section; how each figure is measured: BENCHMARKS.md.
  */
 public final class ClusterBenchmark {
 
-  private static final long POLL_MILLIS = 20;
+  private static final List<String> SCENARIOS = List.of("converge", "steady", "kill", "leave", "ready");
+  private static final Map<String, String> DEFAULTS = defaults();
 
+  private final String mode;
   private final int nodes;
   private final int runs;
   private final List<String> scenarios;
+  private final int steadySeconds;
+  private final int settleSeconds;
+  private final int pollSeconds;
+  private final int baselineNodes;
   private final Path jar;
   private final List<String> jvmArgs;
+  private final List<String> hostJvmArgs;
+  private final List<String> nodeArgs;
   private final Path out;
   private final Path logs;
-  private final Vertx vertx = Vertx.vertx();
-  private final WebClient web;
-  private final List<Member> members = new ArrayList<>();
-  private final JsonObject results = new JsonObject();
+  private final Probe probe = new Probe();
+  private final Report report = new Report();
+  private BenchCluster cluster;
+  /** jvm mode: heap after a full GC at the start of the steady window. */
+  private Long heapAtNodes;
+
+  private static Map<String, String> defaults() {
+    Map<String, String> defaults = new LinkedHashMap<>();
+    defaults.put("mode", "processes");
+    defaults.put("nodes", "10");
+    defaults.put("runs", "5");
+    defaults.put("scenarios", "converge,steady,kill,leave,ready");
+    defaults.put("steady-seconds", "60");
+    defaults.put("settle-seconds", "10");
+    defaults.put("poll-seconds", "5");
+    defaults.put("baseline-nodes", "");
+    defaults.put("jar", "target/ckit-vertx.jar");
+    defaults.put("jvm-args", "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+    defaults.put("host-jvm-args", "-Xmx2g -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+    defaults.put("node-args", "");
+    defaults.put("out", "target/cluster-benchmark.json");
+    return defaults;
+  }
 
   private ClusterBenchmark(Map<String, String> options) {
-    nodes = Integer.parseInt(options.getOrDefault("nodes", "10"));
-    runs = Integer.parseInt(options.getOrDefault("runs", "5"));
-    scenarios = List.of(options.getOrDefault("scenarios", "converge,leave").split(","));
-    jar = Path.of(options.getOrDefault("jar", "target/ckit-vertx.jar"));
-    jvmArgs = List.of(options.getOrDefault("jvm-args", "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
-        .trim().split("\\s+"));
-    out = Path.of(options.getOrDefault("out", "target/cluster-benchmark.json"));
-    logs = out.resolveSibling("cluster-benchmark-logs");
-    web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(2_000).setIdleTimeout(10));
+    mode = options.get("mode");
+    if (!mode.equals("processes") && !mode.equals("jvm")) {
+      throw new IllegalArgumentException("--mode: processes or jvm, not \"" + mode + "\"");
+    }
+    nodes = positive(options, "nodes", 2);
+    runs = positive(options, "runs", 1);
+    scenarios = List.of(options.get("scenarios").split(","));
+    for (String scenario : scenarios) {
+      if (!SCENARIOS.contains(scenario)) {
+        throw new IllegalArgumentException("--scenarios: unknown scenario \"" + scenario + "\" (known: "
+            + String.join(",", SCENARIOS) + ")");
+      }
+    }
+    steadySeconds = positive(options, "steady-seconds", 1);
+    settleSeconds = positive(options, "settle-seconds", 0);
+    pollSeconds = positive(options, "poll-seconds", 1);
+    String baseline = options.get("baseline-nodes");
+    baselineNodes = baseline.isEmpty() ? Math.max(2, nodes / 2) : positive(options, "baseline-nodes", 0);
+    if (baselineNodes >= nodes) {
+      throw new IllegalArgumentException("--baseline-nodes: must be fewer than --nodes (" + nodes + "), or 0");
+    }
+    jar = Path.of(options.get("jar"));
+    jvmArgs = words(options.get("jvm-args"));
+    hostJvmArgs = words(options.get("host-jvm-args"));
+    nodeArgs = words(options.get("node-args"));
+    out = Path.of(options.get("out"));
+    logs = out.toAbsolutePath().resolveSibling("cluster-benchmark-logs");
+  }
+
+  private static int positive(Map<String, String> options, String name, int least) {
+    try {
+      int value = Integer.parseInt(options.get(name));
+      if (value < least) {
+        throw new IllegalArgumentException("--" + name + ": at least " + least + ", not " + value);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + ": not a whole number: \"" + options.get(name) + "\"");
+    }
+  }
+
+  private static List<String> words(String text) {
+    return text.isBlank() ? List.of() : List.of(text.trim().split("\\s+"));
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    ClusterBenchmark benchmark;
+    try {
+      benchmark = new ClusterBenchmark(parse(args));
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println("options (defaults): " + DEFAULTS.entrySet().stream()
+          .map(option -> "--" + option.getKey() + " \"" + option.getValue() + "\"").collect(Collectors.joining(" ")));
+      System.exit(2);
+      return;
     }
-    ClusterBenchmark benchmark = new ClusterBenchmark(options);
+    int status = 0;
     try {
       benchmark.run();
+    } catch (Exception e) {
+      System.err.println("cluster benchmark failed: " + e.getMessage() + " (node logs: " + benchmark.logs + ")");
+      e.printStackTrace();
+      status = 1;
     } finally {
       benchmark.close();
     }
-    System.exit(0);
+    System.exit(status);
+  }
+
+  private static Map<String, String> parse(String[] args) {
+    Map<String, String> options = new LinkedHashMap<>(DEFAULTS);
+    for (int i = 0; i < args.length; i += 2) {
+      String name = args[i].replaceFirst("^--", "");
+      if (!args[i].startsWith("--") || !DEFAULTS.containsKey(name)) {
+        throw new IllegalArgumentException(args[i] + ": unknown option");
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException(args[i] + ": needs a value");
+      }
+      options.put(name, args[i + 1]);
+    }
+    return options;
   }
 
   private void run() throws Exception {
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " not found: build it with ./mvnw package -DskipTests");
-    }
-    Files.createDirectories(logs);
-    results.put("nodes", nodes).put("runs", runs).put("jvmArgs", String.join(" ", jvmArgs))
-        .put("machine", Runtime.getRuntime().availableProcessors() + " cores");
-    System.out.printf(Locale.ROOT, "%d nodes, %s, ckit timing%n", nodes, String.join(" ", jvmArgs));
-    for (int i = 0; i < nodes; i++) {
-      members.add(new Member(String.format(Locale.ROOT, "node-%02d", i), freePort()));
-    }
-    double converge = converge();
-    results.put("convergeSeconds", converge);
-    System.out.printf(Locale.ROOT, "converge: every node sees %d participants %.2f s after the last start%n",
-        nodes, converge);
-    for (String scenario : scenarios) {
-      switch (scenario) {
-        case "converge" -> { }
-        case "leave" -> departures("leave", false);
-        case "kill" -> departures("kill", true);
-        default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+    if (mode.equals("processes") || scenarios.contains("ready")) {
+      if (!Files.isRegularFile(jar)) {
+        throw new IllegalStateException("--jar: " + jar + " not found: build it with ./mvnw package -DskipTests");
       }
     }
-    Files.writeString(out, results.encodePrettily());
+    Files.createDirectories(logs);
+    report.setting("mode", mode);
+    report.setting("nodes", nodes);
+    report.setting("runs", runs);
+    report.setting("jvmArgs", String.join(" ", mode.equals("jvm") ? hostJvmArgs : jvmArgs));
+    report.setting("nodeArgs", String.join(" ", nodeArgs));
+    report.setting("machine", Runtime.getRuntime().availableProcessors() + " cores");
+    report.setting("date", java.time.Instant.now().toString());
+    System.out.printf(Locale.ROOT, "%d nodes, %s mode (%s), scenarios %s; node logs in %s%n", nodes, mode,
+        String.join(" ", mode.equals("jvm") ? hostJvmArgs : jvmArgs), String.join(",", scenarios), logs);
+
+    converge();
+    for (String scenario : scenarios) {
+      switch (scenario) {
+        case "steady" -> steady();
+        case "kill" -> departures("kill", true);
+        case "leave" -> departures("leave", false);
+        case "ready" -> ready();
+        default -> { }
+      }
+    }
+    if (scenarios.contains("steady") && mode.equals("jvm") && baselineNodes > 0) {
+      heapBaseline();
+    }
+    report.print();
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    report.write(out);
+    System.out.println();
     System.out.println("figures written to " + out);
   }
 
-  /** Starts the seed, then every other node at once; seconds from the last start to full agreement. */
-  private double converge() throws Exception {
-    Member seed = members.get(0);
-    seed.start(null);
-    waitUntil("the seed to answer", 60_000, () -> peers(seed) != null);
-    long lastStart = 0;
-    for (Member member : members.subList(1, members.size())) {
-      member.start(seed);
-      lastStart = System.nanoTime();
-    }
-    return seconds(waitForParticipants(members, 120_000) - lastStart);
+  private BenchCluster newCluster(String prefix, int count) throws Exception {
+    List<Member> members = BenchCluster.members(prefix, count);
+    return mode.equals("jvm")
+        ? new JvmCluster(members, nodeArgs, logs, hostJvmArgs, prefix + "-host")
+        : new ProcessCluster(members, nodeArgs, logs, jar, jvmArgs);
   }
 
-  /** Stops one node per run (SIGTERM, or SIGKILL) and times its removal everywhere. */
-  private void departures(String name, boolean kill) throws Exception {
-    JsonArray removed = new JsonArray();
-    JsonArray terminating = new JsonArray();
-    for (int run = 0; run < runs; run++) {
-      Member victim = members.get(1 + run % (members.size() - 1));
-      List<Member> survivors = members.stream().filter(member -> member != victim).toList();
-      long start = System.nanoTime();
-      if (kill) {
-        victim.process.destroyForcibly();
-      } else {
-        victim.process.destroy();
+  /** Fresh clusters, --runs of them if converge is a scenario (else one); the last one stays up. */
+  private void converge() throws Exception {
+    int count = scenarios.contains("converge") ? runs : 1;
+    List<Double> seconds = new ArrayList<>();
+    for (int run = 0; run < count; run++) {
+      if (cluster != null) {
+        cluster.close();
       }
-      Map<Member, Long> sawTerminating = new LinkedHashMap<>();
-      Map<Member, Long> gone = new LinkedHashMap<>();
-      long deadline = start + TimeUnit.SECONDS.toNanos(kill ? 180 : 60);
-      while (gone.size() < survivors.size()) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(name + ": survivors still list " + victim.name + " after the deadline");
-        }
-        for (Member survivor : survivors) {
-          if (gone.containsKey(survivor)) {
-            continue;
-          }
-          JsonArray peers = peers(survivor);
-          long now = System.nanoTime();
-          if (peers == null) {
-            continue;
-          }
-          String state = stateOf(peers, victim.name);
-          if (state == null) {
-            gone.put(survivor, now);
-            sawTerminating.putIfAbsent(survivor, now);
-          } else if (state.equals("terminating")) {
-            sawTerminating.putIfAbsent(survivor, now);
-          }
-        }
-        Thread.sleep(POLL_MILLIS);
-      }
-      double all = seconds(gone.values().stream().mapToLong(Long::longValue).max().orElseThrow() - start);
-      double first = seconds(gone.values().stream().mapToLong(Long::longValue).min().orElseThrow() - start);
-      removed.add(all);
-      String line = String.format(Locale.ROOT, "%s run %d: %s removed by every survivor after %.2f s (first %.2f s)",
-          name, run + 1, victim.name, all, first);
-      if (!kill) {
-        double seen = seconds(sawTerminating.values().stream().mapToLong(Long::longValue).max().orElseThrow()
-            - start);
-        terminating.add(seen);
-        line += String.format(Locale.ROOT, "; seen terminating or gone by all after %.2f s", seen);
-      }
-      System.out.println(line);
-      victim.process.waitFor(30, TimeUnit.SECONDS);
-      System.out.printf(Locale.ROOT, "  %s exited with %d; restarting it%n", victim.name, victim.process.exitValue());
-      victim.start(members.get(0));
-      waitForParticipants(members, 120_000);
+      cluster = newCluster("node", nodes);
+      long lastStart = cluster.startAll(probe);
+      double took = seconds(waitForParticipants(cluster.members, Math.max(120, nodes * 3)) - lastStart);
+      seconds.add(took);
+      System.out.printf(Locale.ROOT, "converge run %d: every node sees %d participants %.2f s after the last %s%n",
+          run + 1, nodes, took, mode.equals("jvm") ? "node deployed" : "process start");
     }
-    double[] sorted = removed.stream().mapToDouble(value -> ((Number) value).doubleValue()).sorted().toArray();
-    JsonObject summary = new JsonObject().put("removedSeconds", removed)
-        .put("median", sorted[sorted.length / 2]).put("min", sorted[0]).put("max", sorted[sorted.length - 1]);
-    if (!kill) {
-      summary.put("terminatingSeenSeconds", terminating);
+    if (scenarios.contains("converge")) {
+      report.title("converge", "converge: from the last " + (mode.equals("jvm") ? "node deployed" : "process start")
+          + " until every node sees " + nodes + " participants");
+      report.add("converge", "seconds", "every node sees all as participant", "s", seconds, "runs");
     }
-    results.put(name, summary);
-    System.out.printf(Locale.ROOT, "%s: every survivor removed the node after median %.2f s (%.2f–%.2f s, %d runs)%n",
-        name, sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1], runs);
   }
 
-  /** Waits until every member lists every member as participant; returns when that was first seen. */
-  private long waitForParticipants(List<Member> all, long timeoutMillis) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    Predicate<JsonArray> complete = peers -> peers.size() == all.size() && peers.stream()
-        .allMatch(peer -> "participant".equals(((JsonObject) peer).getString("state")));
+  /** Waits until every member lists every member as participant; returns when the last one first did. */
+  private long waitForParticipants(List<Member> all, long timeoutSeconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     List<Member> waiting = new ArrayList<>(all);
     long last = 0;
     while (!waiting.isEmpty()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("no agreement on " + all.size() + " participants: still waiting for "
-            + waiting.stream().map(member -> member.name).toList());
+        throw new IllegalStateException("no agreement on " + all.size() + " participants after " + timeoutSeconds
+            + " s: still waiting for " + waiting.stream().map(Member::name).toList());
       }
-      for (Member member : List.copyOf(waiting)) {
-        JsonArray peers = peers(member);
-        if (peers != null && complete.test(peers)) {
-          last = System.nanoTime();
-          waiting.remove(member);
+      for (Map.Entry<Member, Answer<JsonArray>> answer : probe.peersOfAll(waiting).entrySet()) {
+        if (Probe.allParticipants(answer.getValue().body(), all)) {
+          last = Math.max(last, answer.getValue().nanos());
+          waiting.remove(answer.getKey());
         }
       }
       if (!waiting.isEmpty()) {
-        Thread.sleep(POLL_MILLIS);
+        Thread.sleep(Probe.POLL_MILLIS);
       }
     }
     return last;
   }
 
-  /** A node's {@code /api/v1/peers}, or null if it does not answer. */
-  private JsonArray peers(Member member) {
-    try {
-      return web.get(member.port, "127.0.0.1", "/api/v1/peers").timeout(2_000).send()
-          .map(response -> response.statusCode() == 200 ? response.bodyAsJsonArray() : null)
-          .otherwise((JsonArray) null)
-          .await();
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
+  private static final String TX_BYTES = "cluster_transport_tx_bytes_total";
+  private static final String STREAM_TX_BYTES = "cluster_transport_stream_tx_bytes_total";
+  private static final String TX_PACKETS = "cluster_transport_tx_packets_total";
+  private static final String STREAM_TX_PACKETS = "cluster_transport_stream_tx_packets_total";
 
-  private static String stateOf(JsonArray peers, String name) {
-    for (Object peer : peers) {
-      JsonObject json = (JsonObject) peer;
-      if (name.equals(json.getString("name"))) {
-        return json.getString("state");
+  /** Costs per node over --steady-seconds of a converged, settled cluster; and false suspicions. */
+  private void steady() throws Exception {
+    List<Member> members = cluster.members;
+    System.out.printf(Locale.ROOT, "steady: settling for %d s%n", settleSeconds);
+    Thread.sleep(TimeUnit.SECONDS.toMillis(settleSeconds));
+    OptionalLong heap = cluster.heapAfterGc();
+    long ticksPerSecond = OsStats.clockTicks();
+    long self = ProcessHandle.current().pid();
+    Map<Member, Map<String, Double>> metrics0 = probe.metricsOfAll(members);
+    Map<Long, Long> cpu0 = cpu();
+    Map<Long, Long> tcp0 = OsStats.tcpBytesSent(cpu0.keySet(), self);
+    long start = System.nanoTime();
+    long end = start + TimeUnit.SECONDS.toNanos(steadySeconds);
+    System.out.printf(Locale.ROOT, "steady: measuring for %d s, every node's peers polled every %d s%n",
+        steadySeconds, pollSeconds);
+    int polls = 0;
+    int incomplete = 0;
+    List<String> examples = new ArrayList<>();
+    long nextProgress = start + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < end) {
+      long pollStart = System.nanoTime();
+      for (Map.Entry<Member, Answer<JsonArray>> answer : probe.peersOfAll(members).entrySet()) {
+        polls++;
+        JsonArray peers = answer.getValue().body();
+        if (!Probe.allParticipants(peers, members)) {
+          incomplete++;
+          if (examples.size() < 5) {
+            examples.add(String.format(Locale.ROOT, "%.1f s: %s saw %s", seconds(pollStart - start),
+                answer.getKey().name(), peers == null ? "no answer" : describeMissing(peers, members)));
+          }
+        }
+      }
+      if (System.nanoTime() > nextProgress) {
+        System.out.printf(Locale.ROOT, "  steady %.0f s: %d polls, %d without all %d participants%n",
+            seconds(System.nanoTime() - start), polls, incomplete, members.size());
+        nextProgress += TimeUnit.SECONDS.toNanos(10);
+      }
+      long sleep = TimeUnit.NANOSECONDS.toMillis(Math.min(end, pollStart + TimeUnit.SECONDS.toNanos(pollSeconds))
+          - System.nanoTime());
+      if (sleep > 0) {
+        Thread.sleep(sleep);
       }
     }
-    return null;
-  }
+    Map<Member, Map<String, Double>> metrics1 = probe.metricsOfAll(members);
+    Map<Long, Long> cpu1 = cpu();
+    Map<Long, Long> tcp1 = OsStats.tcpBytesSent(cpu1.keySet(), self);
+    double secs = (System.nanoTime() - start) / 1e9;
+    int perProcess = cluster.nodesPerProcess();
 
-  private static void waitUntil(String what, long timeoutMillis, java.util.function.BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out waiting for " + what);
-      }
-      Thread.sleep(POLL_MILLIS);
-    }
-  }
-
-  private void close() {
+    List<Double> payload = new ArrayList<>();
+    List<Double> packets = new ArrayList<>();
+    List<Double> streamMessages = new ArrayList<>();
     for (Member member : members) {
-      if (member.process != null) {
-        member.process.destroyForcibly();
+      Map<String, Double> before = metrics0.get(member);
+      Map<String, Double> after = metrics1.get(member);
+      if (before == null || after == null) {
+        continue;
+      }
+      for (String name : List.of(TX_BYTES, STREAM_TX_BYTES, TX_PACKETS, STREAM_TX_PACKETS)) {
+        if (!after.containsKey(name)) {
+          throw new IllegalStateException(member.name() + "'s /metrics has no " + name);
+        }
+      }
+      payload.add((delta(before, after, TX_BYTES) + delta(before, after, STREAM_TX_BYTES)) / secs);
+      packets.add(delta(before, after, TX_PACKETS) / secs * 60);
+      streamMessages.add(delta(before, after, STREAM_TX_PACKETS) / secs * 60);
+    }
+    List<Double> tcp = new ArrayList<>();
+    List<Double> cpu = new ArrayList<>();
+    List<Double> rss = new ArrayList<>();
+    List<Double> fds = new ArrayList<>();
+    for (long pid : cpu1.keySet()) {
+      if (!cpu0.containsKey(pid)) {
+        continue;
+      }
+      cpu.add((cpu1.get(pid) - cpu0.get(pid)) / (double) ticksPerSecond / secs * 100 / perProcess);
+      tcp.add((tcp1.getOrDefault(pid, 0L) - tcp0.getOrDefault(pid, 0L)) / secs / perProcess);
+      rss.add(OsStats.rssBytes(pid) / 1e6);
+      fds.add((double) OsStats.openDescriptors(pid));
+    }
+    String scenario = "steady";
+    report.title(scenario, String.format(Locale.ROOT, "steady: %d nodes (%s mode), %.0f s after %d s settling",
+        nodes, mode, secs, settleSeconds));
+    String per = perProcess == 1 ? "processes" : "processes (÷" + perProcess + " nodes)";
+    report.add(scenario, "payloadBytesPerSecond", "gossip payload sent per node", "B/s", payload, "nodes");
+    report.add(scenario, "packetsPerMinute", "packets sent per node", "/min", packets, "nodes");
+    report.add(scenario, "streamMessagesPerMinute", "stream messages sent per node", "/min", streamMessages,
+        "nodes");
+    report.add(scenario, "tcpBytesPerSecond", "TCP bytes sent per node", "B/s", tcp, per);
+    report.add(scenario, "cpuPercent", "CPU per node", "% of a core", cpu, per);
+    report.add(scenario, "rssMegabytes", "RSS per process", "MB", rss, "processes");
+    report.add(scenario, "openDescriptors", "open file descriptors per process", "fds", fds, "processes");
+    if (heap.isPresent()) {
+      report.add(scenario, "heapMegabytes", "heap after full GC, " + nodes + " nodes", "MB",
+          List.of(heap.getAsLong() / 1e6), "host");
+      report.add(scenario, "heapPerNodeMegabytes", "heap after full GC ÷ nodes", "MB",
+          List.of(heap.getAsLong() / 1e6 / nodes), "host");
+      heapAtNodes = heap.getAsLong();
+    }
+    report.add(scenario, "incompletePolls", "polls without all N participants", "polls",
+        List.of((double) incomplete), "of " + polls + " polls");
+    report.note(scenario, "polls", polls);
+    report.note(scenario, "incompletePollExamples", new JsonArray(new ArrayList<>(examples)));
+    report.note(scenario, "seconds", secs);
+    System.out.printf(Locale.ROOT, "steady: %d of %d polls without all %d participants%s%n", incomplete, polls,
+        members.size(), examples.isEmpty() ? "" : " " + examples);
+  }
+
+  private Map<Long, Long> cpu() throws Exception {
+    Map<Long, Long> ticks = new HashMap<>();
+    for (ProcessHandle process : cluster.processes()) {
+      ticks.put(process.pid(), OsStats.cpuTicks(process.pid()));
+    }
+    return ticks;
+  }
+
+  private static double delta(Map<String, Double> before, Map<String, Double> after, String name) {
+    return after.getOrDefault(name, 0.0) - before.getOrDefault(name, 0.0);
+  }
+
+  private static String describeMissing(JsonArray peers, List<Member> members) {
+    List<String> wrong = new ArrayList<>();
+    for (Member member : members) {
+      String state = Probe.stateOf(peers, member.name());
+      if (!"participant".equals(state)) {
+        wrong.add(member.name() + "=" + (state == null ? "missing" : state));
       }
     }
-    Future.await(vertx.close());
+    return peers.size() + " peers" + (wrong.isEmpty() ? "" : ", " + String.join(", ", wrong));
+  }
+
+  /** Stops one node per run (kill: no leave) and times its removal by every survivor; then restarts it. */
+  private void departures(String scenario, boolean kill) throws Exception {
+    List<Member> members = cluster.members;
+    Member seed = members.get(0);
+    List<Double> removed = new ArrayList<>();
+    List<Double> firstRemoved = new ArrayList<>();
+    List<Double> terminating = new ArrayList<>();
+    for (int run = 0; run < runs; run++) {
+      Member victim = members.get(1 + run % (members.size() - 1));
+      List<Member> survivors = members.stream().filter(member -> member != victim).toList();
+      long start = System.nanoTime();
+      if (kill) {
+        cluster.kill(victim);
+      } else {
+        cluster.leave(victim);
+      }
+      Map<Member, Long> sawTerminating = new HashMap<>();
+      Map<Member, Long> gone = new HashMap<>();
+      long deadline = start + TimeUnit.SECONDS.toNanos(kill ? 300 : 60);
+      while (gone.size() < survivors.size()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(scenario + ": survivors still list " + victim.name() + " after "
+              + (kill ? 300 : 60) + " s");
+        }
+        List<Member> asking = survivors.stream().filter(member -> !gone.containsKey(member)).toList();
+        for (Map.Entry<Member, Answer<JsonArray>> answer : probe.peersOfAll(asking).entrySet()) {
+          JsonArray peers = answer.getValue().body();
+          if (peers == null) {
+            continue;
+          }
+          String state = Probe.stateOf(peers, victim.name());
+          long at = answer.getValue().nanos();
+          if (state == null) {
+            gone.put(answer.getKey(), at);
+            sawTerminating.putIfAbsent(answer.getKey(), at);
+          } else if (state.equals("terminating")) {
+            sawTerminating.putIfAbsent(answer.getKey(), at);
+          }
+        }
+        Thread.sleep(Probe.POLL_MILLIS);
+      }
+      double all = seconds(gone.values().stream().mapToLong(Long::longValue).max().orElseThrow() - start);
+      double first = seconds(gone.values().stream().mapToLong(Long::longValue).min().orElseThrow() - start);
+      removed.add(all);
+      firstRemoved.add(first);
+      String line = String.format(Locale.ROOT, "%s run %d: %s removed by every survivor after %.2f s (first %.2f s)",
+          scenario, run + 1, victim.name(), all, first);
+      if (!kill) {
+        double seen = seconds(sawTerminating.values().stream().mapToLong(Long::longValue).max().orElseThrow()
+            - start);
+        terminating.add(seen);
+        line += String.format(Locale.ROOT, "; terminating or gone at every survivor after %.2f s", seen);
+      }
+      System.out.println(line);
+      String stopped = cluster.awaitStopped(victim);
+      System.out.printf(Locale.ROOT, "  %s: %s; restarting it%n", victim.name(), stopped);
+      cluster.start(victim, seed);
+      waitForParticipants(members, Math.max(180, nodes * 3));
+    }
+    report.title(scenario, kill
+        ? scenario + ": " + (mode.equals("jvm") ? "stop without leave" : "SIGKILL") + " one node; until every survivor dropped it"
+        : scenario + ": " + (mode.equals("jvm") ? "Node.stop (leave)" : "SIGTERM") + " one node; until every survivor removed it");
+    report.add(scenario, "removedSeconds", "every survivor dropped it", "s", removed, "runs");
+    report.add(scenario, "firstRemovedSeconds", "the first survivor dropped it", "s", firstRemoved, "runs");
+    if (!kill) {
+      report.add(scenario, "terminatingSeenSeconds", "every survivor saw it terminating or gone", "s", terminating,
+          "runs");
+    }
+  }
+
+  /** One more node, a process of its own, joins the N: seconds from its process start to /ready 200. */
+  private void ready() throws Exception {
+    Member seed = cluster.members.get(0);
+    List<Double> seconds = new ArrayList<>();
+    for (int run = 0; run < runs; run++) {
+      Member extra = new Member(String.format(Locale.ROOT, "ready-%02d", run), BenchCluster.freePort());
+      long start = System.nanoTime();
+      Process process = ProcessCluster.spawn(jar, jvmArgs, cluster.flags(extra, seed), logs, extra.name());
+      long deadline = start + TimeUnit.SECONDS.toNanos(120);
+      long readyAt;
+      try {
+        while (probe.readyStatus(extra) != 200) {
+          if (System.nanoTime() > deadline || !process.isAlive()) {
+            throw new IllegalStateException("ready: " + extra.name() + " not ready after 120 s"
+                + (process.isAlive() ? "" : " (exited " + process.exitValue() + ")"));
+          }
+          Thread.sleep(Probe.POLL_MILLIS);
+        }
+        readyAt = System.nanoTime();
+      } finally {
+        process.destroy();
+      }
+      seconds.add(seconds(readyAt - start));
+      System.out.printf(Locale.ROOT, "ready run %d: %s ready %.2f s after its process started%n", run + 1,
+          extra.name(), seconds(readyAt - start));
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+      awaitGone(extra, cluster.members);
+    }
+    report.title("ready", "ready: one more node joins " + nodes + " (its own process: " + String.join(" ", jvmArgs)
+        + "); from process start to /ready 200");
+    report.add("ready", "seconds", "process start to /ready 200", "s", seconds, "runs");
+  }
+
+  private void awaitGone(Member left, List<Member> members) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    List<Member> waiting = new ArrayList<>(members);
+    while (!waiting.isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(left.name() + " still listed by " + waiting.stream().map(Member::name).toList());
+      }
+      for (Map.Entry<Member, Answer<JsonArray>> answer : probe.peersOfAll(waiting).entrySet()) {
+        JsonArray peers = answer.getValue().body();
+        if (peers != null && Probe.stateOf(peers, left.name()) == null) {
+          waiting.remove(answer.getKey());
+        }
+      }
+      Thread.sleep(Probe.POLL_MILLIS);
+    }
+  }
+
+  /** jvm mode: heap after a full GC with --baseline-nodes in a fresh host, for the marginal heap per node. */
+  private void heapBaseline() throws Exception {
+    System.out.printf(Locale.ROOT, "heap baseline: %d nodes in a fresh host, settling %d s%n", baselineNodes,
+        settleSeconds);
+    long heapBaseline;
+    try (BenchCluster baseline = newCluster("base", baselineNodes)) {
+      baseline.startAll(probe);
+      waitForParticipants(baseline.members, Math.max(120, baselineNodes * 3));
+      Thread.sleep(TimeUnit.SECONDS.toMillis(settleSeconds));
+      heapBaseline = baseline.heapAfterGc().orElseThrow();
+    }
+    report.add("steady", "heapBaselineMegabytes", "heap after full GC, " + baselineNodes + " nodes", "MB",
+        List.of(heapBaseline / 1e6), "host");
+    if (heapAtNodes != null) {
+      double slope = (heapAtNodes - heapBaseline) / (double) (nodes - baselineNodes) / 1e6;
+      report.add("steady", "marginalHeapPerNodeMegabytes", "marginal heap per node, " + baselineNodes + " to "
+          + nodes + " nodes", "MB", List.of(slope), "slope");
+    }
   }
 
   private static double seconds(long nanos) {
     return Math.round(nanos / 1e7) / 100.0;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** One node: its name, its port, its process. */
-  private final class Member {
-    final String name;
-    final int port;
-    Process process;
-
-    Member(String name, int port) {
-      this.name = name;
-      this.port = port;
-    }
-
-    void start(Member join) throws IOException {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.addAll(jvmArgs);
-      command.addAll(Arrays.asList("-jar", jar.toString(), "--name", name, "--listen", "127.0.0.1:" + port,
-          "--log-level", "warn"));
-      if (join != null) {
-        command.addAll(List.of("--join", "127.0.0.1:" + join.port));
+  private void close() {
+    try {
+      if (cluster != null) {
+        cluster.close();
       }
-      File log = logs.resolve(name + ".log").toFile();
-      process = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
-      Files.writeString(logs.resolve(name + ".command"), String.join(" ", command) + "\n", StandardCharsets.UTF_8);
+    } catch (Exception e) {
+      System.err.println("closing the cluster: " + e);
     }
+    probe.close();
   }
 }

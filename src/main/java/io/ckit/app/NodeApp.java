@@ -6,6 +6,7 @@ import io.ckit.gossip.Addresses;
 import io.ckit.NodeOptions;
 import io.ckit.gossip.HostPort;
 import io.ckit.impl.JoinLoop;
+import io.ckit.impl.NodeImpl;
 import io.ckit.peer.Peer;
 import io.ckit.peer.PeerState;
 import io.ckit.transport.HttpTransport;
@@ -35,17 +36,31 @@ final class NodeApp {
   private final AppConfig config;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Vertx vertx;
+  /** False when the Vert.x instance is shared with other nodes (one JVM hosting many): shutdown leaves it. */
+  private final boolean ownsVertx;
   private volatile JoinLoop joins;
   private HttpServer server;
   private volatile Node node;
 
   NodeApp(AppConfig config) {
     this.config = config;
+    this.ownsVertx = true;
     this.vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
             .setJvmMetricsEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
+  }
+
+  /**
+   * A node on a Vert.x instance it shares with other nodes (the cluster benchmark's one JVM hosting many):
+   * its {@code /metrics} has the node's own meters but not Vert.x's or the JVM's, and shutting down leaves
+   * the instance running.
+   */
+  NodeApp(AppConfig config, Vertx shared) {
+    this.config = config;
+    this.ownsVertx = false;
+    this.vertx = shared;
   }
 
   /** The port the server is bound to, once {@link #start()} has completed. */
@@ -124,7 +139,23 @@ final class NodeApp {
         .onComplete(stopped -> LOG.log(Level.INFO, "left the cluster"))
         .compose(stopped -> server == null ? Future.succeededFuture() : server.close(),
             failure -> server == null ? Future.succeededFuture() : server.close())
-        .eventually(() -> vertx.close());
+        .eventually(() -> ownsVertx ? vertx.close() : Future.succeededFuture());
+  }
+
+  /**
+   * Stops as a crashed process would: no terminating, no leave; the node's gossip, transport and server close
+   * at once, so the peers find out by failure detection.
+   */
+  Future<Void> halt() {
+    JoinLoop loop = joins;
+    if (loop != null) {
+      loop.stop();
+    }
+    Node running = node;
+    Future<Void> halted = running == null ? Future.succeededFuture() : ((NodeImpl) running).halt();
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    return Future.join(halted, closed).<Void>mapEmpty()
+        .eventually(() -> ownsVertx ? vertx.close() : Future.succeededFuture());
   }
 
   private static String describe(List<Peer> peers) {

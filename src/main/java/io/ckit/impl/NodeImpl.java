@@ -274,6 +274,19 @@ public final class NodeImpl implements Node, GossipDelegate {
 
   @Override
   public Future<Void> stop() {
+    return stop(true);
+  }
+
+  /**
+   * Stops as a crashed process would, without the leave message: gossip, the transport and the node's own
+   * server close at once, so the peers find out by failure detection (the cluster benchmark's {@code kill}
+   * of a node that shares its JVM with others).
+   */
+  public Future<Void> halt() {
+    return stop(false);
+  }
+
+  private Future<Void> stop(boolean leave) {
     return onContext(() -> {
       if (stopped != null) {
         return stopped.future();
@@ -292,7 +305,8 @@ public final class NodeImpl implements Node, GossipDelegate {
       // A start-up under way may be binding the server right now: let it settle, then close what it opened.
       Future<Void> settled = startup == null ? Future.succeededFuture()
           : startup.transform(started -> Future.<Void>succeededFuture());
-      settled.compose(started -> leave()).onComplete(done -> context.runOnContext(nothing -> {
+      Future<Void> left = settled.compose(started -> leave ? leave() : Future.<Void>succeededFuture());
+      left.onComplete(done -> context.runOnContext(nothing -> {
         if (engine != null) {
           engine.shutdown();
         }

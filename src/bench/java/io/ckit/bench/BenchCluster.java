@@ -1,0 +1,92 @@
+package io.ckit.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+
+/**
+ * The nodes a {@link ClusterBenchmark} run starts and stops: one OS process each ({@link ProcessCluster}) or
+ * all in one host JVM ({@link JvmCluster}). Either way a node is the runnable node with its own server on a
+ * loopback port; the benchmark watches it only through that port and its process.
+ */
+abstract class BenchCluster implements AutoCloseable {
+
+  /** One node: its name and the loopback port its server listens on. */
+  record Member(String name, int port) {
+    String address() {
+      return "127.0.0.1:" + port;
+    }
+  }
+
+  final List<Member> members;
+  final List<String> nodeFlags;
+  final Path logs;
+
+  BenchCluster(List<Member> members, List<String> nodeFlags, Path logs) {
+    this.members = List.copyOf(members);
+    this.nodeFlags = List.copyOf(nodeFlags);
+    this.logs = logs;
+  }
+
+  /** {@code count} members named {@code prefix-00...} on free loopback ports. */
+  static List<Member> members(String prefix, int count) throws IOException {
+    List<Member> members = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      members.add(new Member(String.format(Locale.ROOT, "%s-%02d", prefix, i), freePort()));
+    }
+    return members;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** The runnable node's flags for a member, joining {@code join} (none for the seed). */
+  List<String> flags(Member member, Member join) {
+    List<String> flags = new ArrayList<>(List.of("--name", member.name(), "--listen", member.address(),
+        "--log-level", "warn"));
+    if (join != null) {
+      flags.addAll(List.of("--join", join.address()));
+    }
+    flags.addAll(nodeFlags);
+    return flags;
+  }
+
+  /**
+   * Starts the seed, then every other member joining it; returns {@link System#nanoTime()} of the last start
+   * (processes: the last process spawned; one JVM: the last node deployed and listening).
+   */
+  abstract long startAll(Probe probe) throws Exception;
+
+  /** Starts (or restarts) one member joining {@code join}. */
+  abstract void start(Member member, Member join) throws Exception;
+
+  /** Stops a member gracefully: SIGTERM, or the host's {@code leave}. Returns at once (processes). */
+  abstract void leave(Member member) throws Exception;
+
+  /** Stops a member without leave: SIGKILL, or the host's {@code kill}. */
+  abstract void kill(Member member) throws Exception;
+
+  /** Waits until a stopped member's process has exited (nothing to wait for in one JVM); its exit status. */
+  abstract String awaitStopped(Member member) throws Exception;
+
+  /** The OS processes the members run in (one per member, or the host). */
+  abstract List<ProcessHandle> processes();
+
+  /** How many members one of {@link #processes()} holds. */
+  abstract int nodesPerProcess();
+
+  /** Heap in use after a full GC, where the benchmark can ask for one (one JVM). */
+  abstract OptionalLong heapAfterGc() throws Exception;
+
+  static Path java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java");
+  }
+}
