@@ -28,6 +28,12 @@ final class InProcessApps implements AutoCloseable {
     NodeApp.await(app.shutdown(), 30);
   }
 
+  /** Stops one node as a crash would (no leave; see {@link NodeApp#halt()}); close() then leaves it alone. */
+  void halt(NodeApp app) throws Exception {
+    apps.remove(app);
+    NodeApp.await(app.halt(), 30);
+  }
+
   /** The address a started node's server is bound to. */
   static String address(NodeApp app) {
     return "127.0.0.1:" + app.listeningPort();
