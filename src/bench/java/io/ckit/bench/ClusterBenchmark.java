@@ -346,7 +346,7 @@ public final class ClusterBenchmark {
     String scenario = "steady";
     report.title(scenario, String.format(Locale.ROOT, "steady: %d nodes (%s mode), %.0f s after %d s settling",
         nodes, mode, secs, settleSeconds));
-    String per = perProcess == 1 ? "processes" : "processes (÷" + perProcess + " nodes)";
+    String per = perProcess == 1 ? "processes" : "process, ÷ " + perProcess + " nodes";
     report.add(scenario, "payloadBytesPerSecond", "gossip payload sent per node", "B/s", payload, "nodes");
     report.add(scenario, "packetsPerMinute", "packets sent per node", "/min", packets, "nodes");
     report.add(scenario, "streamMessagesPerMinute", "stream messages sent per node", "/min", streamMessages,
@@ -363,7 +363,8 @@ public final class ClusterBenchmark {
       heapAtNodes = heap.getAsLong();
     }
     report.add(scenario, "incompletePolls", "polls without all N participants", "polls",
-        List.of((double) incomplete), "of " + polls + " polls");
+        List.of((double) incomplete), "of " + polls + " (" + members.size() + " nodes × " + (polls / members.size())
+        + " rounds)");
     report.note(scenario, "polls", polls);
     report.note(scenario, "incompletePollExamples", new JsonArray(new ArrayList<>(examples)));
     report.note(scenario, "seconds", secs);

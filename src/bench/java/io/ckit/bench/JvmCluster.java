@@ -24,6 +24,8 @@ final class JvmCluster extends BenchCluster {
   private final Process host;
   private final Writer commands;
   private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+  /** The reply a leave or kill sent without waiting still owes. */
+  private String pending;
 
   JvmCluster(List<Member> members, List<String> nodeFlags, Path logs, List<String> hostJvmArgs, String logName)
       throws IOException {
@@ -53,8 +55,16 @@ final class JvmCluster extends BenchCluster {
 
   /** Sends one command and returns the host's reply, which must start with {@code expected}. */
   private String command(String line, String expected) throws Exception {
+    send(line);
+    return reply(line, expected);
+  }
+
+  private void send(String line) throws IOException {
     commands.write(line + "\n");
     commands.flush();
+  }
+
+  private String reply(String line, String expected) throws Exception {
     String reply = replies.poll(REPLY_SECONDS, TimeUnit.SECONDS);
     if (reply == null) {
       throw new IllegalStateException("node host: no reply to \"" + line + "\" within " + REPLY_SECONDS + " s");
@@ -82,19 +92,25 @@ final class JvmCluster extends BenchCluster {
     command("start " + String.join(" ", flags(member, join)), "started");
   }
 
+  /** Sends {@code leave}; its reply (once the node has left and closed) is read by {@link #awaitStopped}. */
   @Override
   void leave(Member member) throws Exception {
-    command("leave " + member.name(), "left");
+    send("leave " + member.name());
+    pending = "left";
   }
 
+  /** Sends {@code kill}; its reply is read by {@link #awaitStopped}. */
   @Override
   void kill(Member member) throws Exception {
-    command("kill " + member.name(), "killed");
+    send("kill " + member.name());
+    pending = "killed";
   }
 
   @Override
-  String awaitStopped(Member member) {
-    return "stopped in the host";
+  String awaitStopped(Member member) throws Exception {
+    String expected = pending;
+    pending = null;
+    return expected == null ? "not stopping" : reply(expected + " " + member.name(), expected);
   }
 
   @Override

@@ -74,6 +74,11 @@ final class Report {
           System.out.printf(Locale.ROOT, "  %-52s %10s%n", row.figure() + " (" + row.unit() + ")", "–");
           continue;
         }
+        if (row.values().size() == 1) {
+          System.out.printf(Locale.ROOT, "  %-52s %10s %10s %23s  %s%n", row.figure() + " (" + row.unit() + ")",
+              format(row.values().get(0)), "", "", row.over());
+          continue;
+        }
         System.out.printf(Locale.ROOT, "  %-52s %10s %10s %23s  %d %s%n", row.figure() + " (" + row.unit() + ")",
             format(median(row.values())), format(mean(row.values())),
             format(min(row.values())) + "–" + format(max(row.values())), row.values().size(), row.over());
