@@ -454,9 +454,9 @@ public final class ClusterBenchmark {
       cluster.start(victim, seed);
       waitForParticipants(members, Math.max(180, nodes * 3));
     }
-    report.title(scenario, kill
-        ? scenario + ": " + (mode.equals("jvm") ? "stop without leave" : "SIGKILL") + " one node; until every survivor dropped it"
-        : scenario + ": " + (mode.equals("jvm") ? "Node.stop (leave)" : "SIGTERM") + " one node; until every survivor removed it");
+    String how = kill ? (mode.equals("jvm") ? "stop without leave" : "SIGKILL")
+        : (mode.equals("jvm") ? "shutdown (terminating, leave)" : "SIGTERM");
+    report.title(scenario, scenario + ": " + how + " of one node; until every survivor dropped it");
     report.add(scenario, "removedSeconds", "every survivor dropped it", "s", removed, "runs");
     report.add(scenario, "firstRemovedSeconds", "the first survivor dropped it", "s", firstRemoved, "runs");
     if (!kill) {
@@ -505,7 +505,8 @@ public final class ClusterBenchmark {
     List<Member> waiting = new ArrayList<>(members);
     while (!waiting.isEmpty()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(left.name() + " still listed by " + waiting.stream().map(Member::name).toList());
+        throw new IllegalStateException(left.name() + " still listed by "
+            + waiting.stream().map(Member::name).toList());
       }
       for (Map.Entry<Member, Answer<JsonArray>> answer : probe.peersOfAll(waiting).entrySet()) {
         JsonArray peers = answer.getValue().body();
