@@ -273,7 +273,7 @@ public final class ClusterBenchmark {
     long self = ProcessHandle.current().pid();
     Map<Member, Map<String, Double>> metrics0 = probe.metricsOfAll(members);
     Map<Long, Long> cpu0 = cpu();
-    Map<Long, Long> tcp0 = OsStats.tcpBytesSent(cpu0.keySet(), self);
+    TcpSentMeter tcpSent = new TcpSentMeter(cpu0.keySet(), self);
     long start = System.nanoTime();
     long end = start + TimeUnit.SECONDS.toNanos(steadySeconds);
     System.out.printf(Locale.ROOT, "steady: measuring for %d s, every node's peers polled every %d s%n",
@@ -295,6 +295,7 @@ public final class ClusterBenchmark {
           }
         }
       }
+      tcpSent.sample();
       if (System.nanoTime() > nextProgress) {
         System.out.printf(Locale.ROOT, "  steady %.0f s: %d polls, %d without all %d participants%n",
             seconds(System.nanoTime() - start), polls, incomplete, members.size());
@@ -308,7 +309,8 @@ public final class ClusterBenchmark {
     }
     Map<Member, Map<String, Double>> metrics1 = probe.metricsOfAll(members);
     Map<Long, Long> cpu1 = cpu();
-    Map<Long, Long> tcp1 = OsStats.tcpBytesSent(cpu1.keySet(), self);
+    tcpSent.sample();
+    Map<Long, Long> tcpBytes = tcpSent.sent();
     double secs = (System.nanoTime() - start) / 1e9;
     int perProcess = cluster.nodesPerProcess();
 
@@ -339,7 +341,7 @@ public final class ClusterBenchmark {
         continue;
       }
       cpu.add((cpu1.get(pid) - cpu0.get(pid)) / (double) ticksPerSecond / secs * 100 / perProcess);
-      tcp.add((tcp1.getOrDefault(pid, 0L) - tcp0.getOrDefault(pid, 0L)) / secs / perProcess);
+      tcp.add(tcpBytes.getOrDefault(pid, 0L) / secs / perProcess);
       rss.add(OsStats.rssBytes(pid) / 1e6);
       fds.add((double) OsStats.openDescriptors(pid));
     }
@@ -352,6 +354,8 @@ public final class ClusterBenchmark {
     report.add(scenario, "streamMessagesPerMinute", "stream messages sent per node", "/min", streamMessages,
         "nodes");
     report.add(scenario, "tcpBytesPerSecond", "TCP bytes sent per node", "B/s", tcp, per);
+    report.note(scenario, "tcpSockets", new io.vertx.core.json.JsonObject().put("openAtEnd", tcpSent.openNow())
+        .put("openedDuringWindow", tcpSent.opened()).put("closedDuringWindow", tcpSent.closed()));
     report.add(scenario, "cpuPercent", "CPU per node", "% of a core", cpu, per);
     report.add(scenario, "rssMegabytes", "RSS per process", "MB", rss, "processes");
     report.add(scenario, "openDescriptors", "open file descriptors per process", "fds", fds, "processes");
@@ -368,8 +372,9 @@ public final class ClusterBenchmark {
     report.note(scenario, "polls", polls);
     report.note(scenario, "incompletePollExamples", new JsonArray(new ArrayList<>(examples)));
     report.note(scenario, "seconds", secs);
-    System.out.printf(Locale.ROOT, "steady: %d of %d polls without all %d participants%s%n", incomplete, polls,
-        members.size(), examples.isEmpty() ? "" : " " + examples);
+    System.out.printf(Locale.ROOT, "steady: %d of %d polls without all %d participants%s; node-to-node TCP sockets:"
+        + " %d open, %d opened and %d closed during the window%n", incomplete, polls, members.size(),
+        examples.isEmpty() ? "" : " " + examples, tcpSent.openNow(), tcpSent.opened(), tcpSent.closed());
   }
 
   private Map<Long, Long> cpu() throws Exception {

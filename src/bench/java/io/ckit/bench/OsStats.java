@@ -5,10 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -58,13 +56,19 @@ final class OsStats {
     }
   }
 
+  /** One open TCP socket of a process, as {@code ss} shows it, with the bytes sent on it so far. */
+  record Socket(long pid, String local, String peer, long sent) {
+    String key() {
+      return pid + " " + local + " " + peer;
+    }
+  }
+
   /**
-   * Bytes sent so far on each process's open TCP sockets ({@code bytes_sent} of {@code ss -tinp}), by pid.
-   * Sockets whose other end is one of {@code excludedPid}'s (the benchmark's own HTTP requests to the nodes)
-   * are left out, so only node-to-node traffic counts. Sockets closed since an earlier call are not seen.
+   * The open TCP sockets of the given processes ({@code ss -tinpH}, with {@code bytes_sent}). Sockets whose
+   * other end is one of {@code excludedPid}'s (the benchmark's own HTTP requests to the nodes) are left out,
+   * so only node-to-node traffic counts.
    */
-  static Map<Long, Long> tcpBytesSent(Set<Long> pids, long excludedPid) throws IOException, InterruptedException {
-    record Socket(long pid, String local, String peer, long sent) { }
+  static List<Socket> tcpSockets(Set<Long> pids, long excludedPid) throws IOException, InterruptedException {
     List<Socket> sockets = new ArrayList<>();
     String local = null;
     String peer = null;
@@ -93,13 +97,8 @@ final class OsStats {
         excluded.add(socket.local());
       }
     }
-    Map<Long, Long> bytes = new HashMap<>();
-    for (Socket socket : sockets) {
-      if (pids.contains(socket.pid()) && !excluded.contains(socket.peer())) {
-        bytes.merge(socket.pid(), socket.sent(), Long::sum);
-      }
-    }
-    return bytes;
+    return sockets.stream().filter(socket -> pids.contains(socket.pid()) && !excluded.contains(socket.peer()))
+        .toList();
   }
 
   /** {@code [::ffff:127.0.0.1]:7946} (an IPv4 peer of a dual-stack socket) as {@code 127.0.0.1:7946}. */
