@@ -76,7 +76,7 @@ final class Report {
         }
         if (row.values().size() == 1) {
           System.out.printf(Locale.ROOT, "  %-52s %10s %10s %23s  %s%n", row.figure() + " (" + row.unit() + ")",
-              format(row.values().get(0)), "", "", row.over());
+              format(row.values().get(0)), "", "", row.over().equals("runs") ? "1 run" : row.over());
           continue;
         }
         System.out.printf(Locale.ROOT, "  %-52s %10s %10s %23s  %d %s%n", row.figure() + " (" + row.unit() + ")",
