@@ -33,13 +33,26 @@ abstract class BenchCluster implements AutoCloseable {
     this.logs = logs;
   }
 
-  /** {@code count} members named {@code prefix-00...} on free loopback ports. */
+  /**
+   * {@code count} members named {@code prefix-00...} on distinct free loopback ports: every port is held until
+   * all are chosen, so none is handed out twice. (Two nodes given one port in one JVM would not fail: Vert.x
+   * shares a server port between servers of one instance and spreads the requests over both.)
+   */
   static List<Member> members(String prefix, int count) throws IOException {
-    List<Member> members = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      members.add(new Member(String.format(Locale.ROOT, "%s-%02d", prefix, i), freePort()));
+    List<ServerSocket> held = new ArrayList<>();
+    try {
+      List<Member> members = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        held.add(socket);
+        members.add(new Member(String.format(Locale.ROOT, "%s-%02d", prefix, i), socket.getLocalPort()));
+      }
+      return members;
+    } finally {
+      for (ServerSocket socket : held) {
+        socket.close();
+      }
     }
-    return members;
   }
 
   static int freePort() throws IOException {

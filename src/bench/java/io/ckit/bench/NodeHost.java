@@ -99,6 +99,13 @@ public final class NodeHost {
       throw new IllegalArgumentException("--name: " + name + " is running already");
     }
     HostedNodeApp node = await(HostedNodeApp.start(vertx, flags));
+    for (Map.Entry<String, HostedNodeApp> other : nodes.entrySet()) {
+      if (other.getValue().port() == node.port()) {
+        // Vert.x shares one port between the servers of one instance: both nodes would get each other's traffic.
+        await(node.halt());
+        throw new IllegalArgumentException("--listen: port " + node.port() + " is " + other.getKey() + "'s");
+      }
+    }
     nodes.put(name, node);
     return "started " + name + " " + node.port();
   }
