@@ -217,37 +217,65 @@ public final class ClusterBenchmark {
   private void converge() throws Exception {
     int count = scenarios.contains("converge") ? runs : 1;
     List<Double> seconds = new ArrayList<>();
+    List<Double> medianNode = new ArrayList<>();
+    List<Double> allAnswering = new ArrayList<>();
     for (int run = 0; run < count; run++) {
       if (cluster != null) {
         cluster.close();
       }
       cluster = newCluster("node", nodes);
       long lastStart = cluster.startAll(probe);
-      double took = seconds(waitForParticipants(cluster.members, Math.max(120, nodes * 3)) - lastStart);
+      Agreement agreement = waitForParticipants(cluster.members, Math.max(120, nodes * 3));
+      double took = seconds(agreement.lastAgreed() - lastStart);
+      List<Double> each = agreement.agreed().values().stream().map(at -> seconds(at - lastStart)).toList();
+      double answering = seconds(agreement.answered().values().stream().mapToLong(Long::longValue).max()
+          .orElse(lastStart) - lastStart);
+      String last = agreement.agreed().entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey()
+          .name();
       seconds.add(took);
-      System.out.printf(Locale.ROOT, "converge run %d: every node sees %d participants %.2f s after the last %s%n",
-          run + 1, nodes, took, mode.equals("jvm") ? "node deployed" : "process start");
+      medianNode.add(Report.median(each));
+      allAnswering.add(answering);
+      System.out.printf(Locale.ROOT, "converge run %d: every node sees %d participants %.2f s after the last %s"
+          + " (median node %.2f s; last %s; every node answering after %.2f s)%n", run + 1, nodes, took,
+          mode.equals("jvm") ? "node deployed" : "process start", Report.median(each), last, answering);
     }
     if (scenarios.contains("converge")) {
       report.title("converge", "converge: from the last " + (mode.equals("jvm") ? "node deployed" : "process start")
           + " until every node sees " + nodes + " participants");
       report.add("converge", "seconds", "every node sees all as participant", "s", seconds, "runs");
+      report.add("converge", "medianNodeSeconds", "the median node sees all as participant", "s", medianNode,
+          "runs");
+      report.add("converge", "answeringSeconds", "every node answers /api/v1/peers", "s", allAnswering, "runs");
     }
   }
 
-  /** Waits until every member lists every member as participant; returns when the last one first did. */
-  private long waitForParticipants(List<Member> all, long timeoutSeconds) throws Exception {
+  /**
+   * When each member first answered {@code /api/v1/peers} at all, and when it first listed every member as
+   * participant ({@link System#nanoTime()}).
+   */
+  private record Agreement(Map<Member, Long> answered, Map<Member, Long> agreed) {
+    long lastAgreed() {
+      return agreed.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+    }
+  }
+
+  /** Waits until every member lists every member as participant. */
+  private Agreement waitForParticipants(List<Member> all, long timeoutSeconds) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     List<Member> waiting = new ArrayList<>(all);
-    long last = 0;
+    Map<Member, Long> answered = new HashMap<>();
+    Map<Member, Long> agreed = new HashMap<>();
     while (!waiting.isEmpty()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("no agreement on " + all.size() + " participants after " + timeoutSeconds
             + " s: still waiting for " + waiting.stream().map(Member::name).toList());
       }
       for (Map.Entry<Member, Answer<JsonArray>> answer : probe.peersOfAll(waiting).entrySet()) {
+        if (answer.getValue().body() != null) {
+          answered.putIfAbsent(answer.getKey(), answer.getValue().nanos());
+        }
         if (Probe.allParticipants(answer.getValue().body(), all)) {
-          last = Math.max(last, answer.getValue().nanos());
+          agreed.put(answer.getKey(), answer.getValue().nanos());
           waiting.remove(answer.getKey());
         }
       }
@@ -255,7 +283,7 @@ public final class ClusterBenchmark {
         Thread.sleep(Probe.POLL_MILLIS);
       }
     }
-    return last;
+    return new Agreement(answered, agreed);
   }
 
   private static final String TX_BYTES = "cluster_transport_tx_bytes_total";
