@@ -219,6 +219,7 @@ public final class ClusterBenchmark {
     List<Double> seconds = new ArrayList<>();
     List<Double> medianNode = new ArrayList<>();
     List<Double> allAnswering = new ArrayList<>();
+    List<Double> peakDescriptors = new ArrayList<>();
     for (int run = 0; run < count; run++) {
       if (cluster != null) {
         cluster.close();
@@ -235,9 +236,11 @@ public final class ClusterBenchmark {
       seconds.add(took);
       medianNode.add(Report.median(each));
       allAnswering.add(answering);
+      peakDescriptors.add((double) agreement.peakDescriptors());
       System.out.printf(Locale.ROOT, "converge run %d: every node sees %d participants %.2f s after the last %s"
-          + " (median node %.2f s; last %s; every node answering after %.2f s)%n", run + 1, nodes, took,
-          mode.equals("jvm") ? "node deployed" : "process start", Report.median(each), last, answering);
+          + " (median node %.2f s; last %s; every node answering after %.2f s; at most %d descriptors in a"
+          + " process)%n", run + 1, nodes, took, mode.equals("jvm") ? "node deployed" : "process start",
+          Report.median(each), last, answering, agreement.peakDescriptors());
     }
     if (scenarios.contains("converge")) {
       report.title("converge", "converge: from the last " + (mode.equals("jvm") ? "node deployed" : "process start")
@@ -246,6 +249,8 @@ public final class ClusterBenchmark {
       report.add("converge", "medianNodeSeconds", "the median node sees all as participant", "s", medianNode,
           "runs");
       report.add("converge", "answeringSeconds", "every node answers /api/v1/peers", "s", allAnswering, "runs");
+      report.add("converge", "peakDescriptors", "peak open descriptors in one process", "fds",
+          peakDescriptors, "runs");
     }
   }
 
@@ -253,7 +258,7 @@ public final class ClusterBenchmark {
    * When each member first answered {@code /api/v1/peers} at all, and when it first listed every member as
    * participant ({@link System#nanoTime()}).
    */
-  private record Agreement(Map<Member, Long> answered, Map<Member, Long> agreed) {
+  private record Agreement(Map<Member, Long> answered, Map<Member, Long> agreed, long peakDescriptors) {
     long lastAgreed() {
       return agreed.values().stream().mapToLong(Long::longValue).max().orElseThrow();
     }
@@ -265,7 +270,13 @@ public final class ClusterBenchmark {
     List<Member> waiting = new ArrayList<>(all);
     Map<Member, Long> answered = new HashMap<>();
     Map<Member, Long> agreed = new HashMap<>();
+    long peakDescriptors = 0;
+    long nextDescriptorSample = 0;
     while (!waiting.isEmpty()) {
+      if (System.nanoTime() >= nextDescriptorSample) {
+        peakDescriptors = Math.max(peakDescriptors, mostDescriptors());
+        nextDescriptorSample = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+      }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("no agreement on " + all.size() + " participants after " + timeoutSeconds
             + " s: still waiting for " + waiting.stream().map(Member::name).toList());
@@ -283,7 +294,20 @@ public final class ClusterBenchmark {
         Thread.sleep(Probe.POLL_MILLIS);
       }
     }
-    return new Agreement(answered, agreed);
+    return new Agreement(answered, agreed, Math.max(peakDescriptors, mostDescriptors()));
+  }
+
+  /** The most open descriptors any one of the cluster's processes has now. */
+  private long mostDescriptors() {
+    long most = 0;
+    for (ProcessHandle process : cluster.processes()) {
+      try {
+        most = Math.max(most, OsStats.openDescriptors(process.pid()));
+      } catch (java.io.IOException e) {
+        // The process exited between the listing and the count.
+      }
+    }
+    return most;
   }
 
   private static final String TX_BYTES = "cluster_transport_tx_bytes_total";
