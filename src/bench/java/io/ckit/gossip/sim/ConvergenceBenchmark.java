@@ -25,13 +25,15 @@ import java.util.Locale;
  * <p>{@code --max-packet-bytes} is the packet budget senders fill (Go ckit's 10 MiB by default; memberlist's
  * LAN budget is 1400). Prints progress every 10 wall seconds, then per size: simulated and wall seconds,
  * packets, streams and bytes sent per node, the largest packet, and the heap (live after the storm, and the
- * pools' peaks); {@code --histogram K}: the K classes holding most of the live heap after the storm. Run with {@code ./mvnw -Pharness verify -Dharness.args="1000,2000 --max-packet-bytes 1400"}.
+ * pools' peaks); {@code --wall-limit S} gives up on a storm after S wall seconds and says how far it got;
+ * {@code --histogram K}: the K classes holding most of the live heap after the storm. Run with {@code ./mvnw -Pharness verify -Dharness.args="1000,2000 --max-packet-bytes 1400"}.
  */
 public final class ConvergenceBenchmark {
 
   private static final String USAGE = "usage: ConvergenceBenchmark [NODES,...] [--nodes N,...] "
       + "[--max-packet-bytes B] [--join random|seed] [--join-peers K] [--spread MILLIS] [--steady SECONDS] "
-      + "[--deadline SECONDS] [--seed S] [--histogram TOP-CLASSES]";
+      + "[--deadline SECONDS] [--seed S] [--histogram TOP-CLASSES] "
+      + "[--wall-limit SECONDS]";
 
   private String sizes = "1000";
   private int maxPacketBytes = GossipOptions.ckit().getMaxPacketBytes();
@@ -42,6 +44,7 @@ public final class ConvergenceBenchmark {
   private long deadlineSeconds = 1_800;
   private long seed = -1;
   private int histogram;
+  private long wallLimitSeconds;
 
   private ConvergenceBenchmark() {}
 
@@ -85,6 +88,7 @@ public final class ConvergenceBenchmark {
         case "--deadline" -> deadlineSeconds = number(arg, value, 1, 86_400);
         case "--seed" -> seed = number(arg, value, 0, Long.MAX_VALUE);
         case "--histogram" -> histogram = (int) number(arg, value, 0, 1_000);
+        case "--wall-limit" -> wallLimitSeconds = number(arg, value, 0, 86_400);
         default -> throw new IllegalArgumentException(arg + ": unknown option");
       }
     }
@@ -121,9 +125,10 @@ public final class ConvergenceBenchmark {
     List<SimNode> nodes = cluster.addNodes(n);
     long joined = joinRandom ? cluster.startAllJoiningRandomPeers(spreadMillis, joinPeers)
         : cluster.startAllJoiningThrough(nodes.get(0), spreadMillis);
-    Progress progress = new Progress(cluster, wallStart);
-    boolean converged = cluster.simulation.runUntil(() -> progress.tick() && cluster.converged(),
-        joined + deadlineSeconds * 1000, 50);
+    Progress progress = new Progress(cluster, wallStart, wallLimitSeconds);
+    cluster.simulation.runUntil(() -> progress.outOfTime() || cluster.converged(), joined + deadlineSeconds * 1000,
+        50);
+    boolean converged = cluster.converged();
     double convergeSeconds = (cluster.simulation.now() - joined) / 1000.0;
     double convergeWall = seconds(wallStart);
     Sent storm = Sent.of(cluster, nodes);
@@ -132,6 +137,10 @@ public final class ConvergenceBenchmark {
     System.out.printf(Locale.ROOT, "join storm: %s %.2f simulated s after the last start (%.1f wall s, %d events);"
         + " live heap %s%n", converged ? "converged" : "NOT converged", convergeSeconds, convergeWall,
         cluster.simulation.eventsRun(), mib(liveHeap));
+    if (!converged) {
+      System.out.println("  " + progress.line());
+      return;
+    }
     System.out.println("  sent per node: " + storm.perNode(n));
     if (histogram > 0) {
       printHistogram(histogram);
@@ -163,26 +172,38 @@ public final class ConvergenceBenchmark {
         seconds(wallStart));
   }
 
-  /** Prints a line every 10 wall seconds while the storm runs. */
+  /** Prints a line every 10 wall seconds while the storm runs, and stops it at the wall-time limit. */
   private static final class Progress {
     private final SimCluster cluster;
     private final long wallStart;
+    private final long wallLimitSeconds;
     private long lastPrint = System.nanoTime();
 
-    Progress(SimCluster cluster, long wallStart) {
+    Progress(SimCluster cluster, long wallStart, long wallLimitSeconds) {
       this.cluster = cluster;
       this.wallStart = wallStart;
+      this.wallLimitSeconds = wallLimitSeconds;
     }
 
-    /** Always true: a step of the convergence condition. */
-    boolean tick() {
+    /** Whether the wall-time limit (if any) has passed; prints progress on the way. */
+    boolean outOfTime() {
       if (System.nanoTime() - lastPrint > 10_000_000_000L) {
         lastPrint = System.nanoTime();
-        System.out.printf(Locale.ROOT, "  %.1f simulated s, %.0f wall s: %d of %d nodes see everyone, %d events, heap"
-            + " %s%n", cluster.simulation.now() / 1000.0, seconds(wallStart), cluster.convergedNodes(),
-            cluster.nodes().size(), cluster.simulation.eventsRun(), mib(heapUsed()));
+        System.out.println("  " + line());
       }
-      return true;
+      return wallLimitSeconds > 0 && seconds(wallStart) > wallLimitSeconds;
+    }
+
+    /** How far the storm is: nodes that see everyone, and the share of all N x N member views filled. */
+    String line() {
+      long views = 0;
+      for (SimNode node : cluster.nodes()) {
+        views += node.visible.size();
+      }
+      double n = cluster.nodes().size();
+      return String.format(Locale.ROOT, "%.1f simulated s, %.0f wall s: %d of %.0f nodes see everyone, %.1f%% of"
+          + " views filled, %d events, heap %s", cluster.simulation.now() / 1000.0, seconds(wallStart),
+          cluster.convergedNodes(), n, 100 * views / (n * n), cluster.simulation.eventsRun(), mib(heapUsed()));
     }
   }
 
