@@ -26,7 +26,8 @@ import java.util.Locale;
  * LAN budget is 1400). Prints progress every 10 wall seconds, then per size: simulated and wall seconds,
  * packets, streams and bytes sent per node, the largest packet, and the heap (live after the storm, and the
  * pools' peaks); {@code --wall-limit S} gives up on a storm after S wall seconds and says how far it got;
- * {@code --histogram K}: the K classes holding most of the live heap after the storm. Run with {@code ./mvnw -Pharness verify -Dharness.args="1000,2000 --max-packet-bytes 1400"}.
+ * {@code --histogram K}: the K classes holding most of the live heap after the storm. Run with {@code ./mvnw
+ * -Pharness verify -Dharness.args="1000,2000 --max-packet-bytes 1400"}.
  */
 public final class ConvergenceBenchmark {
 
@@ -204,8 +205,8 @@ public final class ConvergenceBenchmark {
         views += node.visible.size();
       }
       double n = cluster.nodes().size();
-      return String.format(Locale.ROOT, "%.1f simulated s, %.0f wall s (%.0f CPU s): %d of %.0f nodes see everyone, %.1f%% of"
-          + " views filled, %d events, heap %s", cluster.simulation.now() / 1000.0, seconds(wallStart),
+      return String.format(Locale.ROOT, "%.1f simulated s, %.0f wall s (%.0f CPU s): %d of %.0f nodes see everyone,"
+          + " %.1f%% of views filled, %d events, heap %s", cluster.simulation.now() / 1000.0, seconds(wallStart),
           (threadCpu() - cpuStart) / 1e9, cluster.convergedNodes(), n, 100 * views / (n * n),
           cluster.simulation.eventsRun(), mib(heapUsed()));
     }
