@@ -125,13 +125,13 @@ public final class ConvergenceBenchmark {
     GossipOptions options = GossipOptions.ckit().setMaxPacketBytes(maxPacketBytes);
     SimCluster cluster = new SimCluster(seed < 0 ? n : seed, name -> options);
     List<SimNode> nodes = cluster.addNodes(n);
-    long joined = joinRandom ? cluster.startAllJoiningRandomPeers(spreadMillis, joinPeers)
+    long joined = joinRandom ? cluster.scheduleJoinStorm(spreadMillis, joinPeers)
         : cluster.startAllJoiningThrough(nodes.get(0), spreadMillis);
     Progress progress = new Progress(cluster, wallStart, cpuStart, wallLimitSeconds);
-    cluster.simulation.runUntil(() -> progress.outOfTime() || cluster.converged(), joined + deadlineSeconds * 1000,
-        50);
-    boolean converged = cluster.converged();
-    double convergeSeconds = (cluster.simulation.now() - joined) / 1000.0;
+    cluster.simulation.runUntil(() -> progress.outOfTime() || cluster.simulation.now() >= joined
+        && cluster.converged(), joined + deadlineSeconds * 1000, 50);
+    boolean converged = cluster.simulation.now() >= joined && cluster.converged();
+    double convergeSeconds = Math.max(0, cluster.simulation.now() - joined) / 1000.0;
     double convergeWall = seconds(wallStart);
     Sent storm = Sent.of(cluster, nodes);
     System.gc();
@@ -139,13 +139,13 @@ public final class ConvergenceBenchmark {
     System.out.printf(Locale.ROOT, "join storm: %s %.2f simulated s after the last start (%.1f wall s, %.1f CPU s"
         + " of the simulation's thread, %d events); live heap %s%n", converged ? "converged" : "NOT converged",
         convergeSeconds, convergeWall, (threadCpu() - cpuStart) / 1e9, cluster.simulation.eventsRun(), mib(liveHeap));
-    if (!converged) {
-      System.out.println("  " + progress.line());
-      return;
-    }
     System.out.println("  sent per node: " + storm.perNode(n));
     if (histogram > 0) {
       printHistogram(histogram);
+    }
+    if (!converged) {
+      System.out.println("  " + progress.line());
+      return;
     }
 
     // One broadcast in the converged cluster: a newcomer joins through a random member.

@@ -123,6 +123,17 @@ public final class SimCluster {
    * @return the moment the last node started and joined
    */
   public long startAllJoiningRandomPeers(long spreadMillis, int joinPeers) {
+    long last = scheduleJoinStorm(spreadMillis, joinPeers);
+    simulation.runUntil(last);
+    return last;
+  }
+
+  /**
+   * Schedules the join storm of {@link #startAllJoiningRandomPeers} without running it.
+   *
+   * @return the moment the last node will start and join
+   */
+  public long scheduleJoinStorm(long spreadMillis, int joinPeers) {
     List<SimNode> started = new ArrayList<>();
     nodes.get(0).start();
     started.add(nodes.get(0));
@@ -143,7 +154,6 @@ public final class SimCluster {
         started.add(node);
       });
     }
-    simulation.runUntil(last);
     return last;
   }
 
