@@ -117,8 +117,8 @@ public final class SimCluster {
   /**
    * A join storm as a deployment sees it: the first node starts alone, every other node starts at a random
    * moment in the next {@code spreadMillis} and joins through up to {@code joinPeers} distinct random nodes
-   * among those already started (what a headless service's DNS answer, cut to ckit's at most five join
-   * peers, gives). Runs the simulation until the last of them has started.
+   * among those already started (what a headless service's DNS answer, cut to the node's {@code
+   * --max-join-peers}, 5 by default, gives). Runs the simulation until the last of them has started.
    *
    * @return the moment the last node started and joined
    */
