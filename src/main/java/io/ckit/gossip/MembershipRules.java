@@ -109,7 +109,7 @@ final class MembershipRules {
           + Addresses.format(alive.addr(), alive.port()) + ") meta:(" + alive.meta() + " VS " + state.meta
           + "), vsn:(" + vsn + " VS " + state.vsn() + ")");
     } else {
-      encodeAndBroadcast(alive.node(), alive, notify);
+      encodeAndBroadcast(state.name, alive, notify);
       if (vsn != null && vsn.length() > 5) {
         copyVersions(vsn, state);
       }
@@ -160,7 +160,7 @@ final class MembershipRules {
     Suspicion suspicion = suspicions.get(suspect.node());
     if (suspicion != null) {
       if (suspicion.confirm(suspect.from())) {
-        encodeAndBroadcast(suspect.node(), suspect, null);
+        encodeAndBroadcast(state.name, suspect, null);
       }
       return;
     }
@@ -173,7 +173,7 @@ final class MembershipRules {
       ctx.delegate.notifyRefute(state.snapshot(), suspect.from());
       return;
     }
-    encodeAndBroadcast(suspect.node(), suspect, null);
+    encodeAndBroadcast(state.name, suspect, null);
     ctx.suspicionsStarted++;
     state.incarnation = suspect.incarnation();
     state.state = MemberState.SUSPECT;
@@ -220,10 +220,10 @@ final class MembershipRules {
       Promise<Void> done = leaveBroadcast;
       // Completed on a later turn: the broadcast finishes while a packet is being packed, and whoever waits
       // on the leave may shut the engine down.
-      encodeAndBroadcast(dead.node(), dead,
+      encodeAndBroadcast(state.name, dead,
           done == null ? null : () -> ctx.scheduler.schedule(0, done::tryComplete));
     } else {
-      encodeAndBroadcast(dead.node(), dead, null);
+      encodeAndBroadcast(state.name, dead, null);
     }
     state.incarnation = dead.incarnation();
     state.state = dead.isLeave() ? MemberState.LEFT : MemberState.DEAD;
@@ -241,6 +241,10 @@ final class MembershipRules {
         ByteString.copyOf(self.versions)), null);
   }
 
+  /**
+   * @param node the member's name as the table holds it (interned), not the decoded message's copy: in a join
+   *     storm every member's news waits in the queue at once, and a copy of each name would cost 56 bytes more
+   */
   private void encodeAndBroadcast(String node, Message message, Runnable onFinished) {
     ctx.broadcasts.queue(node, ctx.messages.encode(message), onFinished);
   }

@@ -7,10 +7,14 @@ import io.ckit.gossip.MemberIdentity;
 import io.ckit.gossip.Memberlist;
 import io.ckit.wire.MemberState;
 import io.vertx.core.Future;
+import java.util.AbstractSet;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 
@@ -26,6 +30,8 @@ public final class SimCluster {
   private final Function<String, GossipOptions> options;
   private final Function<String, String> labels;
   private final List<SimNode> nodes = new ArrayList<>();
+  /** Each node's index by name, so that a node's view is a bit set (10,000 views of 10,000 fit in 13 MB). */
+  private final Map<String, Integer> indexes = new HashMap<>();
 
   /** A cluster without a label. */
   public SimCluster(long seed, Function<String, GossipOptions> options) {
@@ -55,6 +61,7 @@ public final class SimCluster {
     String name = String.format("node-%05d", index);
     String address = String.format("10.%d.%d.%d:7946", index >> 16 & 0xFF, index >> 8 & 0xFF, index & 0xFF);
     SimNode node = new SimNode(name, address);
+    indexes.put(name, index);
     node.engine = new Memberlist(new MemberIdentity(name, address, labels.apply(name)), options.apply(name),
         network.attach(address), simulation.scheduler(), node, new SplittableRandom(seeds.nextLong()));
     network.bind(address, node.engine);
@@ -107,22 +114,150 @@ public final class SimCluster {
     return last;
   }
 
+  /**
+   * A join storm as a deployment sees it: the first node starts alone, every other node starts at a random
+   * moment in the next {@code spreadMillis} and joins through up to {@code joinPeers} distinct random nodes
+   * among those already started (what a headless service's DNS answer, cut to the node's {@code
+   * --max-join-peers}, 5 by default, gives). Runs the simulation until the last of them has started.
+   *
+   * @return the moment the last node started and joined
+   */
+  public long startAllJoiningRandomPeers(long spreadMillis, int joinPeers) {
+    long last = scheduleJoinStorm(spreadMillis, joinPeers);
+    simulation.runUntil(last);
+    return last;
+  }
+
+  /**
+   * Schedules the join storm of {@link #startAllJoiningRandomPeers} without running it.
+   *
+   * @return the moment the last node will start and join
+   */
+  public long scheduleJoinStorm(long spreadMillis, int joinPeers) {
+    List<SimNode> started = new ArrayList<>();
+    nodes.get(0).start();
+    started.add(nodes.get(0));
+    long last = simulation.now();
+    for (SimNode node : nodes.subList(1, nodes.size())) {
+      long at = simulation.now() + (spreadMillis > 0 ? seeds.nextLong(spreadMillis) : 0);
+      last = Math.max(last, at);
+      simulation.at(at, () -> {
+        List<String> peers = new ArrayList<>(joinPeers);
+        for (int tries = 0; peers.size() < Math.min(joinPeers, started.size()) && tries < 10 * joinPeers; tries++) {
+          String address = started.get(seeds.nextInt(started.size())).address;
+          if (!peers.contains(address)) {
+            peers.add(address);
+          }
+        }
+        node.start();
+        node.lastJoin = node.engine.join(peers);
+        started.add(node);
+      });
+    }
+    return last;
+  }
+
   /** Whether every running node sees exactly the running nodes, all alive. */
   public boolean converged() {
-    List<SimNode> running = running();
-    for (SimNode node : running) {
-      if (node.visible.size() != running.size()) {
+    int running = 0;
+    for (SimNode node : nodes) {
+      running += node.running ? 1 : 0;
+    }
+    for (SimNode node : nodes) {
+      if (node.running && node.visible.size() != running) {
         return false;
       }
     }
-    for (SimNode node : running) {
-      for (SimNode other : running) {
-        if (!node.visible.contains(other.name)) {
-          return false;
-        }
+    return convergedNodes() == running;
+  }
+
+  /** How many running nodes see exactly the running nodes. */
+  public int convergedNodes() {
+    BitSet running = new BitSet(nodes.size());
+    for (SimNode node : nodes) {
+      if (node.running) {
+        running.set(indexes.get(node.name));
       }
     }
-    return true;
+    int count = 0;
+    for (SimNode node : nodes) {
+      if (node.running && node.visible.members.equals(running)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** The names of the cluster's nodes one node sees, as a bit per node; other names are not kept. */
+  public final class View extends AbstractSet<String> {
+    private final BitSet members = new BitSet();
+    private int size;
+
+    @Override
+    public boolean add(String name) {
+      Integer index = indexes.get(name);
+      if (index == null || members.get(index)) {
+        return false;
+      }
+      members.set(index);
+      size++;
+      return true;
+    }
+
+    @Override
+    public boolean remove(Object name) {
+      Integer index = indexes.get(name);
+      if (index == null || !members.get(index)) {
+        return false;
+      }
+      members.clear(index);
+      size--;
+      return true;
+    }
+
+    @Override
+    public boolean contains(Object name) {
+      Integer index = indexes.get(name);
+      return index != null && members.get(index);
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public Iterator<String> iterator() {
+      return new Iterator<>() {
+        private int next = members.nextSetBit(0);
+        private int last = -1;
+
+        @Override
+        public boolean hasNext() {
+          return next >= 0;
+        }
+
+        @Override
+        public String next() {
+          if (next < 0) {
+            throw new NoSuchElementException();
+          }
+          last = next;
+          next = members.nextSetBit(next + 1);
+          return nodes.get(last).name;
+        }
+
+        @Override
+        public void remove() {
+          if (last < 0) {
+            throw new IllegalStateException("next() has not been called");
+          }
+          members.clear(last);
+          size--;
+          last = -1;
+        }
+      };
+    }
   }
 
   /** One engine, with a delegate that tracks which members it sees. */
@@ -131,7 +266,7 @@ public final class SimCluster {
     public final String address;
     public Memberlist engine;
     /** Members this node sees as alive or suspect, from its join and leave events. */
-    public final Set<String> visible = new HashSet<>();
+    public final View visible = new View();
     private boolean running;
     public Future<Integer> lastJoin;
 

@@ -42,6 +42,8 @@ public final class SimNetwork implements MemoryNetwork.Conditions {
   public static final class Traffic {
     public long packets;
     public long packetBytes;
+    /** The largest packet, in bytes as sent (label, checksum, compression and encryption included). */
+    public int largestPacket;
     public long streams;
     public long streamBytes;
   }
@@ -113,6 +115,7 @@ public final class SimNetwork implements MemoryNetwork.Conditions {
       case PACKET -> {
         sent.packets++;
         sent.packetBytes += bytes;
+        sent.largestPacket = Math.max(sent.largestPacket, bytes);
       }
       case DIAL -> sent.streams++;
       case DATA -> sent.streamBytes += bytes;
