@@ -27,6 +27,14 @@ public interface GossipDelegate {
     return List.of();
   }
 
+  /**
+   * Whether {@link #broadcasts} may have anything to give. A gossip round with nothing queued here or in
+   * the engine sends nothing, so it skips choosing targets; true (the default) always asks.
+   */
+  default boolean hasBroadcasts() {
+    return true;
+  }
+
   /** The user state to send in a push/pull (ckit's local state); null for none. */
   default ByteString localState(boolean join) {
     return null;

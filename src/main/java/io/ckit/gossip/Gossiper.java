@@ -37,6 +37,10 @@ final class Gossiper {
    * or dead for less than gossipToTheDeadTime (never this node).
    */
   void gossip() {
+    if (ctx.broadcasts.size() == 0 && !ctx.delegate.hasBroadcasts()) {
+      // memberlist would pick the targets and then find nothing to send them.
+      return;
+    }
     long now = ctx.scheduler.nowMillis();
     long toTheDead = ctx.options.getGossipToTheDeadTime().toMillis();
     List<NodeState> targets = ctx.table.kRandomNodes(ctx.options.getGossipNodes(), node -> {

@@ -258,7 +258,9 @@ public final class NodeImpl implements Node, GossipDelegate {
       engine.start();
       sizeWait.started();
       joiner.start(engine, advertised);
-      long interval = Math.max(100, Math.min(1000, options.getGossip().getGossipInterval().toMillis()));
+      // The health score changes with probe outcomes, so it is read once per probe (at most once a second);
+      // the member count is also read after every membership change.
+      long interval = Math.max(100, Math.min(1000, options.getGossip().getProbeInterval().toMillis()));
       vertx.setPeriodic(interval, id -> {
         if (stopped != null || engine == null) {
           vertx.cancelTimer(id);
@@ -550,6 +552,11 @@ public final class NodeImpl implements Node, GossipDelegate {
   @Override
   public List<byte[]> broadcasts(int overhead, int limit) {
     return broadcasts.getBroadcasts(overhead, limit);
+  }
+
+  @Override
+  public boolean hasBroadcasts() {
+    return broadcasts.size() > 0;
   }
 
   @Override

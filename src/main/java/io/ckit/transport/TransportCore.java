@@ -47,8 +47,18 @@ final class TransportCore {
         .setUseAlpn(options.isSsl())
         .setVerifyHost(options.isVerifyHost())
         .setTrustOptions(options.getTrustOptions())
-        .setKeyCertOptions(options.getKeyCertOptions());
-    this.client = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp2MaxSize(1));
+        .setKeyCertOptions(options.getKeyCertOptions())
+        .setHttp2KeepAliveTimeout((int) options.getIdleConnectionTimeout().getSeconds());
+    this.client = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp2MaxSize(1)
+        .setCleanerPeriod(cleanerPeriodMillis(options.getIdleConnectionTimeout().toMillis())));
+  }
+
+  /**
+   * How often the pool looks for idle connections to close: a tenth of the idle timeout, between 1 and 10
+   * seconds (Vert.x's default, 1 s, is one timer a second per node for a timeout counted in minutes).
+   */
+  static int cleanerPeriodMillis(long idleTimeoutMillis) {
+    return (int) Math.max(1_000, Math.min(10_000, idleTimeoutMillis / 10));
   }
 
   boolean closed() {

@@ -26,7 +26,7 @@ import java.util.Set;
  * <pre>{@code
  * {
  *   "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000,
- *                 "maxPacketsInFlight": 100, "maxInboundQueuedPackets": 1024},
+ *                 "maxPacketsInFlight": 100, "maxInboundQueuedPackets": 1024, "idleConnectionTimeout": "5m"},
  *   "tls": {"enabled": true, "pemKeyCert": {...}, "pemTrust": {...}, "clientAuth": "REQUIRED", "verifyHost": true}
  * }
  * }</pre>
@@ -47,6 +47,13 @@ public final class TransportOptions {
   public static final int DEFAULT_MAX_PACKETS_IN_FLIGHT = 100;
   /** Frames read and not yet handled by the engine before reading pauses: memberlist's HandoffQueueDepth. */
   public static final int DEFAULT_MAX_INBOUND_QUEUED_PACKETS = 1024;
+  /**
+   * How long an outgoing connection to a peer may stay unused before it is closed. Longer than the time
+   * between two messages to one peer in a large cluster (a node probes each peer about once per probe
+   * interval times the cluster size, and answers each peer's probes as often), so steady clusters of a few
+   * hundred nodes keep their connections instead of opening one per probe.
+   */
+  public static final Duration DEFAULT_IDLE_CONNECTION_TIMEOUT = Duration.ofMinutes(5);
   /** Plain HTTP/2 (h2c), as Go ckit runs by default. */
   public static final boolean DEFAULT_SSL = false;
   /** Client certificates are neither asked for nor required. */
@@ -56,7 +63,7 @@ public final class TransportOptions {
 
   private static final Set<String> SECTIONS = Set.of("transport", "tls");
   private static final Set<String> TRANSPORT_FIELDS = Set.of("maxFrameBytes", "packetTimeout", "maxQueuedPackets",
-      "maxPacketsInFlight", "maxInboundQueuedPackets");
+      "maxPacketsInFlight", "maxInboundQueuedPackets", "idleConnectionTimeout");
   private static final Set<String> TLS_FIELDS = Set.of("enabled", "pemKeyCert", "jksKeyStore", "pfxKeyStore",
       "pemTrust", "jksTrustStore", "pfxTrustStore", "clientAuth", "verifyHost");
 
@@ -65,6 +72,7 @@ public final class TransportOptions {
   private int maxQueuedPackets = DEFAULT_MAX_QUEUED_PACKETS;
   private int maxPacketsInFlight = DEFAULT_MAX_PACKETS_IN_FLIGHT;
   private int maxInboundQueuedPackets = DEFAULT_MAX_INBOUND_QUEUED_PACKETS;
+  private Duration idleConnectionTimeout = DEFAULT_IDLE_CONNECTION_TIMEOUT;
   private boolean ssl = DEFAULT_SSL;
   private KeyCertOptions keyCertOptions;
   private TrustOptions trustOptions;
@@ -80,6 +88,7 @@ public final class TransportOptions {
     maxQueuedPackets = other.maxQueuedPackets;
     maxPacketsInFlight = other.maxPacketsInFlight;
     maxInboundQueuedPackets = other.maxInboundQueuedPackets;
+    idleConnectionTimeout = other.idleConnectionTimeout;
     ssl = other.ssl;
     keyCertOptions = other.keyCertOptions == null ? null : other.keyCertOptions.copy();
     trustOptions = other.trustOptions == null ? null : other.trustOptions.copy();
@@ -115,7 +124,8 @@ public final class TransportOptions {
         .put("packetTimeout", Durations.format(packetTimeout))
         .put("maxQueuedPackets", maxQueuedPackets)
         .put("maxPacketsInFlight", maxPacketsInFlight)
-        .put("maxInboundQueuedPackets", maxInboundQueuedPackets);
+        .put("maxInboundQueuedPackets", maxInboundQueuedPackets)
+        .put("idleConnectionTimeout", Durations.format(idleConnectionTimeout));
     return new JsonObject().put("tls", tls).put("transport", transport);
   }
 
@@ -173,6 +183,27 @@ public final class TransportOptions {
   public boolean isSsl() {
     return ssl;
   }
+
+  public Duration getIdleConnectionTimeout() {
+    return idleConnectionTimeout;
+  }
+
+  /**
+   * How long an outgoing connection to a peer may stay unused (no request open on it) before it is closed;
+   * whole seconds, at least one. Shorter holds fewer descriptors (a node keeps one connection to each peer
+   * it sent to within this time, and its peers one to it) at the cost of a new connection, a TCP and
+   * HTTP/2 (and TLS) handshake, for each message after a pause; longer keeps them.
+   */
+  public TransportOptions setIdleConnectionTimeout(Duration idleConnectionTimeout) {
+    Limits.positive(idleConnectionTimeout, "idleConnectionTimeout");
+    if (idleConnectionTimeout.toMillis() % 1000 != 0 || idleConnectionTimeout.getSeconds() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("idleConnectionTimeout: " + Durations.format(idleConnectionTimeout)
+          + " is not a whole number of seconds (at most " + Integer.MAX_VALUE + ")");
+    }
+    this.idleConnectionTimeout = idleConnectionTimeout;
+    return this;
+  }
+
 
   /** TLS (HTTP/2 negotiated with ALPN) instead of h2c, for both the server and the client. */
   public TransportOptions setSsl(boolean ssl) {
@@ -241,6 +272,7 @@ public final class TransportOptions {
         case "maxQueuedPackets" -> setMaxQueuedPackets(JsonValues.integer(name, value));
         case "maxPacketsInFlight" -> setMaxPacketsInFlight(JsonValues.integer(name, value));
         case "maxInboundQueuedPackets" -> setMaxInboundQueuedPackets(JsonValues.integer(name, value));
+        case "idleConnectionTimeout" -> setIdleConnectionTimeout(Durations.parse(name, value));
       }
     });
   }

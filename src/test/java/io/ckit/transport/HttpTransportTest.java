@@ -63,6 +63,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -228,6 +229,51 @@ class HttpTransportTest {
           assertThat(connections.get()).isEqualTo(1);
           assertThat(a.registry.get("cluster.transport.tx.packets").counter().count()).isGreaterThanOrEqualTo(1000);
           assertThat(a.registry.get("cluster.transport.tx.packets.dropped").counter().count()).isZero();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aConnectionIsKeptWhileInUseAndClosedOnceIdleForTheIdleTimeout(Vertx vertx, VertxTestContext test)
+      throws Exception {
+    TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip(),
+        new TransportOptions().setIdleConnectionTimeout(Duration.ofSeconds(2)))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    TestNode b = TestNode.start(vertx, "b", TestNode.fastGossip(), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    AtomicInteger opened = new AtomicInteger();
+    AtomicLong closedAt = new AtomicLong();
+    HttpServer counting = vertx.createHttpServer(HttpTransport.serverOptions(new TransportOptions()))
+        .connectionHandler(connection -> {
+          opened.incrementAndGet();
+          connection.closeHandler(closed -> closedAt.set(System.nanoTime()));
+        })
+        .requestHandler(b.transport.requestHandler());
+    int port = counting.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+        .actualPort();
+    byte[] packet = PacketCodec.ckit(new MessageCodec(), "").encode(new Ping(7, "someone-else", null, 0, ""), false);
+    long before = b.call(() -> b.engine.stats().packetsReceived()).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    // A packet every 500 ms for 4 s: longer in all than the idle timeout, but never idle for it.
+    AtomicInteger sent = new AtomicInteger();
+    AtomicLong lastSent = new AtomicLong();
+    vertx.setPeriodic(500, id -> {
+      if (sent.get() == 8) {
+        vertx.cancelTimer(id);
+        return;
+      }
+      a.call(() -> {
+        a.transport.sendPacket("127.0.0.1:" + port, packet);
+        return null;
+      });
+      lastSent.set(System.nanoTime());
+      sent.incrementAndGet();
+    });
+    TestNode.until(vertx, () -> b.engine.stats().packetsReceived() >= before + 8, 30_000)
+        .compose(received -> TestNode.until(vertx, () -> closedAt.get() != 0, 30_000))
+        .onComplete(test.succeeding(closed -> test.verify(() -> {
+          assertThat(opened.get()).isEqualTo(1);
+          assertThat(closedAt.get() - lastSent.get()).isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(2));
           test.completeNow();
         })));
   }

@@ -67,18 +67,21 @@ class TransportOptionsTest {
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath("node.crt").setKeyPath("node.key"))
         .setTrustOptions(new PemTrustOptions().addCertPath("ca.crt"))
         .setClientAuth(ClientAuth.REQUIRED)
-        .setVerifyHost(false);
+        .setVerifyHost(false)
+        .setIdleConnectionTimeout(Duration.ofSeconds(30));
     JsonObject json = options.toJson();
     assertThat(json).isEqualTo(new JsonObject("""
         {"tls": {"enabled": true, "clientAuth": "REQUIRED", "verifyHost": false,
                  "pemKeyCert": {"certPaths": ["node.crt"], "keyPaths": ["node.key"], "certValues": [], "keyValues": []},
                  "pemTrust": {"certPaths": ["ca.crt"], "certValues": []}},
          "transport": {"maxFrameBytes": 8192, "packetTimeout": "1500ms", "maxQueuedPackets": 10,
-                       "maxPacketsInFlight": 3, "maxInboundQueuedPackets": 20}}
+                       "maxPacketsInFlight": 3, "maxInboundQueuedPackets": 20, "idleConnectionTimeout": "30s"}}
         """));
     TransportOptions back = new TransportOptions(json);
     assertThat(back.toJson()).isEqualTo(json);
     assertThat(back.getPacketTimeout()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(back.getIdleConnectionTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(new TransportOptions().getIdleConnectionTimeout()).isEqualTo(Duration.ofMinutes(5));
     assertThat(back.getClientAuth()).isEqualTo(ClientAuth.REQUIRED);
     assertThat(back.isVerifyHost()).isFalse();
   }
@@ -125,11 +128,14 @@ class TransportOptionsTest {
       "{\"transprt\":{}}|transprt: unknown option (known: tls, transport)",
       "{\"transport\":7}|transport: expected a JSON object, got 7",
       "{\"tls\":[]}|tls: expected a JSON object, got []",
-      "{\"transport\":{\"maxFrameByte\":1}}|transport.maxFrameByte: unknown option (known: maxFrameBytes, "
-          + "maxInboundQueuedPackets, maxPacketsInFlight, maxQueuedPackets, packetTimeout)",
+      "{\"transport\":{\"maxFrameByte\":1}}|transport.maxFrameByte: unknown option (known: "
+          + "idleConnectionTimeout, maxFrameBytes, maxInboundQueuedPackets, maxPacketsInFlight, maxQueuedPackets, "
+          + "packetTimeout)",
       "{\"transport\":{\"maxFrameBytes\":10}}|transport.maxFrameBytes: maxFrameBytes must be at least 1024, got 10",
       "{\"transport\":{\"maxFrameBytes\":1.5}}|transport.maxFrameBytes: \"1.5\" is not a whole number",
       "{\"transport\":{\"packetTimeout\":0}}|transport.packetTimeout: packetTimeout must be positive, got PT0S",
+      "{\"transport\":{\"idleConnectionTimeout\":\"1500ms\"}}|transport.idleConnectionTimeout: idleConnectionTimeout: 1500ms is not a whole number of seconds",
+      "{\"transport\":{\"idleConnectionTimeout\":0}}|transport.idleConnectionTimeout: idleConnectionTimeout must be positive, got PT0S",
       "{\"transport\":{\"packetTimeout\":\"soon\"}}|transport.packetTimeout: \"soon\" is not a duration",
       "{\"transport\":{\"maxQueuedPackets\":0}}|transport.maxQueuedPackets: maxQueuedPackets must be at least 1, got 0",
       "{\"transport\":{\"maxPacketsInFlight\":0}}|transport.maxPacketsInFlight: maxPacketsInFlight must be at least 1, got 0",
