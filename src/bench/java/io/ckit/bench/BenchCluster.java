@@ -11,8 +11,9 @@ import java.util.OptionalLong;
 
 /**
  * The nodes a {@link ClusterBenchmark} run starts and stops: one OS process each ({@link ProcessCluster}) or
- * all in one host JVM ({@link JvmCluster}). Either way a node is the runnable node with its own server on a
- * loopback port; the benchmark watches it only through that port and its process.
+ * many in each of K host JVMs ({@link JvmCluster}; one host by default). Either way a node is the runnable
+ * node with its own server on a loopback port; the benchmark watches it only through that port and its
+ * process.
  */
 abstract class BenchCluster implements AutoCloseable {
 
@@ -90,13 +91,16 @@ abstract class BenchCluster implements AutoCloseable {
   /** Waits until a stopped member's process has exited (nothing to wait for in one JVM); its exit status. */
   abstract String awaitStopped(Member member) throws Exception;
 
-  /** The OS processes the members run in (one per member, or the host). */
+  /** The live OS processes the members run in (one per member, or the hosts). */
   abstract List<ProcessHandle> processes();
 
-  /** How many members one of {@link #processes()} holds. */
-  abstract int nodesPerProcess();
+  /**
+   * Whether each of {@link #processes()} holds one member (else the hosts hold them all between them, and a
+   * process's CPU and TCP bytes are shared by its members).
+   */
+  abstract boolean processPerMember();
 
-  /** Heap in use after a full GC, where the benchmark can ask for one (one JVM). */
+  /** Heap in use after a full GC, summed over the hosts, where the benchmark can ask for one (jvm mode). */
   abstract OptionalLong heapAfterGc() throws Exception;
 
   static Path java() {

@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
  * signals, a host's standard input), so the same measurements apply to any implementation's nodes.
  *
  * <p>{@code --mode processes}: one JVM per node ({@code java <jvm-args> -jar target/ckit-vertx.jar});
- * {@code --mode jvm}: every node in one child JVM ({@link NodeHost}), each with its own server and port, on
- * one Vert.x instance, deployed one after another. Scenarios, in the order given:
+ * {@code --mode jvm}: every node in one child JVM ({@link NodeHost}), or spread round robin over {@code --hosts}
+ * of them, each node with its own server and port on its host's Vert.x instance, deployed one after another
+ * in each host. Scenarios, in the order given:
  *
  * <ul>
  *   <li>{@code converge}: seconds from the last start (processes: the last process spawned, once the seed
@@ -48,6 +49,8 @@ public final class ClusterBenchmark {
 
   private final String mode;
   private final int nodes;
+  /** jvm mode: how many host JVMs share the nodes (member i in host i % hosts). */
+  private final int hosts;
   private final int runs;
   private final List<String> scenarios;
   private final int steadySeconds;
@@ -70,6 +73,7 @@ public final class ClusterBenchmark {
     Map<String, String> defaults = new LinkedHashMap<>();
     defaults.put("mode", "processes");
     defaults.put("nodes", "10");
+    defaults.put("hosts", "1");
     defaults.put("runs", "5");
     defaults.put("scenarios", "converge,steady,kill,leave,ready");
     defaults.put("steady-seconds", "60");
@@ -90,6 +94,13 @@ public final class ClusterBenchmark {
       throw new IllegalArgumentException("--mode: processes or jvm, not \"" + mode + "\"");
     }
     nodes = positive(options, "nodes", 2);
+    hosts = positive(options, "hosts", 1);
+    if (hosts > 1 && !mode.equals("jvm")) {
+      throw new IllegalArgumentException("--hosts: only with --mode jvm (processes mode runs one process a node)");
+    }
+    if (hosts > nodes) {
+      throw new IllegalArgumentException("--hosts: at most --nodes (" + nodes + "), not " + hosts);
+    }
     runs = positive(options, "runs", 1);
     scenarios = List.of(options.get("scenarios").split(","));
     for (String scenario : scenarios) {
@@ -178,13 +189,17 @@ public final class ClusterBenchmark {
     Files.createDirectories(logs);
     report.setting("mode", mode);
     report.setting("nodes", nodes);
+    if (mode.equals("jvm")) {
+      report.setting("hosts", hosts);
+    }
     report.setting("runs", runs);
     report.setting("jvmArgs", String.join(" ", mode.equals("jvm") ? hostJvmArgs : jvmArgs));
     report.setting("nodeArgs", String.join(" ", nodeArgs));
     report.setting("machine", Runtime.getRuntime().availableProcessors() + " cores");
     report.setting("date", java.time.Instant.now().toString());
-    System.out.printf(Locale.ROOT, "%d nodes, %s mode (%s), scenarios %s; node logs in %s%n", nodes, mode,
-        String.join(" ", mode.equals("jvm") ? hostJvmArgs : jvmArgs), String.join(",", scenarios), logs);
+    System.out.printf(Locale.ROOT, "%d nodes, %s mode%s (%s), scenarios %s; node logs in %s%n", nodes, mode,
+        hostsText(), String.join(" ", mode.equals("jvm") ? hostJvmArgs : jvmArgs), String.join(",", scenarios),
+        logs);
 
     converge();
     for (String scenario : scenarios) {
@@ -206,10 +221,16 @@ public final class ClusterBenchmark {
     System.out.println("figures written to " + out);
   }
 
+  /** jvm mode: ", K hosts" (", 1 host"); nothing in processes mode. */
+  private String hostsText() {
+    return mode.equals("jvm") ? ", " + hosts + (hosts == 1 ? " host" : " hosts") : "";
+  }
+
+  /** jvm mode: --hosts host JVMs, for the baseline cluster too (so the hosts' fixed heap cancels in the slope). */
   private BenchCluster newCluster(String prefix, int count) throws Exception {
     List<Member> members = BenchCluster.members(prefix, count);
     return mode.equals("jvm")
-        ? new JvmCluster(members, nodeArgs, logs, hostJvmArgs, prefix + "-host")
+        ? new JvmCluster(members, nodeArgs, logs, hostJvmArgs, prefix + "-host", hosts)
         : new ProcessCluster(members, nodeArgs, logs, jar, jvmArgs);
   }
 
@@ -364,7 +385,6 @@ public final class ClusterBenchmark {
     tcpSent.sample();
     Map<Long, Long> tcpBytes = tcpSent.sent();
     double secs = (System.nanoTime() - start) / 1e9;
-    int perProcess = cluster.nodesPerProcess();
 
     List<Double> payload = new ArrayList<>();
     List<Double> packets = new ArrayList<>();
@@ -384,6 +404,7 @@ public final class ClusterBenchmark {
       packets.add(delta(before, after, TX_PACKETS) / secs * 60);
       streamMessages.add(delta(before, after, STREAM_TX_PACKETS) / secs * 60);
     }
+    // Per process: its CPU (% of a core) and TCP bytes per second over the window.
     List<Double> tcp = new ArrayList<>();
     List<Double> cpu = new ArrayList<>();
     List<Double> rss = new ArrayList<>();
@@ -392,15 +413,24 @@ public final class ClusterBenchmark {
       if (!cpu0.containsKey(pid)) {
         continue;
       }
-      cpu.add((cpu1.get(pid) - cpu0.get(pid)) / (double) ticksPerSecond / secs * 100 / perProcess);
-      tcp.add(tcpBytes.getOrDefault(pid, 0L) / secs / perProcess);
+      cpu.add((cpu1.get(pid) - cpu0.get(pid)) / (double) ticksPerSecond / secs * 100);
+      tcp.add(tcpBytes.getOrDefault(pid, 0L) / secs);
       rss.add(OsStats.rssBytes(pid) / 1e6);
       fds.add((double) OsStats.openDescriptors(pid));
     }
+    String per = "processes";
     String scenario = "steady";
-    report.title(scenario, String.format(Locale.ROOT, "steady: %d nodes (%s mode), %.0f s after %d s settling",
-        nodes, mode, secs, settleSeconds));
-    String per = perProcess == 1 ? "processes" : "process, ÷ " + perProcess + " nodes";
+    if (!cluster.processPerMember()) {
+      // The hosts share the nodes: per node is the hosts' sum over N (a host holds N/K nodes, give or take one).
+      // Each host's own figures stay in the JSON.
+      report.note(scenario, "cpuPercentPerHost", new JsonArray(new ArrayList<>(cpu)));
+      report.note(scenario, "tcpBytesPerSecondPerHost", new JsonArray(new ArrayList<>(tcp)));
+      cpu = List.of(cpu.stream().mapToDouble(Double::doubleValue).sum() / nodes);
+      tcp = List.of(tcp.stream().mapToDouble(Double::doubleValue).sum() / nodes);
+      per = (cpu1.size() == 1 ? "host" : cpu1.size() + " hosts' sum") + " ÷ " + nodes + " nodes";
+    }
+    report.title(scenario, String.format(Locale.ROOT, "steady: %d nodes (%s mode%s), %.0f s after %d s settling",
+        nodes, mode, hostsText(), secs, settleSeconds));
     report.add(scenario, "payloadBytesPerSecond", "gossip payload sent per node", "B/s", payload, "nodes");
     report.add(scenario, "packetsPerMinute", "packets sent per node", "/min", packets, "nodes");
     report.add(scenario, "streamMessagesPerMinute", "stream messages sent per node", "/min", streamMessages,
@@ -413,9 +443,9 @@ public final class ClusterBenchmark {
     report.add(scenario, "openDescriptors", "open file descriptors per process", "fds", fds, "processes");
     if (heap.isPresent()) {
       report.add(scenario, "heapMegabytes", "heap after full GC, " + nodes + " nodes", "MB",
-          List.of(heap.getAsLong() / 1e6), "host");
+          List.of(heap.getAsLong() / 1e6), hostsHeap());
       report.add(scenario, "heapPerNodeMegabytes", "heap after full GC ÷ nodes", "MB",
-          List.of(heap.getAsLong() / 1e6 / nodes), "host");
+          List.of(heap.getAsLong() / 1e6 / nodes), hostsHeap());
       heapAtNodes = heap.getAsLong();
     }
     report.add(scenario, "incompletePolls", "polls without all N participants", "polls",
@@ -575,10 +605,13 @@ public final class ClusterBenchmark {
     }
   }
 
-  /** jvm mode: heap after a full GC with --baseline-nodes in a fresh host, for the marginal heap per node. */
+  /**
+   * jvm mode: heap after a full GC with --baseline-nodes in fresh hosts (as many as --hosts, round robin; a host
+   * may hold none), for the marginal heap per node.
+   */
   private void heapBaseline() throws Exception {
-    System.out.printf(Locale.ROOT, "heap baseline: %d nodes in a fresh host, settling %d s%n", baselineNodes,
-        settleSeconds);
+    System.out.printf(Locale.ROOT, "heap baseline: %d nodes in %s, settling %d s%n", baselineNodes,
+        hosts == 1 ? "a fresh host" : hosts + " fresh hosts", settleSeconds);
     long heapBaseline;
     try (BenchCluster baseline = newCluster("base", baselineNodes)) {
       baseline.startAll(probe);
@@ -587,12 +620,17 @@ public final class ClusterBenchmark {
       heapBaseline = baseline.heapAfterGc().orElseThrow();
     }
     report.add("steady", "heapBaselineMegabytes", "heap after full GC, " + baselineNodes + " nodes", "MB",
-        List.of(heapBaseline / 1e6), "host");
+        List.of(heapBaseline / 1e6), hostsHeap());
     if (heapAtNodes != null) {
       double slope = (heapAtNodes - heapBaseline) / (double) (nodes - baselineNodes) / 1e6;
       report.add("steady", "marginalHeapPerNodeMegabytes", "marginal heap per node, " + baselineNodes + " to "
           + nodes + " nodes", "MB", List.of(slope), "slope");
     }
+  }
+
+  /** Over what a heap figure is taken: the host, or the sum over the hosts. */
+  private String hostsHeap() {
+    return hosts == 1 ? "host" : "sum of " + hosts + " hosts";
   }
 
   private static double seconds(long nanos) {

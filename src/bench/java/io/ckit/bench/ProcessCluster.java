@@ -85,8 +85,8 @@ final class ProcessCluster extends BenchCluster {
   }
 
   @Override
-  int nodesPerProcess() {
-    return 1;
+  boolean processPerMember() {
+    return true;
   }
 
   @Override
