@@ -28,6 +28,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -354,6 +355,43 @@ class MemberlistTest {
     engine.gossipNow();
     // The engine's own alive broadcasts go first; the delegate's message rides in the same round.
     assertThat(sentMessages("")).contains(new Message.User(ByteString.copyOf(new byte[] {0x12, 0x01, 0x01})));
+    assertThat(transport.packets).extracting(RecordingTransport.Packet::address).containsOnly("127.0.0.1:27502");
+  }
+
+  @Test
+  void gossipRoundsSendOnlyWhileSomethingIsQueuedAndCarryTheDelegatesMessagesAlone() {
+    List<byte[]> queued = new ArrayList<>();
+    AtomicInteger asked = new AtomicInteger();
+    // No probes: every packet sent is gossip.
+    GossipOptions options = GossipOptions.ckit().setProbeInterval(java.time.Duration.ofHours(1));
+    Memberlist engine = new Memberlist(new MemberIdentity("node-a", "127.0.0.1:27501", ""), options,
+        transport, simulation.scheduler(), new GossipDelegate() {
+          @Override
+          public List<byte[]> broadcasts(int overhead, int limit) {
+            asked.incrementAndGet();
+            List<byte[]> out = List.copyOf(queued);
+            queued.clear();
+            return out;
+          }
+
+          @Override
+          public boolean hasBroadcasts() {
+            return !queued.isEmpty();
+          }
+        }, new SplittableRandom(1));
+    engine.start();
+    receive(engine, new Alive(1, "node-b", LOCALHOST, 27502, null, VSN));
+    // The engine's own alive broadcasts run out (4 × ceil(log10(3)) = 4 transmits, one a round).
+    simulation.runFor(5_000);
+    transport.packets.clear();
+    asked.set(0);
+    simulation.runFor(2_000);
+    assertThat(transport.packets).isEmpty();
+    assertThat(asked.get()).isZero();
+    // A message of the delegate's alone goes out at the next round, with nothing of the engine's queued.
+    queued.add(new byte[] {0x12, 0x01, 0x02});
+    simulation.runFor(250);
+    assertThat(sentMessages("")).containsExactly(new Message.User(ByteString.copyOf(new byte[] {0x12, 0x01, 0x02})));
     assertThat(transport.packets).extracting(RecordingTransport.Packet::address).containsOnly("127.0.0.1:27502");
   }
 
