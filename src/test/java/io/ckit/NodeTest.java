@@ -144,6 +144,29 @@ class NodeTest {
     }
 
     @Test
+    void aStateChangeReachesEveryKnownMemberDirectlyNotOnlyByGossip() {
+      // No probes, no push/pull and no gossip rounds; gossipNow reaches one random member, which passes it on
+      // only at its next gossip round (an hour away). Every member hears it at once only if it is sent to each.
+      GossipOptions quiet = TestNodes.fastGossip().setGossipNodes(1).setGossipInterval(Duration.ofHours(1))
+          .setProbeInterval(Duration.ofHours(1)).setPushPullInterval(Duration.ofHours(1));
+      Node a = nodes.start(TestNodes.options("node-a").setGossip(quiet));
+      // Each joins every node before it, so all know each other without gossip.
+      List<Node> others = new ArrayList<>();
+      List<Node> started = new ArrayList<>(List.of(a));
+      for (String name : List.of("node-b", "node-c", "node-d", "node-e")) {
+        Node node = nodes.start(TestNodes.options(name).setGossip(quiet), started.toArray(Node[]::new));
+        others.add(node);
+        started.add(node);
+      }
+      waitFor(vertx, "every node to see all five", 30_000,
+          () -> a.peers().size() == 5 && others.stream().allMatch(node -> node.peers().size() == 5));
+      // Not awaited: with no gossip rounds its broadcast never runs out of transmissions.
+      a.changeState(PeerState.PARTICIPANT);
+      waitFor(vertx, "every other node to see a as participant", 10_000,
+          () -> others.stream().allMatch(node -> stateIn(node.peers(), "node-a") == PeerState.PARTICIPANT));
+    }
+
+    @Test
     void pendingChangeStateCompletesWhenTheLastPeerLeaves() {
       // a gossips and probes rarely, and so does b, so a's state message stays queued; then b leaves.
       GossipOptions slow = TestNodes.fastGossip().setGossipInterval(Duration.ofHours(1))

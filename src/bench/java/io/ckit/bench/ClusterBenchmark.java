@@ -293,6 +293,8 @@ public final class ClusterBenchmark {
     Map<Member, Long> agreed = new HashMap<>();
     long peakDescriptors = 0;
     long nextDescriptorSample = 0;
+    long lateAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    java.util.Set<Member> reportedLate = new java.util.HashSet<>();
     while (!waiting.isEmpty()) {
       if (System.nanoTime() >= nextDescriptorSample) {
         peakDescriptors = Math.max(peakDescriptors, mostDescriptors());
@@ -302,9 +304,16 @@ public final class ClusterBenchmark {
         throw new IllegalStateException("no agreement on " + all.size() + " participants after " + timeoutSeconds
             + " s: still waiting for " + waiting.stream().map(Member::name).toList());
       }
+      boolean late = System.nanoTime() >= lateAt;
       for (Map.Entry<Member, Answer<JsonArray>> answer : probe.peersOfAll(waiting).entrySet()) {
         if (answer.getValue().body() != null) {
           answered.putIfAbsent(answer.getKey(), answer.getValue().nanos());
+        }
+        if (late && answer.getValue().body() != null && !Probe.allParticipants(answer.getValue().body(), all)
+            && reportedLate.add(answer.getKey())) {
+          // Stragglers: what a node still lacks 10 s in (a missing member, or one it has seen in another state).
+          System.out.printf(Locale.ROOT, "  after 10 s, %s still sees %s%n", answer.getKey().name(),
+              describeMissing(answer.getValue().body(), all));
         }
         if (Probe.allParticipants(answer.getValue().body(), all)) {
           agreed.put(answer.getKey(), answer.getValue().nanos());

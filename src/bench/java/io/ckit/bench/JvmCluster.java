@@ -44,7 +44,11 @@ final class JvmCluster extends BenchCluster {
             StandardCharsets.UTF_8))) {
           String line;
           while ((line = in.readLine()) != null) {
-            replies.add(line);
+            // The JVM's own log lines (-Xlog's default output is standard out, e.g. JFR's "Recording 1
+            // scheduled") are not replies.
+            if (!line.startsWith("[")) {
+              replies.add(line);
+            }
           }
           replies.add("error host: the node host exited (see " + logName + ".log)");
         } catch (IOException e) {

@@ -154,6 +154,11 @@ final class Gossiper {
     return true;
   }
 
+  /** Sends the delegate's bytes as a user message, in a packet of its own, to every other live member. */
+  void sendUserMessageToLiveMembers(byte[] message) {
+    sendToLiveMembers(userMessage(message));
+  }
+
   /** Sends an encoded message, in a packet of its own, to every other member that is alive or suspect. */
   void sendToLiveMembers(byte[] message) {
     for (NodeState node : ctx.table.all()) {

@@ -272,6 +272,15 @@ public final class Memberlist implements TransportReceiver {
   }
 
   /**
+   * Sends a user message straight to every other member that is alive or suspect, each in a packet of its
+   * own (memberlist's {@code SendBestEffort} to each); for news every member needs at once, beside gossip.
+   */
+  public void sendUserMessageToLiveMembers(byte[] message) {
+    checkNotShutdown();
+    gossiper.sendUserMessageToLiveMembers(message);
+  }
+
+  /**
    * Rotates the encryption keys: from now on packets and streams are encrypted with this keyring's primary
    * key and read with any of its keys (memberlist's keyring operations; null turns encryption off). What is
    * already queued for sending keeps the keys it was sealed with.

@@ -357,7 +357,12 @@ public final class NodeImpl implements Node, GossipDelegate {
       metrics.state(to);
       queueBroadcast(message, () -> context.runOnContext(nothing -> done.tryComplete()));
       // Out now rather than at the next gossip tick: a terminating node's peers hand its work over sooner.
+      // Beyond ckit, every member it knows is also told directly: gossip alone, with every node of a join
+      // storm changing state at once, left some nodes without a newcomer's state until a push/pull (tens
+      // of seconds). The gossip goes on as ckit's; members this node does not know yet get its state when
+      // it learns of them (notifyJoin).
       if (engine != null) {
+        engine.sendUserMessageToLiveMembers(CkitCodec.encodeState(message));
         engine.gossipNow();
       }
       if (states.size() <= 1) {

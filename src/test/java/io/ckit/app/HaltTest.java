@@ -37,7 +37,8 @@ class HaltTest {
     NodeApp c = apps.start(config, "--name", "c", "--join", InProcessApps.address(a));
     waitFor("a to see three participants", () -> a.node().peers().size() == 3);
     String bAddress = InProcessApps.address(b);
-    assertThat(endpoints.status(bAddress, "/ready")).isEqualTo(200);
+    // Ready once b's participant state has been gossiped its full number of times, which may be after a sees it.
+    waitFor("b to be ready", () -> endpoints.status(bAddress, "/ready") == 200);
 
     apps.halt(b);
     assertThat(endpoints.status(bAddress, "/ready")).as("b's server after halt").isEqualTo(-1);
