@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -294,7 +295,7 @@ public final class ClusterBenchmark {
     long peakDescriptors = 0;
     long nextDescriptorSample = 0;
     long lateAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    java.util.Set<Member> reportedLate = new java.util.HashSet<>();
+    Set<Member> reportedLate = new HashSet<>();
     while (!waiting.isEmpty()) {
       if (System.nanoTime() >= nextDescriptorSample) {
         peakDescriptors = Math.max(peakDescriptors, mostDescriptors());

@@ -258,8 +258,8 @@ public final class NodeImpl implements Node, GossipDelegate {
       engine.start();
       sizeWait.started();
       joiner.start(engine, advertised);
-      // The health score changes with probe outcomes, so it is read once per probe (at most once a second);
-      // the member count is also read after every membership change.
+      // The health score changes with probe outcomes, so it is read once per probe interval (at least once a
+      // second); the member count is also read after every membership change.
       long interval = Math.max(100, Math.min(1000, options.getGossip().getProbeInterval().toMillis()));
       vertx.setPeriodic(interval, id -> {
         if (stopped != null || engine == null) {
