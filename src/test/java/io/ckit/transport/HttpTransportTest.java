@@ -36,9 +36,9 @@ import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
@@ -208,14 +208,9 @@ class HttpTransportTest {
     TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip(), new TransportOptions())
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     AtomicInteger connections = new AtomicInteger();
-    HttpServerOptions serverOptions = HttpTransport.serverOptions(new TransportOptions());
     TestNode b = TestNode.start(vertx, "b", TestNode.fastGossip(), new TransportOptions())
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    HttpServer counting = vertx.createHttpServer(serverOptions)
-        .connectionHandler(connection -> connections.incrementAndGet())
-        .requestHandler(b.transport.requestHandler());
-    int port = counting.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
-        .actualPort();
+    int port = serverFor(vertx, b, connection -> connections.incrementAndGet());
     byte[] packet = PacketCodec.ckit(new MessageCodec(), "").encode(new Ping(7, "someone-else", null, 0, ""), false);
     long before = b.call(() -> b.engine.stats().packetsReceived()).toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
@@ -243,14 +238,10 @@ class HttpTransportTest {
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     AtomicInteger opened = new AtomicInteger();
     AtomicLong closedAt = new AtomicLong();
-    HttpServer counting = vertx.createHttpServer(HttpTransport.serverOptions(new TransportOptions()))
-        .connectionHandler(connection -> {
-          opened.incrementAndGet();
-          connection.closeHandler(closed -> closedAt.set(System.nanoTime()));
-        })
-        .requestHandler(b.transport.requestHandler());
-    int port = counting.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
-        .actualPort();
+    int port = serverFor(vertx, b, connection -> {
+      opened.incrementAndGet();
+      connection.closeHandler(closed -> closedAt.set(System.nanoTime()));
+    });
     byte[] packet = PacketCodec.ckit(new MessageCodec(), "").encode(new Ping(7, "someone-else", null, 0, ""), false);
     long before = b.call(() -> b.engine.stats().packetsReceived()).toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
@@ -606,6 +597,14 @@ class HttpTransportTest {
   }
 
   /** Counts the request's stream being reset; once the request has ended, only its response hears of it. */
+  /** A server of its own, on a loopback port, for b's gossip routes; {@code onConnection} hears of each connection. */
+  private static int serverFor(Vertx vertx, TestNode b, Handler<HttpConnection> onConnection) throws Exception {
+    return vertx.createHttpServer(HttpTransport.serverOptions(new TransportOptions()))
+        .connectionHandler(onConnection)
+        .requestHandler(b.transport.requestHandler())
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+  }
+
   private static void countResets(HttpServerRequest request, AtomicInteger resets) {
     boolean[] reset = {false};
     Handler<Throwable> counter = e -> {
