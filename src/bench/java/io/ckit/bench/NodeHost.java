@@ -3,6 +3,7 @@ package io.ckit.bench;
 import io.ckit.app.HostedNodeApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -34,12 +35,15 @@ public final class NodeHost {
 
   private static final long COMMAND_SECONDS = 60;
 
-  private final Vertx vertx = Vertx.vertx();
+  /** Netty's native transport as the runnable node uses it; {@code -Dbench.nativeTransport=false} for NIO. */
+  private final Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(
+      !"false".equals(System.getProperty("bench.nativeTransport"))));
   private final Map<String, HostedNodeApp> nodes = new LinkedHashMap<>();
 
   public static void main(String[] args) throws Exception {
     HostedNodeApp.configureLogging("host", args.length > 0 ? args[0] : "warn");
     NodeHost host = new NodeHost();
+    System.err.println("host: " + (host.vertx.isNativeTransportEnabled() ? "native transport" : "NIO transport"));
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
     while ((line = in.readLine()) != null) {

@@ -52,6 +52,7 @@ public final class AppConfig {
     FLAGS.put("--min-cluster-size", "minClusterSize");
     FLAGS.put("--cluster-size-wait-timeout", "clusterSizeWaitTimeout");
     FLAGS.put("--observer-min-interval", "observerMinInterval");
+    FLAGS.put("--native-transport", "nativeTransport");
     // Gossip encryption: the node's "encryption" section.
     FLAGS.put("--encryption-key", "encryption.keys");
     FLAGS.put("--encryption-key-file", "encryption.keyFile");
@@ -70,11 +71,14 @@ public final class AppConfig {
   final String listen;
   /** debug, info, warn or error. */
   final String logLevel;
+  /** Whether Vert.x should use Netty's native transport (epoll) when the platform has it. */
+  final boolean nativeTransport;
 
-  private AppConfig(NodeOptions node, String listen, String logLevel) {
+  private AppConfig(NodeOptions node, String listen, String logLevel, boolean nativeTransport) {
     this.node = node;
     this.listen = listen;
     this.logLevel = logLevel;
+    this.nativeTransport = nativeTransport;
   }
 
   /**
@@ -103,6 +107,11 @@ public final class AppConfig {
   }
 
   private static AppConfig finish(JsonObject json, String logLevelIn) {
+    Object nativeValue = json.remove("nativeTransport");
+    if (nativeValue != null && !(nativeValue instanceof Boolean)) {
+      throw new IllegalArgumentException("--native-transport: \"" + nativeValue + "\" is neither true nor false");
+    }
+    boolean nativeTransport = nativeValue == null || (Boolean) nativeValue;
     String logLevel = logLevelIn.toLowerCase(Locale.ROOT);
     if (!LOG_LEVELS.contains(logLevel)) {
       throw new IllegalArgumentException("--log-level: \"" + logLevelIn + "\" is none of debug, info, warn, error");
@@ -130,7 +139,7 @@ public final class AppConfig {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(flagFor(e.getMessage()), e);
     }
-    return new AppConfig(node, listen, logLevel);
+    return new AppConfig(node, listen, logLevel, nativeTransport);
   }
 
   /** Renames an options error to the flag that sets the option, when there is one. */
@@ -146,6 +155,12 @@ public final class AppConfig {
   private static void apply(JsonObject json, String option, String value, String where) {
     switch (option) {
       case "joinAddresses" -> json.put("joinAddresses", new JsonArray(JsonValues.texts(where, value)));
+      case "nativeTransport" -> {
+        if (!value.equals("true") && !value.equals("false")) {
+          throw new IllegalArgumentException(where + ": \"" + value + "\" is neither true nor false");
+        }
+        json.put(option, Boolean.parseBoolean(value));
+      }
       case "minClusterSize", "maxJoinPeers" -> {
         try {
           json.put(option, Integer.parseInt(value.trim()));

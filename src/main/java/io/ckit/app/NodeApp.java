@@ -46,8 +46,8 @@ final class NodeApp {
     this.config = config;
     this.ownsVertx = true;
     this.vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-            .setJvmMetricsEnabled(true)))
+        .with(new VertxOptions().setPreferNativeTransport(config.nativeTransport)
+            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
   }
@@ -98,11 +98,21 @@ final class NodeApp {
       });
       String bound = new HostPort(listen.host(), server.actualPort()).toString();
       LOG.log(Level.INFO, "listening on " + bound + " (advertising " + advertise + ", sharder "
-          + options.getSharder() + ", label \"" + options.getLabel() + "\")");
+          + options.getSharder() + ", label \"" + options.getLabel() + "\", " + transportName() + ")");
       JoinLoop loop = new JoinLoop(vertx, created);
       joins = loop;
       return loop.start().map(bound);
     });
+  }
+
+  /** Which of Netty's transports Vert.x runs on, and why not the native one when it was asked for. */
+  String transportName() {
+    if (vertx.isNativeTransportEnabled()) {
+      return "native transport";
+    }
+    Throwable why = vertx.unavailableNativeTransportCause();
+    return ownsVertx && config.nativeTransport && why != null
+        ? "NIO transport: native unavailable, " + why.getMessage() : "NIO transport";
   }
 
   /**

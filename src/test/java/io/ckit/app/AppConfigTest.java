@@ -29,6 +29,24 @@ class AppConfigTest {
     assertThat(config.node.getJoin().getRejoinRetention()).isEqualTo(Duration.ofMinutes(10));
     assertThat(config.node.getJoin().getJoinTimeout()).isZero();
     assertThat(config.logLevel).isEqualTo("info");
+    assertThat(config.nativeTransport).isTrue();
+  }
+
+  @Test
+  void nativeTransportFromFileEnvironmentOrFlag(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("nio.json");
+    Files.writeString(file, "{\"nativeTransport\": false}");
+    assertThat(AppConfig.load(List.of("--name", "n", "--config", file.toString()), Map.of()).nativeTransport)
+        .isFalse();
+    assertThat(AppConfig.load(List.of("--name", "n"), Map.of("CKIT_NATIVE_TRANSPORT", "false")).nativeTransport)
+        .isFalse();
+    assertThat(AppConfig.load(List.of("--name", "n", "--config", file.toString(), "--native-transport", "true"),
+        Map.of()).nativeTransport).isTrue();
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--native-transport", "yes"), Map.of()))
+        .hasMessage("--native-transport: \"yes\" is neither true nor false");
+    Files.writeString(file, "{\"nativeTransport\": \"off\"}");
+    assertThatThrownBy(() -> AppConfig.load(List.of("--name", "n", "--config", file.toString()), Map.of()))
+        .hasMessage("--native-transport: \"off\" is neither true nor false");
   }
 
   @Test
