@@ -7,13 +7,13 @@ import java.util.Arrays;
  * sorts them.
  *
  * <p>Finding the first token at or after a key goes through a bucket index on the key's top bits instead of
- * a binary search: one table read and, on average, less than one comparison, so a lookup costs two memory
+ * a binary search: one table read and, on average, about one comparison, so a lookup costs two memory
  * reads however many tokens there are, where a binary search over a ring of 256k tokens costs eighteen
  * dependent ones and mispredicts half its branches.
  */
 final class TokenCircle {
 
-  /** At most 2^20 buckets (4 MiB), reached at half a million tokens. */
+  /** At most 2^20 buckets (4 MiB), reached at a million tokens. */
   private static final int MAX_BUCKET_BITS = 20;
 
   private final long[] tokens;
@@ -46,8 +46,11 @@ final class TokenCircle {
   private TokenCircle(long[] tokens, int[] owners) {
     this.tokens = tokens;
     this.owners = owners;
-    // About two buckets a token, so most buckets hold zero or one.
-    int bits = Math.min(MAX_BUCKET_BITS, 33 - Integer.numberOfLeadingZeros(Math.max(1, tokens.length)));
+    // Between one and two tokens a bucket (the largest power of two not above the token count): a lookup
+    // compares about one token, and the index costs 2 to 4 bytes a token, a fifth of the circle's memory.
+    // At least one bit: a shift of 64 would shift by nothing.
+    int floorLog2 = 31 - Integer.numberOfLeadingZeros(Math.max(1, tokens.length));
+    int bits = Math.max(1, Math.min(MAX_BUCKET_BITS, floorLog2));
     this.shift = Long.SIZE - bits;
     int buckets = 1 << bits;
     this.bucketStarts = new int[buckets + 1];
