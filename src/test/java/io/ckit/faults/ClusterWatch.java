@@ -40,7 +40,7 @@ final class ClusterWatch implements AutoCloseable {
       "^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*\\}\\s+(\\S+)", Pattern.MULTILINE);
 
   /** A node's answer: its peers by name. */
-  record View(int host, Map<String, String> states) {
+  record View(int host, Map<String, String> states, Map<String, String> addrs) {
     boolean lists(String name) {
       return states.containsKey(name);
     }
@@ -91,11 +91,13 @@ final class ClusterWatch implements AutoCloseable {
       HttpResponse<Buffer> response = await(answer);
       if (response != null && response.statusCode() == 200) {
         Map<String, String> states = new TreeMap<>();
+        Map<String, String> addrs = new TreeMap<>();
         for (Object peer : new JsonArray(response.bodyAsString())) {
           JsonObject json = (JsonObject) peer;
           states.put(json.getString("name"), json.getString("state"));
+          addrs.put(json.getString("name"), json.getString("addr"));
         }
-        views.put(host, new View(host, states));
+        views.put(host, new View(host, states, addrs));
       }
     });
     return views;
@@ -143,6 +145,34 @@ final class ClusterWatch implements AutoCloseable {
     }
   }
 
+  /** Waits until every running node of the cluster lists every running node, and only them, as participants. */
+  Timing awaitWhole(FaultCluster cluster, long since, Duration limit) throws InterruptedException {
+    Set<Integer> running = cluster.running();
+    Set<String> names = names(running);
+    return await("one cluster: every running node lists " + names + " as participants", since, running,
+        (host, view) -> view.participants(names), limit);
+  }
+
+  /** The names of these nodes. */
+  static Set<String> names(Collection<Integer> hosts) {
+    Set<String> names = new TreeSet<>();
+    hosts.forEach(host -> names.add(FaultCluster.name(host)));
+    return names;
+  }
+
+  /**
+   * The types of the events node {@code observer} recorded about node {@code subject} at or after {@code since},
+   * oldest first ({@code join}, {@code suspect}, {@code dead}, {@code refute}, {@code leave}, ...).
+   */
+  List<String> typesAbout(int observer, int subject, java.time.Instant since) {
+    String name = FaultCluster.name(subject);
+    return events(observer).stream()
+        .filter(event -> event.getString("member").equals(name))
+        .filter(event -> !java.time.Instant.parse(event.getString("time")).isBefore(since))
+        .map(event -> event.getString("type"))
+        .toList();
+  }
+
   /** Node {@code i}'s membership timeline ({@code /api/v1/events}), oldest first. */
   List<JsonObject> events(int host) {
     HttpResponse<Buffer> response = await(get(host, "/api/v1/events"));
@@ -152,6 +182,15 @@ final class ClusterWatch implements AutoCloseable {
     List<JsonObject> events = new ArrayList<>();
     response.bodyAsJsonObject().getJsonArray("events").forEach(event -> events.add((JsonObject) event));
     return events;
+  }
+
+  /** How long a GET of {@code path} from {@code host:port} took, or null if it did not answer in time. */
+  Duration timeGet(String address, String path) {
+    String[] hostPort = address.split(":");
+    long start = System.nanoTime();
+    HttpResponse<Buffer> response = await(web.get(Integer.parseInt(hostPort[1]), hostPort[0], path)
+        .timeout(TIMEOUT_MS).send());
+    return response == null ? null : Duration.ofNanos(System.nanoTime() - start);
   }
 
   /** Forgets the heap peaks seen so far. */

@@ -47,6 +47,12 @@ final class FaultCluster implements AutoCloseable {
     this.hosts = hosts;
     this.logs = Files.createDirectories(logs);
     this.nodeFlags = List.copyOf(nodeFlags);
+    // A run's logs only: a node's log collects its restarts within the run.
+    try (var old = Files.newDirectoryStream(logs, "n*.log")) {
+      for (Path log : old) {
+        Files.delete(log);
+      }
+    }
   }
 
   /**

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -164,27 +163,15 @@ class NetnsFaultsTest {
         });
   }
 
-  /** Waits until every running node lists every running node, and only them, as participants. */
   private ClusterWatch.Timing awaitWhole(long since, Duration limit) throws InterruptedException {
-    Set<Integer> running = cluster.running();
-    Set<String> names = names(running);
-    return watch.await("one cluster: every running node lists " + names + " as participants", since, running,
-        (host, view) -> view.participants(names), limit);
+    return watch.awaitWhole(cluster, since, limit);
   }
 
-  /** The event types node {@code observer} recorded about node {@code subject} since {@code since}, in order. */
   private List<String> typesAbout(int observer, int subject, Instant since) {
-    String name = FaultCluster.name(subject);
-    return watch.events(observer).stream()
-        .filter(event -> event.getString("member").equals(name))
-        .filter(event -> !Instant.parse(event.getString("time")).isBefore(since))
-        .map(event -> event.getString("type"))
-        .toList();
+    return watch.typesAbout(observer, subject, since);
   }
 
   private static Set<String> names(Set<Integer> hosts) {
-    Set<String> names = new TreeSet<>();
-    hosts.forEach(host -> names.add(FaultCluster.name(host)));
-    return names;
+    return ClusterWatch.names(hosts);
   }
 }

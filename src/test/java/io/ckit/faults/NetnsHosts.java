@@ -195,7 +195,7 @@ final class NetnsHosts implements AutoCloseable {
   private void dropFrom(Collection<Integer> receivers, Collection<Integer> senders) throws IOException {
     String set = senders.stream().map(NetnsHosts::address).collect(Collectors.joining(", ", "{ ", " }"));
     for (int host : receivers) {
-      nft(host, "add rule inet " + NFT_TABLE + " input ip saddr " + set + " drop");
+      nft(host, "add rule inet " + NFT_TABLE + " input ip saddr " + set + " counter drop");
     }
   }
 
@@ -209,7 +209,7 @@ final class NetnsHosts implements AutoCloseable {
     }
     for (int host = 1; host <= hosts.size(); host++) {
       nft(host, "add rule inet " + NFT_TABLE + " input ip saddr != " + CONTROL + " numgen random mod 100 < "
-          + percent + " drop");
+          + percent + " counter drop");
     }
   }
 
@@ -223,6 +223,16 @@ final class NetnsHosts implements AutoCloseable {
   /** The rules now in host {@code i}'s chain, as nft lists them. */
   String rules(int host) throws IOException {
     return nft(host, "list chain inet " + NFT_TABLE + " input");
+  }
+
+  /** The packets host {@code i}'s rules have dropped so far (their counters, summed). */
+  long dropped(int host) throws IOException {
+    Matcher counter = Pattern.compile("counter packets (\\d+)").matcher(rules(host));
+    long dropped = 0;
+    while (counter.find()) {
+      dropped += Long.parseLong(counter.group(1));
+    }
+    return dropped;
   }
 
   void linkDown(int host) throws IOException {
