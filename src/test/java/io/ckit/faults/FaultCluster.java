@@ -179,6 +179,17 @@ final class FaultCluster implements AutoCloseable {
     return running;
   }
 
+  /** Continues every stopped node and starts every node that is not running (after a failed scenario). */
+  void restore() throws IOException, InterruptedException {
+    for (int host = 1; host <= hosts.count(); host++) {
+      if (paused.contains(host) && alive(host)) {
+        resume(host);
+      } else if (!alive(host)) {
+        start(host);
+      }
+    }
+  }
+
   /** SIGKILL, and waits for the process to be gone. */
   void kill(int host) throws InterruptedException {
     Process process = processes.get(host);

@@ -85,7 +85,7 @@ class NetnsFaultsTest {
     int victim = 3;
     report.run(watch, "SIGKILL n3, restart it",
         "every survivor drops n3 (a dead event, no leave); restarted, it is a participant on all 5", row -> {
-          awaitWhole(System.nanoTime(), RECOVER_LIMIT);
+          restoreWholeCluster();
           long oldPid = cluster.pid(victim);
           Instant at = Instant.now();
           long fault = System.nanoTime();
@@ -113,7 +113,7 @@ class NetnsFaultsTest {
     report.run(watch, "SIGSTOP n2 past its suspicion timeout, SIGCONT",
         "every survivor suspects n2, then declares it dead and drops it; continued, n2 refutes and is a "
             + "participant on all 5 again (same process)", row -> {
-          awaitWhole(System.nanoTime(), RECOVER_LIMIT);
+          restoreWholeCluster();
           long pid = cluster.pid(victim);
           Instant at = Instant.now();
           long fault = System.nanoTime();
@@ -149,7 +149,7 @@ class NetnsFaultsTest {
     report.run(watch, "partition {n1,n2} | {n3,n4,n5} by nftables, heal",
         "each side drops the other and sees only itself; healed, one cluster of 5 participants within the "
             + "rejoin interval + 5 s (" + healLimit.toSeconds() + " s)", row -> {
-          awaitWhole(System.nanoTime(), RECOVER_LIMIT);
+          restoreWholeCluster();
           long fault = System.nanoTime();
           hosts.partition(left, right);
           row.detect(watch.await("each side sees only itself", fault, cluster.running(),
@@ -161,6 +161,16 @@ class NetnsFaultsTest {
           row.recover(healed);
           assertThat(healed.all()).as("one cluster again after healing").isLessThanOrEqualTo(healLimit);
         });
+  }
+
+  /**
+   * Each scenario starts from the whole cluster: whatever an earlier scenario that failed left (a node down or
+   * stopped, a partition) is undone first.
+   */
+  private void restoreWholeCluster() throws Exception {
+    hosts.heal();
+    cluster.restore();
+    awaitWhole(System.nanoTime(), RECOVER_LIMIT);
   }
 
   private ClusterWatch.Timing awaitWhole(long since, Duration limit) throws InterruptedException {

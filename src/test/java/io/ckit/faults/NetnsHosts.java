@@ -97,7 +97,10 @@ final class NetnsHosts implements AutoCloseable {
     shutdownHook = new Thread(this::removeAll, "netns-cleanup");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {
-      sweepLeftovers();
+      List<String> swept = sweepLeftovers();
+      if (!swept.isEmpty()) {
+        System.out.println("[faults] removed what an earlier run left: " + swept);
+      }
       String bridgeNs = bridgeNamespace();
       ip("netns", "add", bridgeNs);
       ip("-n", bridgeNs, "link", "add", "br0", "type", "bridge");
@@ -258,13 +261,22 @@ final class NetnsHosts implements AutoCloseable {
     return runPrefix + "h";
   }
 
-  /** Removes namespaces and root-side veths that earlier runs of the suite left (their JVM no longer runs). */
+  /**
+   * Removes namespaces and root-side veths that earlier runs of the suite left (their JVM no longer runs), and
+   * kills the processes still running in those namespaces (that run's nodes).
+   */
   static List<String> sweepLeftovers() throws IOException {
     List<String> removed = new ArrayList<>();
     for (String line : run(List.of("ip", "netns", "list")).split("\n")) {
       Matcher ours = OURS.matcher(line.trim());
       if (ours.find() && !alive(ours.group(1))) {
         String ns = PREFIX + ours.group(1) + "-" + ours.group(2);
+        // Node processes of a run whose JVM was killed outlive it in their namespaces.
+        for (String pid : run(List.of("ip", "netns", "pids", ns)).split("\\s+")) {
+          if (!pid.isEmpty()) {
+            ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+          }
+        }
         quietly(List.of("ip", "netns", "del", ns));
         removed.add(ns);
       }
