@@ -111,7 +111,7 @@ class NetnsFaultsTest {
     int victim = 2;
     String name = FaultCluster.name(victim);
     report.run(watch, "SIGSTOP n2 past its suspicion timeout, SIGCONT",
-        "every survivor suspects n2, then declares it dead and drops it; continued, n2 refutes and is a "
+        "every survivor declares n2 dead (some suspect it first) and drops it; continued, n2 refutes and is a "
             + "participant on all 5 again (same process)", row -> {
           restoreWholeCluster();
           long pid = cluster.pid(victim);
@@ -121,12 +121,19 @@ class NetnsFaultsTest {
           Set<Integer> survivors = cluster.running();
           row.detect(watch.await("every survivor drops the stopped n2", fault, survivors,
               (host, view) -> !view.lists(name), DETECT_LIMIT));
+          // A survivor whose own suspicion had not run out may hear the dead message first: it takes the word of
+          // the one whose did. So every survivor saw n2 dead, and some suspected it before.
+          List<String> suspectedFirst = new java.util.ArrayList<>();
           for (int survivor : survivors) {
             List<String> seen = typesAbout(survivor, victim, at);
             assertThat(seen).as("what n%d saw of n2", survivor).contains("dead").doesNotContain("leave");
-            assertThat(seen.indexOf("suspect")).as("n%d suspected n2 before it declared it dead: %s", survivor, seen)
-                .isBetween(0, seen.indexOf("dead"));
+            int suspect = seen.indexOf("suspect");
+            if (suspect >= 0 && suspect < seen.indexOf("dead")) {
+              suspectedFirst.add(FaultCluster.name(survivor));
+            }
+            row.note("n" + survivor + " saw n2: " + seen);
           }
+          assertThat(suspectedFirst).as("survivors that suspected n2 before it was declared dead").isNotEmpty();
           Instant resumedAt = Instant.now();
           long resume = System.nanoTime();
           cluster.resume(victim);
