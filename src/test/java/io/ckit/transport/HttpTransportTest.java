@@ -440,6 +440,42 @@ class HttpTransportTest {
   }
 
   @Test
+  void aStreamDialThatTimesOutClosesItsConnectionSoTheNextDialOpensANewOne(Vertx vertx, VertxTestContext test)
+      throws Exception {
+    // A cut-off peer's TCP connection retransmits with a growing backoff and would carry the next dial long
+    // after the network healed: a dial that times out gives the connection up.
+    TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip(), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    AtomicInteger connections = new AtomicInteger();
+    AtomicInteger closed = new AtomicInteger();
+    // A peer that takes streams and never answers them.
+    HttpServer silent = vertx.createHttpServer(HttpTransport.serverOptions(new TransportOptions()))
+        .connectionHandler(connection -> {
+          connections.incrementAndGet();
+          connection.closeHandler(gone -> closed.incrementAndGet());
+        })
+        .requestHandler(request -> { })
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    String address = "127.0.0.1:" + silent.actualPort();
+    Promise<StreamChannel> first = Promise.promise();
+    a.context.runOnContext(nothing -> a.transport.openStream(address, 300).onComplete(first));
+    first.future()
+        .transform(failed -> TestNode.until(vertx, () -> closed.get() == 1, 10_000))
+        .compose(gone -> {
+          Promise<StreamChannel> second = Promise.promise();
+          a.context.runOnContext(nothing -> a.transport.openStream(address, 300).onComplete(second));
+          return second.future().transform(failed -> Future.succeededFuture(failed.failed()));
+        })
+        .compose(secondFailed -> TestNode.until(vertx, () -> closed.get() == 2, 10_000).map(secondFailed))
+        .onComplete(test.succeeding(secondFailed -> test.verify(() -> {
+          assertThat(first.future().cause()).hasMessageEndingWith(": i/o timeout");
+          assertThat(secondFailed).isTrue();
+          assertThat(connections.get()).as("connections opened: one per dial").isEqualTo(2);
+          test.completeNow();
+        })));
+  }
+
+  @Test
   void aStreamWhosePeerAnswersAndThenGoesQuietIsResetAfterTheTimeout(Vertx vertx, VertxTestContext test)
       throws Exception {
     TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip().setStreamTimeout(Duration.ofMillis(300)),
