@@ -20,7 +20,7 @@ final class ClientStream extends EngineSideStream {
     super(core, address, new Body(response, client), closeGraceMillis);
     this.request = request;
     response.handler(this::received);
-    response.endHandler(end -> ended());
+    response.endHandler(end -> otherSideEnded());
     response.exceptionHandler(this::failed);
   }
 

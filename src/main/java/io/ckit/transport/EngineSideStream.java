@@ -76,8 +76,27 @@ abstract class EngineSideStream implements StreamChannel {
       frames.handle(chunk);
     } catch (WireDecodeException | IllegalStateException e) {
       core.metrics.streamRxFailed.increment();
+      if (e instanceof WireDecodeException) {
+        core.metrics.rejectedFrame();
+      }
       fail(e);
     }
+  }
+
+  /**
+   * The other side ended its half of the stream (on the HTTP side's context): a failure, counted, if it ended
+   * inside a frame.
+   */
+  void otherSideEnded() {
+    try {
+      frames.end();
+    } catch (WireDecodeException e) {
+      core.metrics.streamRxFailed.increment();
+      core.metrics.rejectedFrame();
+      failed(e);
+      return;
+    }
+    ended();
   }
 
   /** The other side ended its half of the stream, or the stream is gone (on the HTTP side's context). */

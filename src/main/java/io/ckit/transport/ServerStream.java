@@ -22,7 +22,7 @@ final class ServerStream extends EngineSideStream {
     this.server = server;
     this.response = response;
     request.handler(this::received);
-    request.endHandler(end -> ended());
+    request.endHandler(end -> otherSideEnded());
     request.exceptionHandler(this::failed);
     response.closeHandler(closed -> ended());
   }

@@ -34,6 +34,9 @@ public final class TransportMetrics {
   private final Counter rejectedUnencrypted;
   private final Counter rejectedDecrypt;
   private final Counter rejectedMalformed;
+  private final Counter rejectedHttpVersion;
+  private final Counter rejectedContentType;
+  private final Counter rejectedFrame;
 
   private TransportMetrics(MeterRegistry registry, String clusterName) {
     Tags tags = Tags.of("cluster_name", clusterName);
@@ -65,6 +68,9 @@ public final class TransportMetrics {
     rejectedUnencrypted = rejected(registry, tags, REASON_UNENCRYPTED);
     rejectedDecrypt = rejected(registry, tags, REASON_DECRYPT);
     rejectedMalformed = rejected(registry, tags, REASON_MALFORMED);
+    rejectedHttpVersion = rejected(registry, tags, REASON_HTTP_VERSION);
+    rejectedContentType = rejected(registry, tags, REASON_CONTENT_TYPE);
+    rejectedFrame = rejected(registry, tags, REASON_FRAME);
     gauge(registry, tags, "cluster.transport.streams", "Current number of HTTP/2 transport data streams", streams);
     gauge(registry, tags, "cluster.transport.rx.packet.queue.length",
         "Current number of unprocessed incoming packets", rxQueue);
@@ -82,11 +88,21 @@ public final class TransportMetrics {
   public static final String REASON_DECRYPT = "decrypt";
   /** Not a packet or stream message that can be read. */
   public static final String REASON_MALFORMED = "malformed";
+  /** A request to a gossip route that is not HTTP/2 (answered 505). */
+  public static final String REASON_HTTP_VERSION = "http_version";
+  /** A request to a gossip route without ckit's content type (answered 400). */
+  public static final String REASON_CONTENT_TYPE = "content_type";
+  /**
+   * A body that is not a sequence of gossiphttp frames: a bad magic byte, a length over the maximum, or an end
+   * inside a frame (a request answered 400, a stream failed).
+   */
+  public static final String REASON_FRAME = "frame";
 
   private static Counter rejected(MeterRegistry registry, Tags tags, String reason) {
     return Counter.builder("cluster.transport.rx.rejected")
         .description("Total number of packets and stream messages refused, by reason: label (another cluster's),"
-            + " unencrypted (encryption is required), decrypt (no installed key decrypts it), malformed")
+            + " unencrypted (encryption is required), decrypt (no installed key decrypts it), malformed,"
+            + " http_version (not HTTP/2), content_type (not application/x.ckit), frame (not gossiphttp frames)")
         .tags(tags).tag("reason", reason).register(registry);
   }
 
@@ -98,6 +114,17 @@ public final class TransportMetrics {
       case DECRYPTION_FAILED -> rejectedDecrypt.increment();
       default -> rejectedMalformed.increment();
     }
+  }
+
+  /** Counts a request refused before its body was read: {@link #REASON_HTTP_VERSION} or {@link
+   * #REASON_CONTENT_TYPE}. */
+  void rejectedRequest(String reason) {
+    (REASON_HTTP_VERSION.equals(reason) ? rejectedHttpVersion : rejectedContentType).increment();
+  }
+
+  /** Counts a request or stream body whose framing was broken ({@link #REASON_FRAME}). */
+  void rejectedFrame() {
+    rejectedFrame.increment();
   }
 
   /** The meters, registered in the registry for the cluster label ("" when there is none). */
