@@ -47,4 +47,10 @@ final class ServerStream extends EngineSideStream {
   void reset() {
     response.reset();
   }
+
+  /** The response is closed once its stream is: all of it sent and both halves ended, or reset. */
+  @Override
+  boolean delivered() {
+    return response.closed();
+  }
 }

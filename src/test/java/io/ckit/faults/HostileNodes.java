@@ -160,6 +160,17 @@ final class HostileNodes implements AutoCloseable {
     return true;
   }
 
+  /** Stops one node as an operator does (SIGTERM: terminating, leave) and forgets it. */
+  void stop(String name) throws InterruptedException {
+    NodeProcess node = nodes.remove(name);
+    if (node != null) {
+      node.process().destroy();
+      if (!node.process().waitFor(30, TimeUnit.SECONDS)) {
+        node.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   /** Kills one node (SIGKILL) and forgets it. */
   void kill(String name) throws InterruptedException {
     NodeProcess node = nodes.remove(name);
