@@ -82,8 +82,9 @@ final class NodeApp {
     Router router = Router.router(vertx);
     new NodeRoutes(options, registry, () -> node, () -> joins != null && joins.joined()).mount(router);
     HostPort listen = HostPort.parse(config.listen);
-    return vertx.createHttpServer(HttpTransport.serverOptions(options.getTransport())).requestHandler(router)
-        .listen(listen.port(), listen.host())
+    HttpServer http = vertx.createHttpServer(HttpTransport.serverOptions(options.getTransport()));
+    HttpTransport.countRefusedConnections(http, registry, options.getLabel());
+    return http.requestHandler(router).listen(listen.port(), listen.host())
         .compose(listening -> {
       server = listening;
       return advertised(options, listening.actualPort());

@@ -544,6 +544,7 @@ public final class NodeImpl implements Node, GossipDelegate {
     try {
       message = CkitCodec.decodeState(raw);
     } catch (WireDecodeException e) {
+      transportMetrics.rejected(e.kind());
       LOG.log(Level.WARNING, "node " + name + ": failed to decode state message: " + e.getMessage());
       return;
     }
@@ -551,6 +552,8 @@ public final class NodeImpl implements Node, GossipDelegate {
     if (onward != null) {
       queueBroadcast(onward, null);
       stateEvent(onward);
+    } else {
+      metrics.event(NodeMetrics.EVENT_STALE_STATE);
     }
   }
 
@@ -576,6 +579,7 @@ public final class NodeImpl implements Node, GossipDelegate {
     try {
       remote = CkitCodec.decodeLocalState(state);
     } catch (WireDecodeException e) {
+      transportMetrics.rejected(e.kind());
       LOG.log(Level.WARNING, "node " + name + ": failed to decode remote state (join " + join + "): "
           + e.getMessage());
       return;

@@ -44,6 +44,11 @@ public final class NodeMetrics {
   public static final String EVENT_NODE_CONFLICT = "node_conflict";
   /** Beyond ckit: a member's metadata ({@code Meta} in this project's form) could not be read. */
   public static final String EVENT_BAD_METADATA = "bad_metadata";
+  /**
+   * Beyond ckit: a state message no newer than what the node holds about that member (a replay, or an echo of
+   * gossip), which changes nothing.
+   */
+  public static final String EVENT_STALE_STATE = "stale_state_message";
 
   private final MeterRegistry registry;
   private final Tags tags;
@@ -92,7 +97,7 @@ public final class NodeMetrics {
         "Gossip protocol version used by nodes to maintain the cluster", protocolVersion);
     gauge("cluster.node.lamport.time", "The current lamport time of the node.", lamportTime);
     for (String event : List.of(EVENT_STATE_CHANGE, EVENT_UNKNOWN_MESSAGE, EVENT_GET_LOCAL_STATE,
-        EVENT_MERGE_REMOTE_STATE, EVENT_NODE_JOIN, EVENT_NODE_LEAVE, EVENT_NODE_UPDATE, EVENT_NODE_CONFLICT)) {
+        EVENT_MERGE_REMOTE_STATE, EVENT_NODE_JOIN, EVENT_NODE_LEAVE, EVENT_NODE_UPDATE, EVENT_NODE_CONFLICT, EVENT_STALE_STATE)) {
       event(event, 0);
     }
     broadcast(EVENT_STATE_CHANGE, 0);

@@ -15,8 +15,9 @@ import java.util.function.Consumer;
  * sent from wherever the HTTP side lives.
  *
  * <p>Closing ends this side's half. The other side is then given {@code closeGraceMillis} (the stream
- * timeout) to end its half too, as it does once it has read what it waited for; if it has not by then,
- * the HTTP/2 stream is reset, so that neither end keeps it open. It is not reset at once: {@link #close}
+ * timeout) to end its half too, as it does once it has read what it waited for, and to read what this side
+ * wrote; if it has not by then, the HTTP/2 stream is reset, so that neither end keeps it open (nor the
+ * writes a reader never takes). It is not reset at once: {@link #close}
  * cannot tell an engine that is done from one that gave up, and a peer about to end normally would see an
  * error instead.
  *
@@ -70,14 +71,40 @@ abstract class EngineSideStream implements StreamChannel {
   /** Resets the HTTP/2 stream; called on the HTTP side's context. */
   abstract void reset();
 
+  /**
+   * Whether everything this side wrote has left, or the HTTP/2 stream is gone; called on the HTTP side's
+   * context. A reader that never reads (an HTTP/2 window of 0) keeps the stream open with this side's last
+   * writes queued: such a stream is reset once the grace period is over.
+   */
+  abstract boolean delivered();
+
   /** A chunk of the other side's bytes arrived (on the HTTP side's context). */
   void received(Buffer chunk) {
     try {
       frames.handle(chunk);
     } catch (WireDecodeException | IllegalStateException e) {
       core.metrics.streamRxFailed.increment();
+      if (e instanceof WireDecodeException) {
+        core.metrics.rejectedFrame();
+      }
       fail(e);
     }
+  }
+
+  /**
+   * The other side ended its half of the stream (on the HTTP side's context): a failure, counted, if it ended
+   * inside a frame.
+   */
+  void otherSideEnded() {
+    try {
+      frames.end();
+    } catch (WireDecodeException e) {
+      core.metrics.streamRxFailed.increment();
+      core.metrics.rejectedFrame();
+      failed(e);
+      return;
+    }
+    ended();
   }
 
   /** The other side ended its half of the stream, or the stream is gone (on the HTTP side's context). */
@@ -132,9 +159,12 @@ abstract class EngineSideStream implements StreamChannel {
     core.metrics.streams.decrementAndGet();
     TransportCore.onContext(http, () -> {
       finish();
-      if (!otherSideDone) {
+      if (!otherSideDone || !delivered()) {
         resetTimer = core.vertx.setTimer(closeGraceMillis, fired -> {
           if (!otherSideDone) {
+            reset();
+          } else if (!delivered()) {
+            // The writes still queued fail with the reset, and are counted as failed stream packets.
             reset();
           }
         });

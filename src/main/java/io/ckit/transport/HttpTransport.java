@@ -10,9 +10,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.Router;
 import java.lang.System.Logger.Level;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Go ckit's gossiphttp transport on Vert.x: memberlist packets and streams as HTTP/2 requests on the
@@ -101,9 +103,31 @@ public final class HttpTransport implements Transport {
     return core.close();
   }
 
-  /** Server options for a server of the transport's own: h2c (and HTTP/1.1) or TLS with ALPN. */
+  /** Streams one HTTP/2 connection may have open at once: as many as a peer sends packets in flight. */
+  public static final int MAX_CONCURRENT_STREAMS = TransportOptions.DEFAULT_MAX_PACKETS_IN_FLIGHT;
+  /** The largest header block a request may have (HTTP/2's header list, HTTP/1.1's headers): 8 KiB. */
+  public static final int MAX_HEADER_BYTES = 8192;
+  /** Stream resets one connection may send within {@link #RST_FLOOD_WINDOW_SECONDS} before it is closed. */
+  public static final int RST_FLOOD_MAX_RESETS = 200;
+  public static final int RST_FLOOD_WINDOW_SECONDS = 30;
+
+  /**
+   * Server options for a server of the transport's own (and the runnable node's): h2c (and HTTP/1.1) or TLS
+   * with ALPN, with limits against floods: {@value #MAX_CONCURRENT_STREAMS} concurrent streams per
+   * connection (more are refused with RST_STREAM), header blocks of at most {@value #MAX_HEADER_BYTES} bytes,
+   * and a connection closed (GOAWAY ENHANCE_YOUR_CALM) once it has reset {@value #RST_FLOOD_MAX_RESETS}
+   * streams within {@value #RST_FLOOD_WINDOW_SECONDS} s (HTTP/2 rapid reset, CVE-2023-44487). An application
+   * that mounts the routes on its own server should set the same.
+   */
   public static HttpServerOptions serverOptions(TransportOptions options) {
-    return new HttpServerOptions()
+    HttpServerOptions server = new HttpServerOptions();
+    server.getInitialSettings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+        .setMaxHeaderListSize(MAX_HEADER_BYTES);
+    return server
+        .setMaxHeaderSize(MAX_HEADER_BYTES)
+        .setHttp2RstFloodMaxRstFramePerWindow(RST_FLOOD_MAX_RESETS)
+        .setHttp2RstFloodWindowDuration(RST_FLOOD_WINDOW_SECONDS)
+        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS)
         .setHttp2ClearTextEnabled(true)
         .setSsl(options.isSsl())
         .setUseAlpn(options.isSsl())
@@ -114,8 +138,21 @@ public final class HttpTransport implements Transport {
 
   /** Starts a server of its own that serves only the transport's endpoints. */
   public Future<HttpServer> listen(int port, String host) {
-    return core.vertx.createHttpServer(serverOptions(core.options)).requestHandler(requestHandler())
-        .listen(port, host);
+    HttpServer server = core.vertx.createHttpServer(serverOptions(core.options));
+    countRefusedConnections(server, core.metrics.registry, core.metrics.clusterName);
+    return server.requestHandler(requestHandler()).listen(port, host);
+  }
+
+  /**
+   * Counts in {@code cluster_transport_rx_rejected_total} the connections a server refuses: {@code tls} (a
+   * failed TLS handshake) and {@code http2} (closed for an HTTP/2 protocol error: rapid reset, a CONTINUATION
+   * flood...). Sets the server's exception handler and connection handler: call it before {@code listen}, on a
+   * server whose connection handler is not otherwise used.
+   */
+  public static HttpServer countRefusedConnections(HttpServer server, MeterRegistry registry, String clusterName) {
+    Handler<Throwable> count = TransportMetrics.connectionRefusals(registry, clusterName);
+    return server.exceptionHandler(count)
+        .connectionHandler(connection -> connection.exceptionHandler(count));
   }
 
   /** The two endpoints, relative to where the router is mounted ({@link #BASE_PATH}). */

@@ -16,7 +16,8 @@ import java.util.Objects;
 
 /**
  * The server side: ckit's two endpoints. Both refuse a request with 503 before the engine is bound or once
- * the transport is closed, 505 unless it is HTTP/2, and 400 without ckit's content type.
+ * the transport is closed, 505 unless it is HTTP/2, and 400 without ckit's content type; the last two, and
+ * bodies that are not frames, are counted in {@code cluster_transport_rx_rejected_total{reason}}.
  *
  * <ul>
  *   <li>{@code POST message}: the body's frames are decoded as they stream in and each is handed to the
@@ -52,9 +53,11 @@ final class ServerEndpoints {
       return 503;
     }
     if (request.version() != HttpVersion.HTTP_2) {
+      core.metrics.rejectedRequest(TransportMetrics.REASON_HTTP_VERSION);
       return 505;
     }
     if (!HttpTransport.CONTENT_TYPE.equals(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+      core.metrics.rejectedRequest(TransportMetrics.REASON_CONTENT_TYPE);
       return 400;
     }
     return 0;
@@ -84,6 +87,7 @@ final class ServerEndpoints {
         frames.handle(chunk);
       } catch (WireDecodeException e) {
         rejected[0] = true;
+        core.metrics.rejectedFrame();
         HttpTransport.log(Level.WARNING, "error reading packet from peer " + from + ": " + e.getMessage());
         request.response().setStatusCode(400).end();
       }
@@ -96,6 +100,7 @@ final class ServerEndpoints {
         frames.end();
         request.response().setStatusCode(200).end();
       } catch (WireDecodeException e) {
+        core.metrics.rejectedFrame();
         HttpTransport.log(Level.WARNING, "error reading packet from peer " + from + ": " + e.getMessage());
         request.response().setStatusCode(400).end();
       }

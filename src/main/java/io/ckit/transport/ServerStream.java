@@ -22,7 +22,7 @@ final class ServerStream extends EngineSideStream {
     this.server = server;
     this.response = response;
     request.handler(this::received);
-    request.endHandler(end -> ended());
+    request.endHandler(end -> otherSideEnded());
     request.exceptionHandler(this::failed);
     response.closeHandler(closed -> ended());
   }
@@ -46,5 +46,11 @@ final class ServerStream extends EngineSideStream {
   @Override
   void reset() {
     response.reset();
+  }
+
+  /** The response is closed once its stream is: all of it sent and both halves ended, or reset. */
+  @Override
+  boolean delivered() {
+    return response.closed();
   }
 }
