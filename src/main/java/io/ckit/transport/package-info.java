@@ -14,8 +14,8 @@
  *       feeding it when the engine falls behind and resumes them once it catches up;
  *   <li>{@code PacketSender}: the client side for packets: a bounded queue per peer, a limit of POSTs in
  *       flight, the oldest dropped when full, idle queues removed, the packet timeout;
- *   <li>{@code StreamDialer}: the client side for streams: the dial, its timeout, and a reset when it is
- *       given up;
+ *   <li>{@code StreamDialer}: the client side for streams: the dial, its timeout, and a reset, with its
+ *       connection closed (a cut-off peer's would carry the next dial too), when it is given up;
  *   <li>{@code EngineSideStream}: what the engine sees of a stream, either side: frames in on the engine's
  *       context, and closing that gives the other side a grace period before a reset; {@code ServerStream}
  *       and {@code ClientStream} are its accepting and dialling sides;

@@ -72,7 +72,7 @@ final class FaultReport {
       body.run(row);
       row.result = "PASS";
     } catch (Throwable failure) {
-      row.result = "FAIL: " + String.valueOf(failure.getMessage()).replace('\n', ' ').replace("|", "/");
+      row.result = "FAIL: " + String.valueOf(failure.getMessage()).replace('\n', ' ');
       throw failure;
     } finally {
       Map<Integer, Long> peaks = watch.heapPeaks();
@@ -92,7 +92,8 @@ final class FaultReport {
         .append("| scenario | asserted | result | time to detect | time to recover | heap peak |\n")
         .append("|---|---|---|---|---|---|\n");
     for (Row row : rows) {
-      text.append("| ").append(row.scenario).append(" | ").append(row.asserted).append(" | ").append(row.result)
+      text.append("| ").append(cell(row.scenario)).append(" | ").append(cell(row.asserted)).append(" | ")
+          .append(cell(row.result))
           .append(" | ").append(row.detect == null ? "–" : ClusterWatch.seconds(row.detect))
           .append(" | ").append(row.recover == null ? "–" : ClusterWatch.seconds(row.recover))
           .append(" | ").append(row.heapPeak == 0 ? "–" : mib(row.heapPeak)).append(" |\n");
@@ -104,6 +105,11 @@ final class FaultReport {
     System.out.println(text);
     Path out = NetnsHosts.reportDirectory().resolve(file + ".md");
     Files.writeString(out, text, StandardCharsets.UTF_8);
+  }
+
+  /** Text for a table cell: one line, its pipes escaped. */
+  private static String cell(String text) {
+    return text.replace('\n', ' ').replace("|", "\\|");
   }
 
   static String mib(long bytes) {
