@@ -64,8 +64,13 @@ final class HostileClient implements AutoCloseable {
    * @param keyring the keys it encrypts with, or null to send plain packets
    */
   HostileClient(String label, Keyring keyring) {
+    this(label, keyring, 1);
+  }
+
+  /** @param connections how many h2c connections to the node it may open (each carries 100 streams at most) */
+  HostileClient(String label, Keyring keyring, int connections) {
     h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false), new PoolOptions().setHttp2MaxSize(1));
+        .setHttp2ClearTextUpgrade(false), new PoolOptions().setHttp2MaxSize(connections));
     h1 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1));
     packets = new PacketCodec(new MessageCodec(), label, keyring, false);
   }
