@@ -22,6 +22,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -64,10 +65,32 @@ final class HostileClient implements AutoCloseable {
    * @param keyring the keys it encrypts with, or null to send plain packets
    */
   HostileClient(String label, Keyring keyring) {
-    h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false), new PoolOptions().setHttp2MaxSize(1));
-    h1 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1));
+    this(label, keyring, 1);
+  }
+
+  /** @param connections how many h2c connections to the node it may open (each carries 100 streams at most) */
+  HostileClient(String label, Keyring keyring, int connections) {
+    this(label, keyring, connections, new HttpClientOptions());
+  }
+
+  private HostileClient(String label, Keyring keyring, int connections, HttpClientOptions base) {
+    h2 = vertx.createHttpClient(new HttpClientOptions(base).setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false), new PoolOptions().setHttp2MaxSize(connections));
+    h1 = vertx.createHttpClient(new HttpClientOptions(base).setProtocolVersion(HttpVersion.HTTP_1_1));
     packets = new PacketCodec(new MessageCodec(), label, keyring, false);
+  }
+
+  /**
+   * An attacker that speaks TLS (HTTP/2 by ALPN), trusting any server, and presents {@code certificate} as
+   * its client certificate (null: none).
+   */
+  static HostileClient overTls(PemKeyCertOptions certificate) {
+    HttpClientOptions tls = new HttpClientOptions().setSsl(true).setUseAlpn(true).setTrustAll(true)
+        .setVerifyHost(false);
+    if (certificate != null) {
+      tls.setKeyCertOptions(certificate);
+    }
+    return new HostileClient("", null, 1, tls);
   }
 
   Vertx vertx() {

@@ -2,8 +2,12 @@ package io.ckit.faults;
 
 import io.ckit.app.Main;
 import io.ckit.testing.NodeEndpoints;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,16 +40,48 @@ final class HostileNodes implements AutoCloseable {
   record NodeProcess(String name, Process process, String address, Path log) {}
 
   private final Path dir;
-  private final NodeEndpoints http = new NodeEndpoints();
+  private final NodeEndpoints http;
+  /** For nodes that serve TLS and require a client certificate: a client with the operator's certificate. */
+  private final Vertx tlsVertx;
+  private final WebClient tlsClient;
   private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
 
   HostileNodes(String run) throws IOException {
-    this.dir = Path.of("target", "faults", "hostile", run);
-    Files.createDirectories(dir);
+    this(run, null);
   }
 
-  NodeEndpoints http() {
-    return http;
+  /**
+   * @param clientCertificate the certificate (and key) to call TLS nodes' endpoints with, or null for nodes
+   *     that serve plain h2c and HTTP/1.1
+   */
+  HostileNodes(String run, PemKeyCertOptions clientCertificate) throws IOException {
+    this.dir = Path.of("target", "faults", "hostile", run);
+    Files.createDirectories(dir);
+    if (clientCertificate == null) {
+      http = new NodeEndpoints();
+      tlsVertx = null;
+      tlsClient = null;
+    } else {
+      http = null;
+      tlsVertx = Vertx.vertx();
+      tlsClient = WebClient.create(tlsVertx, new WebClientOptions().setSsl(true).setTrustAll(true)
+          .setVerifyHost(false).setKeyCertOptions(clientCertificate).setConnectTimeout(5_000));
+    }
+  }
+
+  /** GET {@code path} from a node, over TLS with the operator's certificate when the nodes serve TLS. */
+  private NodeEndpoints.Reply get(String address, String path) {
+    if (http != null) {
+      return http.get(address, path);
+    }
+    try {
+      return tlsClient.get(HostileClient.port(address), HostileClient.host(address), path).timeout(10_000).send()
+          .map(answer -> new NodeEndpoints.Reply(answer.statusCode(), answer.bodyAsString() == null ? ""
+              : answer.bodyAsString()))
+          .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("GET " + address + path + ": " + e, e);
+    }
   }
 
   NodeProcess node(String name) {
@@ -110,7 +146,7 @@ final class HostileNodes implements AutoCloseable {
   Set<String> peers(String node, String state) {
     Set<String> names = new TreeSet<>();
     try {
-      JsonArray peers = http.get(nodes.get(node).address(), "/api/v1/peers").jsonArray();
+      JsonArray peers = get(nodes.get(node).address(), "/api/v1/peers").jsonArray();
       for (Object peer : peers) {
         JsonObject json = (JsonObject) peer;
         if (state == null || state.equals(json.getString("state"))) {
@@ -125,7 +161,7 @@ final class HostileNodes implements AutoCloseable {
 
   /** Every node's view of a member, from {@code /api/v1/status}'s {@code members}, or null. */
   JsonObject member(String node, String member) {
-    JsonArray members = http.get(nodes.get(node).address(), "/api/v1/status").json().getJsonArray("members");
+    JsonArray members = get(nodes.get(node).address(), "/api/v1/status").json().getJsonArray("members");
     for (Object entry : members) {
       if (member.equals(((JsonObject) entry).getString("name"))) {
         return (JsonObject) entry;
@@ -136,18 +172,18 @@ final class HostileNodes implements AutoCloseable {
 
   /** The node's Lamport time (from {@code /api/v1/status}). */
   long lamportTime(String node) {
-    JsonObject status = http.get(nodes.get(node).address(), "/api/v1/status").json();
+    JsonObject status = get(nodes.get(node).address(), "/api/v1/status").json();
     return status.getLong("lamportTime");
   }
 
   /** The node's membership timeline, {@code [{time, type, member, incarnation, detail}]}. */
   JsonArray events(String node) {
-    return http.get(nodes.get(node).address(), "/api/v1/events").json().getJsonArray("events");
+    return get(nodes.get(node).address(), "/api/v1/events").json().getJsonArray("events");
   }
 
   /** The node's {@code /metrics}, parsed. */
   Metrics metrics(String node) {
-    return new Metrics(http.get(nodes.get(node).address(), "/metrics").body());
+    return new Metrics(get(nodes.get(node).address(), "/metrics").body());
   }
 
   /** Whether every node in {@code names} lists exactly {@code names} as participants. */
@@ -188,7 +224,12 @@ final class HostileNodes implements AutoCloseable {
       node.process().waitFor(10, TimeUnit.SECONDS);
     }
     nodes.clear();
-    http.close();
+    if (http != null) {
+      http.close();
+    } else {
+      tlsClient.close();
+      tlsVertx.close().toCompletionStage().toCompletableFuture().join();
+    }
   }
 
   /** Polls a condition every 50 ms until it holds; fails after {@code seconds}. */

@@ -17,6 +17,8 @@ import io.ckit.wire.StateMessage;
 import io.ckit.wire.StreamCodec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.SelfSignedCertificate;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
@@ -146,6 +148,56 @@ class HostilePeersAuthTest {
         "all refused and counted; no belief changes", String.join("; ", answers)
             + "; b alive, participant, incarnation " + incarnation + " on every node",
         "unencrypted +" + (long) unencrypted + ", decrypt +" + (long) decrypt, "-");
+  }
+
+  @Test
+  void withMutualTlsAPeerWithoutTheCertificateIsRefusedAndCounted() throws Exception {
+    SelfSignedCertificate clusterCert = SelfSignedCertificate.create("localhost");
+    SelfSignedCertificate malloryCert = SelfSignedCertificate.create("localhost");
+    PemKeyCertOptions operator = new PemKeyCertOptions().setCertPath(clusterCert.certificatePath())
+        .setKeyPath(clusterCert.privateKeyPath());
+    nodes = new HostileNodes("auth-mtls", operator);
+    // Every node presents the cluster's certificate, trusts only it, and requires it of whoever connects.
+    JsonObject tls = new JsonObject().put("tls", new JsonObject().put("enabled", true)
+        .put("pemKeyCert", new JsonObject().put("certPath", clusterCert.certificatePath())
+            .put("keyPath", clusterCert.privateKeyPath()))
+        .put("pemTrust", new JsonObject().put("certPaths", new JsonArray().add(clusterCert.certificatePath())))
+        .put("clientAuth", "REQUIRED").put("verifyHost", false));
+    String a = cluster(tls);
+    JsonObject bBefore = nodes.member("a", "b");
+    long incarnation = bBefore.getLong("incarnation");
+    int[] eventsBefore = {nodes.events("a").size(), nodes.events("b").size(), nodes.events("c").size()};
+    Metrics start = nodes.metrics("a");
+    List<String> answers = new java.util.ArrayList<>();
+    try (HostileClient none = HostileClient.overTls(null);
+        HostileClient untrusted = HostileClient.overTls(new PemKeyCertOptions()
+            .setCertPath(malloryCert.certificatePath()).setKeyPath(malloryCert.privateKeyPath()));
+        HostileClient plain = new HostileClient()) {
+      for (HostileClient attacker : List.of(none, untrusted, plain)) {
+        Answer answer = attacker.postPackets(a, HostileClient.frames(
+            attacker.packet(HostileClient.dead("b", incarnation, "mallory")),
+            attacker.packet(HostileClient.state("b", PeerState.TERMINATING, nodes.lamportTime("a") + 1_000)),
+            attacker.packet(HostileClient.alive("b", incarnation + 10, 1))));
+        assertThat(answer.status()).as("what the attacker got: %s", answer).isEqualTo(-1);
+        answers.add(answer.error().replaceAll("^.*?: ", "").replaceAll("(.{60}).*", "$1"));
+      }
+    }
+    HostileNodes.await("3 refused handshakes", 30, () -> nodes.metrics("a").rejected("tls")
+        - start.rejected("tls") >= 3);
+    double refused = nodes.metrics("a").rejected("tls") - start.rejected("tls");
+    assertThat(refused).isEqualTo(3);
+    String[] names = {"a", "b", "c"};
+    for (int i = 0; i < names.length; i++) {
+      assertThat(nodes.participants(names[i])).as("%s's participants", names[i]).isEqualTo(ABC);
+      assertThat(eventsAbout(names[i], "b", eventsBefore[i])).as("%s's new events about b", names[i])
+          .doesNotContain("dead", "leave", "state", "update");
+    }
+    assertThat(nodes.member("a", "b").getLong("incarnation")).isEqualTo(incarnation);
+    report.row("mTLS (clientAuth REQUIRED): forged dead, state, alive from a TLS client without a certificate, "
+            + "with an untrusted one, and from a plain h2c client",
+        "handshake refused, counted; no belief changes", String.join("; ", answers)
+            + "; b alive, participant, incarnation " + incarnation + " on every node",
+        "tls +" + (long) refused, "-");
   }
 
   /** Starts a, b and c (b and c joining a) with these flags, waits until they agree, returns a's address. */
