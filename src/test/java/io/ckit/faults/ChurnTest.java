@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Churn: runnable-node processes on loopback are stopped (SIGTERM: terminating, leave), killed (SIGKILL) and
  * started again at random (seeded; {@code -Dckit.churn.seed=S} repeats a run), each action as soon as the one
- * before has taken effect (a started node answers {@code /ready}, a stopped one has exited). Then every
+ * before has taken effect (a started node answers {@code /ready}, a stopped one has exited); the last action
+ * is a kill, so that agreeing always takes detecting a failure. Then every
  * running node must agree, over HTTP, on one alive set (its {@code /api/v1/peers}: exactly the running nodes,
  * all participants), on the owners of 10,000 keys ({@code /api/v1/owners/sample}: the same fingerprint, and
  * the one a ring sharder gives for that set here), and its observer's last notification
@@ -144,6 +145,14 @@ class ChurnTest {
         note("start %s (ready)", node.name);
       }
     }
+    // The churn ends with a kill, so that agreeing always takes detecting a failure too.
+    List<Node> running = nodes.stream().filter(Node::running).toList();
+    Node last = running.get(random.nextInt(running.size()));
+    last.process.destroyForcibly();
+    assertThat(last.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    last.process = null;
+    kills++;
+    note("kill %s (SIGKILL)", last.name);
     List<Node> alive = nodes.stream().filter(Node::running).toList();
     note("churn over: %d starts, %d stops, %d kills; %d nodes running", starts, stops, kills, alive.size());
 
