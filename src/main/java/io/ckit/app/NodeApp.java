@@ -7,7 +7,6 @@ import io.ckit.NodeOptions;
 import io.ckit.gossip.HostPort;
 import io.ckit.impl.JoinLoop;
 import io.ckit.impl.NodeImpl;
-import io.ckit.peer.Peer;
 import io.ckit.peer.PeerState;
 import io.ckit.transport.HttpTransport;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -35,6 +34,8 @@ final class NodeApp {
 
   private final AppConfig config;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /** The node's observer: logs each change of peers and keeps the last, for {@code /api/v1/observer}. */
+  private final ObservedPeers observed = new ObservedPeers();
   private final Vertx vertx;
   /** False when the Vert.x instance is shared with other nodes (one JVM hosting many): shutdown leaves it. */
   private final boolean ownsVertx;
@@ -80,7 +81,7 @@ final class NodeApp {
   Future<String> start() {
     NodeOptions options = config.node;
     Router router = Router.router(vertx);
-    new NodeRoutes(options, registry, () -> node, () -> joins != null && joins.joined()).mount(router);
+    new NodeRoutes(options, registry, () -> node, () -> joins != null && joins.joined(), observed).mount(router);
     HostPort listen = HostPort.parse(config.listen);
     HttpServer http = vertx.createHttpServer(HttpTransport.serverOptions(options.getTransport()));
     HttpTransport.countRefusedConnections(http, registry, options.getLabel());
@@ -93,10 +94,7 @@ final class NodeApp {
           .setAdvertiseInterfaces(List.of()), registry);
       node = created;
       router.route(Node.TRANSPORT_BASE_PATH + "*").subRouter(created.transportRouter());
-      created.observe(peers -> {
-        LOG.log(Level.INFO, "peers changed: " + describe(peers));
-        return true;
-      });
+      created.observe(observed);
       String bound = new HostPort(listen.host(), server.actualPort()).toString();
       LOG.log(Level.INFO, "listening on " + bound + " (advertising " + advertise + ", sharder "
           + options.getSharder() + ", label \"" + options.getLabel() + "\", " + transportName() + ")");
@@ -167,15 +165,6 @@ final class NodeApp {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return Future.join(halted, closed).<Void>mapEmpty()
         .eventually(() -> ownsVertx ? vertx.close() : Future.succeededFuture());
-  }
-
-  private static String describe(List<Peer> peers) {
-    StringBuilder text = new StringBuilder();
-    for (Peer peer : peers) {
-      text.append(text.length() == 0 ? "" : ", ").append(peer.name()).append(" (").append(peer.state())
-          .append(')');
-    }
-    return text.toString();
   }
 
   /** Waits for a future from a non-Vert.x thread. */

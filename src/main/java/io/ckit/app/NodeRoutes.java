@@ -22,17 +22,21 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * The runnable node's HTTP routes besides gossip: {@code /metrics}, {@code /ready}, {@code /api/v1/peers},
- * {@code /api/v1/owners}, {@code /api/v1/status}, {@code /api/v1/events}, {@code /api/v1/ring} and the status
- * page at {@code /}. They are served from the moment the server is bound, before the node exists: no peers,
+ * {@code /api/v1/owners}, {@code /api/v1/owners/sample}, {@code /api/v1/status}, {@code /api/v1/events},
+ * {@code /api/v1/observer}, {@code /api/v1/ring} and the status page at {@code /}. They are served from the moment the server is bound, before the node exists: no peers,
  * not ready, owners 503.
  *
  * <p>Concurrency: handlers run on the server's event loop; the node and the join state are read through their
@@ -45,11 +49,14 @@ final class NodeRoutes {
   /** Above this many arcs the ring's picture is drawn from {@link #SHARE_SAMPLES} sampled keys instead. */
   private static final int MAX_ARCS = 8192;
   private static final String STATUS_PAGE = statusPage();
+  /** The most keys {@code /api/v1/owners/sample} looks up in one request. */
+  static final int MAX_SAMPLE_KEYS = 100_000;
 
   private final NodeOptions options;
   private final PrometheusMeterRegistry registry;
   private final Supplier<Node> node;
   private final BooleanSupplier joined;
+  private final ObservedPeers observed;
   private volatile Shares shares;
   private volatile Ring ring;
 
@@ -58,12 +65,15 @@ final class NodeRoutes {
    * @param registry the registry {@code /metrics} scrapes
    * @param node     the node, or null before it is created
    * @param joined   whether the node has joined and reached its configured state
+   * @param observed the node's observer, whose last notification {@code /api/v1/observer} serves
    */
-  NodeRoutes(NodeOptions options, PrometheusMeterRegistry registry, Supplier<Node> node, BooleanSupplier joined) {
+  NodeRoutes(NodeOptions options, PrometheusMeterRegistry registry, Supplier<Node> node, BooleanSupplier joined,
+      ObservedPeers observed) {
     this.options = options;
     this.registry = registry;
     this.node = node;
     this.joined = joined;
+    this.observed = observed;
   }
 
   /** Adds the routes to a router. */
@@ -72,6 +82,8 @@ final class NodeRoutes {
     router.get("/ready").handler(this::ready);
     router.get("/api/v1/peers").handler(routing -> json(routing, 200, Peer.toJson(currentPeers())));
     router.get("/api/v1/owners").handler(this::owners);
+    router.get("/api/v1/owners/sample").handler(this::ownersSample);
+    router.get("/api/v1/observer").handler(routing -> json(routing, 200, observed.toJson()));
     router.get("/api/v1/status").handler(this::status);
     router.get("/api/v1/events").handler(this::events);
     router.get("/api/v1/ring").handler(this::ring);
@@ -135,6 +147,73 @@ final class NodeRoutes {
     } catch (NotEnoughNodesException e) {
       json(routing, 503, error(e.getMessage()));
     }
+  }
+
+  /**
+   * The owners of the keys {@code key-0} ... {@code key-(K-1)} as the node's sharder gives them, summed up so
+   * that nodes can be compared without K requests each: {@code {"keys","n","op","fingerprint","owned"}}, the
+   * fingerprint the SHA-256 (hex) of one line per key, its owners' names joined by commas, and {@code owned}
+   * how many keys each peer owns first. 503 when there are not enough nodes.
+   */
+  private void ownersSample(RoutingContext routing) {
+    Node running = node.get();
+    String keysText = routing.request().getParam("keys", "10000");
+    String nText = routing.request().getParam("n", "1");
+    int keys;
+    int n;
+    try {
+      keys = Integer.parseInt(keysText);
+      n = Integer.parseInt(nText);
+    } catch (NumberFormatException e) {
+      keys = -1;
+      n = -1;
+    }
+    if (keys < 1 || keys > MAX_SAMPLE_KEYS || n < 1) {
+      json(routing, 400, error("keys must be a whole number from 1 to " + MAX_SAMPLE_KEYS + " and n at least 1,"
+          + " got keys=\"" + keysText + "\" n=\"" + nText + "\""));
+      return;
+    }
+    Op op;
+    try {
+      op = Op.parse(routing.request().getParam("op", Op.READ_WRITE.wireName()));
+    } catch (IllegalArgumentException e) {
+      json(routing, 400, error(e.getMessage()));
+      return;
+    }
+    if (running == null) {
+      json(routing, 503, error("node not started"));
+      return;
+    }
+    int count = keys;
+    int owners = n;
+    // Up to 100,000 lookups and a hash: no work for an event loop.
+    routing.vertx().executeBlocking(() -> sample(running.sharder(), count, owners, op), false).onComplete(done -> {
+      if (done.failed()) {
+        json(routing, done.cause() instanceof NotEnoughNodesException ? 503 : 500, error(done.cause().getMessage()));
+        return;
+      }
+      json(routing, 200, done.result());
+    });
+  }
+
+  /** What {@code /api/v1/owners/sample} answers for a sharder. */
+  static JsonObject sample(ReadOnlySharder sharder, int keys, int n, Op op) throws NoSuchAlgorithmException {
+    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    Map<String, Integer> owned = new TreeMap<>();
+    StringBuilder line = new StringBuilder();
+    for (int i = 0; i < keys; i++) {
+      List<Peer> owners = sharder.lookup(Key.ofString("key-" + i), n, op);
+      line.setLength(0);
+      for (Peer owner : owners) {
+        line.append(line.length() == 0 ? "" : ",").append(owner.name());
+      }
+      digest.update(line.append('\n').toString().getBytes(StandardCharsets.UTF_8));
+      owned.merge(owners.get(0).name(), 1, Integer::sum);
+    }
+    JsonObject counts = new JsonObject();
+    owned.forEach(counts::put);
+    return new JsonObject().put("keys", keys).put("n", n).put("op", op.wireName())
+        .put("fingerprint", HexFormat.of().formatHex(digest.digest())).put("owned", counts);
   }
 
   private void status(RoutingContext routing) {

@@ -41,7 +41,8 @@ public final class FrameCodec {
   /**
    * Splits a byte stream into frames as its chunks arrive: a frame may span chunks and a chunk may hold many
    * frames. A frame's length is checked against the maximum as soon as its header is read, before any of
-   * its payload is kept. Not thread-safe: feed it from one thread (an event loop).
+   * its payload is kept, and memory is taken as its bytes arrive, never for the announced length up front.
+   * Not thread-safe: feed it from one thread (an event loop).
    */
   public static final class Decoder {
 
@@ -138,7 +139,9 @@ public final class FrameCodec {
             "frame of " + announced + " bytes is above the maximum of " + maxPayloadBytes);
       }
       payloadLength = (int) announced;
-      payload = Buffer.buffer(payloadLength);
+      // Sized by the bytes at hand, not the announced length: a header alone must not reserve the maximum
+      // (thousands of streams each announcing 4 MiB would hold gigabytes). It grows as the payload arrives.
+      payload = Buffer.buffer(Math.min(payloadLength, length - position));
       if (payloadLength == 0) {
         emit();
       }

@@ -33,7 +33,8 @@ import java.util.List;
  * <p>Decoding reads a whole message from a byte range. Like Go's decoder it ignores unknown map keys, gives
  * absent or nil fields their zero values and ignores bytes after a message's last msgpack value. It never
  * allocates from a length before checking it against the bytes that remain, decompresses at most {@link
- * #maxMessageBytes()} bytes and follows at most {@value #MAX_NESTING} levels of compound and compressed
+ * #maxMessageBytes()} bytes for one message however many compressed parts it nests (so that a small packet
+ * of many compressed parts cannot make it decompress the maximum many times over) and follows at most {@value #MAX_NESTING} levels of compound and compressed
  * messages. Instances are immutable and thread-safe.
  */
 public final class MessageCodec {
@@ -329,10 +330,14 @@ public final class MessageCodec {
       throw new WireDecodeException(Kind.TOO_LARGE,
           "message of " + length + " bytes is above the maximum of " + maxMessageBytes);
     }
-    return read(bytes, offset, length, form, 0);
+    return read(bytes, offset, length, form, 0, new int[] {maxMessageBytes});
   }
 
-  private Message read(byte[] bytes, int offset, int length, Form form, int depth) {
+  /**
+   * @param budget the bytes the message may still decompress to, across all its compressed parts (one
+   *     element, spent by {@link #readCompress})
+   */
+  private Message read(byte[] bytes, int offset, int length, Form form, int depth, int[] budget) {
     if (length == 0) {
       throw new WireDecodeException(Kind.TRUNCATED, "message is empty: no type byte");
     }
@@ -356,8 +361,8 @@ public final class MessageCodec {
       case USER -> form == Form.PACKET
           ? new User(ByteString.copyOf(bytes, bodyOffset, bodyLength))
           : readStreamUser(reader(bytes, bodyOffset, bodyLength, "user message"));
-      case COMPOUND -> readCompound(bytes, bodyOffset, bodyLength, form, nest(depth));
-      case COMPRESS -> readCompress(bytes, bodyOffset, bodyLength, form, nest(depth));
+      case COMPOUND -> readCompound(bytes, bodyOffset, bodyLength, form, nest(depth), budget);
+      case COMPRESS -> readCompress(bytes, bodyOffset, bodyLength, form, nest(depth), budget);
       case ENCRYPT, HAS_CRC, HAS_LABEL -> throw new WireDecodeException(Kind.UNKNOWN_TYPE,
           "message type " + code + " (" + type.goName() + ") is an envelope, not a message");
     };
@@ -393,7 +398,7 @@ public final class MessageCodec {
         throw e;
       }
       int length = in.position() - offset;
-      return new Prefix(read(bytes, offset, length, Form.STREAM, 0), length);
+      return new Prefix(read(bytes, offset, length, Form.STREAM, 0, new int[] {maxMessageBytes}), length);
     }
     try {
       Message message = switch (type) {
@@ -625,7 +630,7 @@ public final class MessageCodec {
     return new User(length == 0 ? ByteString.EMPTY : in.rawBytes((int) length));
   }
 
-  private Compound readCompound(byte[] bytes, int offset, int length, Form form, int depth) {
+  private Compound readCompound(byte[] bytes, int offset, int length, Form form, int depth, int[] budget) {
     if (length < 1) {
       throw new WireDecodeException(Kind.BAD_COMPOUND, "compound message has no part count");
     }
@@ -645,7 +650,7 @@ public final class MessageCodec {
         return new Compound(parts, count - i, unreadable);
       }
       try {
-        parts.add(read(bytes, position, partLength, form, depth));
+        parts.add(read(bytes, position, partLength, form, depth, budget));
       } catch (WireDecodeException e) {
         unreadable.add(new WireDecodeException(e.kind(), "compound part " + i + ": " + e.getMessage(), e));
       }
@@ -654,7 +659,7 @@ public final class MessageCodec {
     return new Compound(parts, 0, unreadable);
   }
 
-  private Compress readCompress(byte[] bytes, int offset, int length, Form form, int depth) {
+  private Compress readCompress(byte[] bytes, int offset, int length, Form form, int depth, int[] budget) {
     GoMsgpackReader in = reader(bytes, offset, length, "compressed message");
     long algorithm = 0;
     ByteString buffer = null;
@@ -669,7 +674,17 @@ public final class MessageCodec {
       throw new WireDecodeException(Kind.BAD_COMPRESSION, "unknown compression algorithm " + algorithm);
     }
     byte[] compressed = buffer == null ? new byte[0] : buffer.array();
-    byte[] inner = Lzw.decompress(compressed, 0, compressed.length, maxMessageBytes);
-    return new Compress(read(inner, 0, inner.length, form, depth));
+    byte[] inner;
+    try {
+      inner = Lzw.decompress(compressed, 0, compressed.length, budget[0]);
+    } catch (WireDecodeException e) {
+      if (e.kind() == Kind.TOO_LARGE && budget[0] < maxMessageBytes) {
+        throw new WireDecodeException(Kind.TOO_LARGE, "the compressed parts of one message decompress to more"
+            + " than the maximum of " + maxMessageBytes + " bytes", e);
+      }
+      throw e;
+    }
+    budget[0] -= inner.length;
+    return new Compress(read(inner, 0, inner.length, form, depth, budget));
   }
 }

@@ -43,7 +43,8 @@ class NodeRoutesTest {
   void serve(Vertx vertx) throws Exception {
     this.vertx = vertx;
     Router router = Router.router(vertx);
-    new NodeRoutes(options, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> node, () -> joined)
+    new NodeRoutes(options, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> node, () -> joined,
+        new ObservedPeers())
         .mount(router);
     port = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"), 30).actualPort();
     client = WebClient.create(vertx);

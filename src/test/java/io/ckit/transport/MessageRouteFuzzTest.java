@@ -23,6 +23,12 @@ class MessageRouteFuzzTest {
 
   private static final Set<Kind> FRAME_ERRORS = Set.of(Kind.BAD_MAGIC, Kind.TOO_LARGE, Kind.TRUNCATED);
   private static final PacketCodec PACKETS = PacketCodec.ckit(new MessageCodec(), "");
+  /**
+   * What one packet may allocate, decoded twice (here and by the engine) with the default 4 MiB maximum: the
+   * decompressed parts of one message are at most the maximum together, and growing their buffers costs at
+   * most three times that.
+   */
+  static final long PACKET_LIMIT = 2 * (3L * MessageCodec.DEFAULT_MAX_MESSAGE_BYTES) + (2 << 20);
 
   @FuzzTest(maxExecutions = Fuzzing.MAX_EXECUTIONS, maxDuration = Fuzzing.MAX_DURATION)
   void bodiesBecomePacketsAndEveryBadPacketIsCounted(FuzzedDataProvider data) {
@@ -36,9 +42,11 @@ class MessageRouteFuzzTest {
     FuzzedEngine fuzzed = new FuzzedEngine();
     int[] frames = {0};
     int[] refusedByCodec = {0};
+    long[] packetsAllocated = {0};
     FrameCodec.Decoder decoder = new FrameCodec.Decoder(new TransportOptions().getMaxFrameBytes(), frame -> {
       byte[] packet = frame.getBytes();
       frames[0]++;
+      Fuzzing.Allocation allocation = Fuzzing.Allocation.start();
       try {
         PACKETS.decode(packet);
       } catch (WireDecodeException e) {
@@ -49,8 +57,10 @@ class MessageRouteFuzzTest {
       } catch (RuntimeException e) {
         throw new AssertionError("the engine threw " + e + " on packet " + Fuzzing.hex(packet), e);
       }
+      allocation.check("a packet", packet, PACKET_LIMIT, 0);
+      packetsAllocated[0] += allocation.allocated();
     });
-    WireDecodeException refused = Fuzzing.refusal("the message route's body", body, () -> {
+    WireDecodeException refused = Fuzzing.refusal("the message route's body", body, () -> packetsAllocated[0], () -> {
       int from = 0;
       for (int cut : cuts) {
         int to = Math.min(cut, body.length);

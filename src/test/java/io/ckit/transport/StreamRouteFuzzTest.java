@@ -39,9 +39,16 @@ class StreamRouteFuzzTest {
     FuzzedEngine fuzzed = new FuzzedEngine();
     Channel channel = new Channel();
     fuzzed.engine.acceptStream(channel);
-    FrameCodec.Decoder decoder = new FrameCodec.Decoder(new TransportOptions().getMaxFrameBytes(),
-        frame -> channel.deliver(frame.getBytes()));
-    WireDecodeException refused = Fuzzing.refusal("the stream route's body", body, () -> {
+    long[] framesAllocated = {0};
+    FrameCodec.Decoder decoder = new FrameCodec.Decoder(new TransportOptions().getMaxFrameBytes(), frame -> {
+      byte[] bytes = frame.getBytes();
+      Fuzzing.Allocation allocation = Fuzzing.Allocation.start();
+      channel.deliver(bytes);
+      // The engine reads the stream's one message as its frames arrive; each frame may complete it.
+      allocation.check("a stream frame", bytes, MessageRouteFuzzTest.PACKET_LIMIT, 0);
+      framesAllocated[0] += allocation.allocated();
+    });
+    WireDecodeException refused = Fuzzing.refusal("the stream route's body", body, () -> framesAllocated[0], () -> {
       int from = 0;
       for (int cut : cuts) {
         int to = Math.min(cut, body.length);

@@ -1,9 +1,9 @@
 package io.ckit.wire;
 
+import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.HexFormat;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * <p>A decoder given any bytes either returns a value or throws {@link WireDecodeException} with a message;
  * any other exception fails the target (Jazzer saves the input as a finding). And no call allocates more than
  * its input and the configured maximum allow: {@link #ALLOCATION_LIMIT} plus 64 bytes per input byte (the
- * decoded objects of a dense input), measured with the thread's allocation counter.
+ * decoded objects of a dense input), measured with the thread's allocation counter ({@link Allocation}).
  */
 public final class Fuzzing {
 
@@ -29,8 +29,7 @@ public final class Fuzzing {
   public static final long ALLOCATION_LIMIT = 16L * MAX + (2 << 20);
 
   private static final HexFormat HEX = HexFormat.of();
-  /** The decoders called once already (targets run on one thread at a time). */
-  private static final Set<String> WARM = ConcurrentHashMap.newKeySet();
+  private static final ClassLoadingMXBean CLASSES = ManagementFactory.getClassLoadingMXBean();
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -44,12 +43,17 @@ public final class Fuzzing {
    *     the limit
    */
   public static <T> T decodeOrRefuse(String what, byte[] input, Supplier<T> decoder) {
-    long before = THREADS.getCurrentThreadAllocatedBytes();
+    return decodeOrRefuse(what, input, () -> 0, decoder);
+  }
+
+  /**
+   * {@link #decodeOrRefuse(String, byte[], Supplier)} with {@code excluded} bytes (asked for after the call)
+   * left out of its allocation: what parts of its work allocated and checked against limits of their own.
+   */
+  public static <T> T decodeOrRefuse(String what, byte[] input, LongSupplier excluded, Supplier<T> decoder) {
+    Allocation allocation = Allocation.start();
     T value = run(what, input, decoder);
-    // A decoder's first call loads (and Jazzer instruments) its classes on this thread: not counted.
-    if (!WARM.add(what)) {
-      checkAllocation(what, input, before);
-    }
+    allocation.check(what, input, ALLOCATION_LIMIT, excluded.getAsLong());
     return value;
   }
 
@@ -66,10 +70,6 @@ public final class Fuzzing {
     }
   }
 
-  private static boolean overLimit(byte[] input, long before) {
-    return THREADS.getCurrentThreadAllocatedBytes() - before > ALLOCATION_LIMIT + 64L * input.length;
-  }
-
   /**
    * Runs a decoder that hands its results elsewhere.
    *
@@ -77,8 +77,13 @@ public final class Fuzzing {
    * @throws AssertionError as {@link #decodeOrRefuse} does
    */
   public static WireDecodeException refusal(String what, byte[] input, Runnable decoder) {
+    return refusal(what, input, () -> 0, decoder);
+  }
+
+  /** {@link #refusal(String, byte[], Runnable)} with {@code excluded} bytes left out of its allocation. */
+  public static WireDecodeException refusal(String what, byte[] input, LongSupplier excluded, Runnable decoder) {
     WireDecodeException[] refused = {null};
-    decodeOrRefuse(what, input, () -> {
+    decodeOrRefuse(what, input, excluded, () -> {
       try {
         decoder.run();
       } catch (WireDecodeException e) {
@@ -90,12 +95,32 @@ public final class Fuzzing {
     return refused[0];
   }
 
-  /** Fails if the thread allocated more than the limit for this input since {@code before}. */
-  public static void checkAllocation(String what, byte[] input, long before) {
-    if (overLimit(input, before)) {
-      long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-      throw new AssertionError(what + " allocated " + allocated + " bytes for an input of " + input.length
-          + ": " + hex(input));
+  /**
+   * What the thread allocates from {@link #start()} on. Loading a class (and Jazzer instrumenting it, as it
+   * does when a new path first runs) allocates megabytes on the loading thread, so a call that loaded classes
+   * is not measured: the same path runs again without loading them.
+   */
+  public record Allocation(long bytes, long classes) {
+
+    public static Allocation start() {
+      return new Allocation(THREADS.getCurrentThreadAllocatedBytes(), CLASSES.getTotalLoadedClassCount());
+    }
+
+    /** The bytes allocated since the start. */
+    public long allocated() {
+      return THREADS.getCurrentThreadAllocatedBytes() - bytes;
+    }
+
+    /**
+     * Fails if, less {@code excluded} bytes (parts checked on their own), the thread allocated more than
+     * {@code limit} plus 64 bytes per input byte, unless classes were loaded meanwhile.
+     */
+    public void check(String what, byte[] input, long limit, long excluded) {
+      long allocated = allocated() - excluded;
+      if (allocated > limit + 64L * input.length && CLASSES.getTotalLoadedClassCount() == classes) {
+        throw new AssertionError(what + " allocated " + allocated + " bytes for an input of " + input.length
+            + ": " + hex(input));
+      }
     }
   }
 
