@@ -56,11 +56,17 @@ final class ClusterWatch implements AutoCloseable {
   }
 
   /** How long until every observer met a condition, and each observer's first time. */
-  record Timing(Duration all, Map<Integer, Duration> each) {
+  record Timing(Duration all, Map<Integer, Duration> each, Map<Integer, Integer> unanswered) {
+    /** Each observer's first time, and how many rounds it did not answer (if any). */
     String eachText() {
       StringBuilder text = new StringBuilder();
-      each.forEach((host, time) -> text.append(text.length() == 0 ? "" : ", ").append(FaultCluster.name(host))
-          .append(' ').append(seconds(time)));
+      each.forEach((host, time) -> {
+        text.append(text.length() == 0 ? "" : ", ").append(FaultCluster.name(host)).append(' ').append(seconds(time));
+        int missed = unanswered.getOrDefault(host, 0);
+        if (missed > 0) {
+          text.append(" (").append(missed).append(missed == 1 ? " round" : " rounds").append(" unanswered)");
+        }
+      });
       return text.toString();
     }
   }
@@ -112,6 +118,7 @@ final class ClusterWatch implements AutoCloseable {
   Timing await(String what, long since, Collection<Integer> observers, BiPredicate<Integer, View> ok,
       Duration limit) throws InterruptedException {
     Map<Integer, Duration> first = new TreeMap<>();
+    Map<Integer, Integer> unanswered = new TreeMap<>();
     long deadline = since + limit.toNanos();
     Map<Integer, View> last = Map.of();
     while (true) {
@@ -120,20 +127,23 @@ final class ClusterWatch implements AutoCloseable {
       Set<Integer> met = new TreeSet<>();
       for (int host : observers) {
         View view = last.get(host);
-        if (view != null && ok.test(host, view)) {
+        if (view == null) {
+          unanswered.merge(host, 1, Integer::sum);
+        } else if (ok.test(host, view)) {
           met.add(host);
           first.putIfAbsent(host, Duration.ofNanos(roundStart - since));
         }
       }
       if (met.size() == observers.size()) {
-        return new Timing(Duration.ofNanos(roundStart - since), first);
+        return new Timing(Duration.ofNanos(roundStart - since), first, unanswered);
       }
       if (System.nanoTime() > deadline) {
         List<String> failing = new ArrayList<>();
         for (int host : observers) {
           if (!met.contains(host)) {
             View view = last.get(host);
-            failing.add(view == null ? FaultCluster.name(host) + " did not answer" : view.toString());
+            failing.add((view == null ? FaultCluster.name(host) + " did not answer" : view.toString())
+                + " (unanswered rounds: " + unanswered.getOrDefault(host, 0) + ")");
           }
         }
         throw new AssertionError("not within " + seconds(limit) + ": " + what + "; " + String.join("; ", failing));
