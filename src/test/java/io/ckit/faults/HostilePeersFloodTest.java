@@ -219,6 +219,8 @@ class HostilePeersFloodTest {
       for (int c = 0; c < connections; c++) {
         HostileFrames connection = HostileFrames.connect(target);
         held.add(connection);
+        // The server applies its stream limit once its SETTINGS are acknowledged.
+        connection.awaitSettings();
         byte[] headers = connection.postHeaders(MESSAGE);
         for (int s = 0; s < 100; s++) {
           connection.headers(1 + 2 * s, HostileFrames.END_HEADERS, headers);
