@@ -219,6 +219,8 @@ class HostilePeersFloodTest {
       for (int c = 0; c < connections; c++) {
         HostileFrames connection = HostileFrames.connect(target);
         held.add(connection);
+        // The server applies its stream limit once its SETTINGS are acknowledged.
+        connection.awaitSettings();
         byte[] headers = connection.postHeaders(MESSAGE);
         for (int s = 0; s < 100; s++) {
           connection.headers(1 + 2 * s, HostileFrames.END_HEADERS, headers);
@@ -230,7 +232,10 @@ class HostilePeersFloodTest {
       HostileFrames first = held.get(0);
       first.headers(201, HostileFrames.END_HEADERS, first.postHeaders(MESSAGE));
       first.flush();
-      HostileNodes.await("the 101st stream to be refused", 30, () -> first.resetsReceived.get() >= 1);
+      HostileNodes.await("the 101st stream to be refused", 60, () -> first.resetsReceived.get() >= 1
+          || first.closed());
+      assertThat(first.closed()).as("connection closed (GOAWAY 0x%s) instead of refusing stream 101",
+          Integer.toHexString(first.goAwayCode())).isFalse();
       int expected = opened;
       HostileNodes.await("the node to hold every stream", 60, () -> activeRequests() >= expected);
       double active = activeRequests();
