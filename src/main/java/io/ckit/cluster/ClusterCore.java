@@ -92,6 +92,8 @@ final class ClusterCore {
   private final List<Change> changes = new ArrayList<>();
   private final Map<String, String> addresses = new HashMap<>();
   private final Map<String, Future<Void>> pulls = new HashMap<>();
+  /** Members another member reported dead while this node's detector still had them: when (nanoTime). */
+  private final Map<String, Long> reportedGone = new HashMap<>();
   private HttpServer server;
   private HttpClient client;
   private Node node;
@@ -173,6 +175,7 @@ final class ClusterCore {
       router.route(BASE_PATH + "update").handler(routing -> receive(routing.request(), "update", this::onUpdate));
       router.route(BASE_PATH + "state").handler(routing -> receive(routing.request(), "state", this::onState));
       router.route(BASE_PATH + "leave").handler(routing -> receive(routing.request(), "leave", this::onLeave));
+      router.route(BASE_PATH + "gone").handler(routing -> receive(routing.request(), "gone", this::onGone));
       node.observe(peers -> {
         if (!stopped) {
           membership(peers);
@@ -262,6 +265,13 @@ final class ClusterCore {
         addresses.put(peer.name(), peer.addr());
       }
     }
+    Map<String, String> runs = new HashMap<>();
+    for (String member : store.members()) {
+      NodeEntries held = store.get(member);
+      if (!next.contains(member) && held != null) {
+        runs.put(member, held.run);
+      }
+    }
     Set<String> added = new TreeSet<>();
     Set<String> removed = new TreeSet<>();
     Set<String> touched = new HashSet<>();
@@ -271,6 +281,7 @@ final class ClusterCore {
     }
     nodes = List.copyOf(new TreeSet<>(next));
     for (String gone : removed) {
+      reportedGone.remove(gone);
       addresses.remove(gone);
       Outbox outbox = outboxes.remove(gone);
       if (outbox != null) {
@@ -280,6 +291,17 @@ final class ClusterCore {
         change.acknowledged(gone);
       }
       listener.nodeLeft(gone);
+      String goneRun = runs.get(gone);
+      if (goneRun != null) {
+        // Tell the others at once: their own failure detectors may lag behind this one by seconds.
+        JsonObject notice = new JsonObject().put("from", name).put("run", run).put("node", gone).put("nodeRun", goneRun);
+        for (String member : next) {
+          String addr = addresses.get(member);
+          if (!member.equals(name) && addr != null) {
+            post(addr, "gone", notice, options.getDeliveryTimeout().toMillis());
+          }
+        }
+      }
     }
     for (String joined : added) {
       listener.nodeAdded(joined);
@@ -463,10 +485,17 @@ final class ClusterCore {
         return Future.failedFuture("state from " + addr + " is " + entries.name + "'s, not " + member + "'s");
       }
       Set<String> touched = new HashSet<>();
+      if (reportedGone.containsKey(member) && store.members().contains(member)) {
+        store.readmit(member);
+      }
       store.replace(entries, touched);
       publish(touched);
       return Future.succeededFuture();
     });
+  }
+
+  private long readmitNanos() {
+    return 2 * options.getAntiEntropyInterval().toNanos();
   }
 
   private void antiEntropy() {
@@ -477,7 +506,11 @@ final class ClusterCore {
     for (String member : store.members()) {
       if (!member.equals(name)) {
         if (store.get(member) == null) {
-          fetch(member);
+          Long reported = reportedGone.get(member);
+          if (reported == null || System.nanoTime() - reported > readmitNanos()) {
+            // Reported gone by another member but still alive here: its own answer lets it in again.
+            fetch(member).onSuccess(fetched -> reportedGone.remove(member));
+          }
         } else {
           others.add(member);
         }
@@ -559,6 +592,23 @@ final class ClusterCore {
     publish(touched);
     LOG.log(Level.DEBUG, "cluster manager " + name + ": " + from + " leaves");
     return Future.succeededFuture(new JsonObject().put("result", "left"));
+  }
+
+  private Future<JsonObject> onGone(JsonObject body) {
+    Checks.text(body, "from");
+    Checks.text(body, "run");
+    String gone = Checks.text(body, "node");
+    String goneRun = Checks.text(body, "nodeRun");
+    NodeEntries held = store.get(gone);
+    if (!gone.equals(name) && held != null && held.run.equals(goneRun)) {
+      Set<String> touched = new HashSet<>();
+      store.depart(gone, goneRun, touched);
+      if (store.members().contains(gone)) {
+        reportedGone.put(gone, System.nanoTime());
+      }
+      publish(touched);
+    }
+    return Future.succeededFuture(new JsonObject().put("result", "noted"));
   }
 
   /** Reads a bounded JSON body, checks it, answers; every refusal is counted by route and reason. */

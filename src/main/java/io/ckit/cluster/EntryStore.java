@@ -179,11 +179,9 @@ final class EntryStore {
     }
   }
 
-  /** Forgets the departed run of a node that ckit shows as a member again under a new run. */
-  void forgetDeparted(String name, String run) {
-    if (!run.equals(departed.get(name))) {
-      departed.remove(name);
-    }
+  /** Lets a member's run in again (it answered a fetch itself after another member reported it gone). */
+  void readmit(String name) {
+    departed.remove(name);
   }
 
   private static Set<String> changedAddresses(NodeEntries before, NodeEntries after) {

@@ -142,9 +142,10 @@ public final class JoinLoop {
         moveToState();
         return;
       }
-      LOG.log(moving ? Level.DEBUG : Level.WARNING, "node " + node.name() + ": join failed, retrying in "
+      boolean refused = aloneWhenRefused && allRefused(started.cause());
+      LOG.log(moving || refused ? Level.DEBUG : Level.WARNING, "node " + node.name() + ": join failed, retrying in "
           + retryMillis + " ms: " + started.cause().getMessage());
-      if (aloneWhenRefused && !moving && allRefused(started.cause())) {
+      if (refused && !moving) {
         LOG.log(Level.INFO, "node " + node.name() + ": no join address answered: carrying on as a new cluster"
             + " (and still trying " + addresses + ")");
         moveToState();
