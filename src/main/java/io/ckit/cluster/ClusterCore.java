@@ -71,6 +71,8 @@ final class ClusterCore {
   static final String BASE_PATH = "/api/v1/ckit/vertx/";
   private static final String JSON = "application/json";
   private static final int MAX_REGISTRATIONS = 1_000_000;
+  /** How long a node's entries count before ckit's gossip shows it as a member; then they go. */
+  private static final long NON_MEMBER_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
   interface Listener {
     void nodeAdded(String name);
@@ -502,6 +504,9 @@ final class ClusterCore {
     if (stopped) {
       return;
     }
+    Set<String> expired = new HashSet<>();
+    store.expireNonMembers(System.nanoTime(), NON_MEMBER_GRACE_NANOS, expired);
+    publish(expired);
     List<String> others = new ArrayList<>();
     for (String member : store.members()) {
       if (!member.equals(name)) {

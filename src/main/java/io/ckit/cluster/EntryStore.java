@@ -29,6 +29,7 @@ final class EntryStore {
   private final Map<String, NodeEntries> entries = new HashMap<>();
   private final Map<String, String> departed = new HashMap<>();
   private Set<String> members;
+  private final Map<String, Long> pendingSince = new HashMap<>();
 
   EntryStore(NodeEntries own) {
     this.own = own;
@@ -48,34 +49,52 @@ final class EntryStore {
     return members;
   }
 
-  /** The registrations for an address of every visible node. */
+  /**
+   * The registrations for an address of every node whose entries are held: a node's entries count from the
+   * moment it delivers them (it is alive: it just spoke), even before ckit's gossip has shown it to this node as
+   * a member; they go when it dies or leaves, or when ckit has not shown it within {@link #expireNonMembers}'s
+   * limit.
+   */
   List<RegistrationInfo> visible(String address) {
     List<RegistrationInfo> list = new ArrayList<>();
-    for (String member : members) {
-      NodeEntries node = entries.get(member);
-      if (node != null) {
-        Set<RegistrationInfo> set = node.registrations.get(address);
-        if (set != null) {
-          list.addAll(set);
-        }
+    for (NodeEntries node : entries.values()) {
+      Set<RegistrationInfo> set = node.registrations.get(address);
+      if (set != null) {
+        list.addAll(set);
       }
     }
     return list;
   }
 
-  /** A visible node's NodeInfo, or null. */
+  /** A node's NodeInfo, or null. */
   NodeInfo info(String name) {
-    NodeEntries node = members.contains(name) ? entries.get(name) : null;
+    NodeEntries node = entries.get(name);
     return node == null ? null : node.info;
   }
 
   int totalRegistrations() {
     int count = 0;
-    for (String member : members) {
-      NodeEntries node = entries.get(member);
-      count += node == null ? 0 : node.registrationCount();
+    for (NodeEntries node : entries.values()) {
+      count += node.registrationCount();
     }
     return count;
+  }
+
+  /** Drops the entries of nodes that ckit has not shown as members for {@code maxNanos} since they came. */
+  void expireNonMembers(long now, long maxNanos, Set<String> touched) {
+    for (String name : new ArrayList<>(entries.keySet())) {
+      if (members.contains(name)) {
+        pendingSince.remove(name);
+        continue;
+      }
+      long since = pendingSince.computeIfAbsent(name, n -> now);
+      if (now - since >= maxNanos) {
+        NodeEntries held = entries.remove(name);
+        pendingSince.remove(name);
+        departed.put(name, held.run);
+        touched.addAll(held.registrations.keySet());
+      }
+    }
   }
 
   /** Applies a batch of changes (versions base+1 .. version) of a node's run, when it follows what is held. */
@@ -101,7 +120,7 @@ final class EntryStore {
     }
     for (int i = 0; i < ops.size(); i++) {
       String address = node.apply(ops.getJsonObject(i));
-      if (address != null && members.contains(from)) {
+      if (address != null) {
         touched.add(address);
       }
     }
@@ -119,9 +138,7 @@ final class EntryStore {
       return false;
     }
     entries.put(incoming.name, incoming);
-    if (members.contains(incoming.name)) {
-      touched.addAll(changedAddresses(held, incoming));
-    }
+    touched.addAll(changedAddresses(held, incoming));
     return true;
   }
 
@@ -134,9 +151,7 @@ final class EntryStore {
     NodeEntries held = entries.get(name);
     if (held != null && held.run.equals(run)) {
       entries.remove(name);
-      if (members.contains(name)) {
-        touched.addAll(held.registrations.keySet());
-      }
+      touched.addAll(held.registrations.keySet());
     }
   }
 
