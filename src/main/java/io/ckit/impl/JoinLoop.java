@@ -42,6 +42,7 @@ public final class JoinLoop {
   private final List<String> addresses;
   private final PeerState state;
   private final Duration joinTimeout;
+  private final boolean aloneWhenRefused;
   private final Promise<Void> joinedPromise = Promise.promise();
   private ObserverRegistration watch;
   /** Joined (by its own join or a peer's): no more tries. */
@@ -53,7 +54,18 @@ public final class JoinLoop {
 
   /** A loop for a created node, with the join addresses, state and join timeout of its options. */
   public JoinLoop(Vertx vertx, Node node) {
+    this(vertx, node, false);
+  }
+
+  /**
+   * A loop that, when {@code aloneWhenRefused}, carries on as a new cluster as soon as a join attempt finds
+   * every address refusing connections (nothing listens there: no seed is up), and goes on trying in the
+   * background as always: the cluster manager's join. A seed that is up but slow to answer (a timeout, an
+   * error) is waited for: the loop retries it rather than starting a second cluster beside it.
+   */
+  public JoinLoop(Vertx vertx, Node node, boolean aloneWhenRefused) {
     NodeOptions options = node.options();
+    this.aloneWhenRefused = aloneWhenRefused;
     this.vertx = vertx;
     this.node = node;
     this.addresses = List.copyOf(options.getJoinAddresses());
@@ -130,10 +142,30 @@ public final class JoinLoop {
         moveToState();
         return;
       }
-      LOG.log(moving ? Level.DEBUG : Level.WARNING, "node " + node.name() + ": join failed, retrying in "
+      boolean refused = aloneWhenRefused && allRefused(started.cause());
+      LOG.log(moving || refused ? Level.DEBUG : Level.WARNING, "node " + node.name() + ": join failed, retrying in "
           + retryMillis + " ms: " + started.cause().getMessage());
+      if (refused && !moving) {
+        LOG.log(Level.INFO, "node " + node.name() + ": no join address answered: carrying on as a new cluster"
+            + " (and still trying " + addresses + ")");
+        moveToState();
+      }
       vertx.setTimer(retryMillis, id -> join(Math.min(RETRY_MAX_MILLIS, retryMillis * 2)));
     });
+  }
+
+  /** Whether a join failed only because every address refused the connection (the join's own wording). */
+  static boolean allRefused(Throwable failure) {
+    String message = failure.getMessage();
+    if (message == null || !message.startsWith("failed to join memberlist: ")) {
+      return false;
+    }
+    for (String reason : message.substring("failed to join memberlist: ".length()).split("; ")) {
+      if (!reason.contains("Connection refused")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void moveToState() {

@@ -1,0 +1,298 @@
+package io.ckit.cluster;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Completable;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.shareddata.Counter;
+import io.vertx.core.shareddata.Lock;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.spi.cluster.NodeListener;
+import io.vertx.core.spi.cluster.RegistrationInfo;
+import io.vertx.core.spi.cluster.RegistrationListener;
+import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Vert.x cluster manager on ckit: membership and failure detection from a ckit node (SWIM over HTTP/2),
+ * NodeInfo and event-bus registrations owned by each node and sent to every other cluster-manager node on the
+ * cluster manager's own HTTP/2 routes (direct delivery plus periodic anti-entropy), never inside ckit's
+ * gossip, so plain ckit and Go ckit nodes in the same cluster see nothing new (and are ignored here).
+ *
+ * <pre>{@code
+ * Vertx.builder().withClusterManager(new CkitClusterManager(new CkitClusterOptions()
+ *     .setListen("10.0.0.5:7946").setJoinAddresses(List.of("10.0.0.6:7946")))).buildClustered();
+ * }</pre>
+ *
+ * <p>The no-argument constructor (what Vert.x's service loader uses) reads the options, when joining, from
+ * the file named by the system property {@value #CONFIG_PROPERTY}, else the class-path resource {@value
+ * #CONFIG_RESOURCE}, else takes the defaults: 127.0.0.1, a free port, no join addresses.
+ *
+ * <p>Shared data and HA ({@code getAsyncMap}, {@code getSyncMap}, {@code getLockWithTimeout}, {@code
+ * getCounter}) are not built yet (issue 18): they fail with a message saying so.
+ *
+ * <p>Concurrency: the cluster manager's state lives on the context of a Vert.x instance of its own (see
+ * {@link ClusterCore}); listeners are called one at a time, in order, on a worker context of the application's
+ * Vert.x instance, so they may block.
+ */
+public final class CkitClusterManager implements ClusterManager {
+
+  /** The system property naming a JSON options file. */
+  public static final String CONFIG_PROPERTY = "ckit.cluster.config";
+  /** The class-path resource read when the system property is not set. */
+  public static final String CONFIG_RESOURCE = "ckit-cluster.json";
+  /** Why shared data and HA fail. */
+  public static final String NOT_BUILT = "shared data and HA on the ckit cluster manager are not built yet (issue 18)";
+
+  private final CkitClusterOptions given;
+  private Vertx vertx;
+  private ContextInternal listenerContext;
+  private volatile NodeListener nodeListener;
+  private volatile RegistrationListener registrationListener;
+  private volatile ClusterCore core;
+  private volatile NodeInfo nodeInfo;
+  private volatile boolean active;
+
+  /** Options from {@value #CONFIG_PROPERTY}, {@value #CONFIG_RESOURCE} or the defaults, read when joining. */
+  public CkitClusterManager() {
+    this.given = null;
+  }
+
+  /**
+   * @throws IllegalArgumentException naming the first invalid option
+   */
+  public CkitClusterManager(CkitClusterOptions options) {
+    this.given = new CkitClusterOptions(options).validate();
+  }
+
+  @Override
+  public void init(Vertx vertx) {
+    this.vertx = vertx;
+    this.listenerContext = ((VertxInternal) vertx).createWorkerContext();
+  }
+
+  /** The options a no-argument cluster manager reads (blocking: file or class-path reads). */
+  static CkitClusterOptions loadOptions() throws Exception {
+    String file = System.getProperty(CONFIG_PROPERTY);
+    if (file != null) {
+      String text;
+      try {
+        text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+      } catch (Exception e) {
+        throw new IllegalArgumentException(CONFIG_PROPERTY + ": cannot read " + file + ": " + e, e);
+      }
+      return parse(text, file);
+    }
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    if (loader == null) {
+      loader = CkitClusterManager.class.getClassLoader();
+    }
+    try (InputStream in = loader.getResourceAsStream(CONFIG_RESOURCE)) {
+      if (in != null) {
+        return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "class-path " + CONFIG_RESOURCE);
+      }
+    }
+    return new CkitClusterOptions().validate();
+  }
+
+  private static CkitClusterOptions parse(String text, String source) {
+    try {
+      return new CkitClusterOptions(new JsonObject(text)).validate();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void join(Completable<Void> promise) {
+    Future<CkitClusterOptions> options = given != null ? Future.succeededFuture(given)
+        : vertx.executeBlocking(CkitClusterManager::loadOptions, false);
+    options.onComplete(loaded -> {
+      if (loaded.failed()) {
+        promise.fail(loaded.cause());
+        return;
+      }
+      ClusterCore started = new ClusterCore(loaded.result(), new Listeners());
+      core = started;
+      started.start().onComplete(done -> {
+        if (done.succeeded()) {
+          active = true;
+          promise.succeed();
+        } else {
+          shutdown(started, () -> promise.fail(done.cause()));
+        }
+      });
+    });
+  }
+
+  /** Stops a core and closes its Vert.x instance; the futures of that instance's context end with it. */
+  private void shutdown(ClusterCore running, Runnable then) {
+    running.stop().onComplete(left -> running.close(listenerContext).onComplete(closed -> then.run()));
+  }
+
+  @Override
+  public void leave(Completable<Void> promise) {
+    ClusterCore running = core;
+    active = false;
+    if (running == null) {
+      promise.succeed();
+      return;
+    }
+    shutdown(running, promise::succeed);
+  }
+
+  @Override
+  public boolean isActive() {
+    return active;
+  }
+
+  @Override
+  public String getNodeId() {
+    ClusterCore running = core;
+    return running != null ? running.name() : given != null ? given.getName() : null;
+  }
+
+  @Override
+  public List<String> getNodes() {
+    ClusterCore running = core;
+    return running == null ? List.of() : running.nodes;
+  }
+
+  @Override
+  public void nodeListener(NodeListener listener) {
+    this.nodeListener = listener;
+  }
+
+  @Override
+  public void registrationListener(RegistrationListener registrationListener) {
+    this.registrationListener = registrationListener;
+  }
+
+  @Override
+  public void setNodeInfo(NodeInfo nodeInfo, Completable<Void> promise) {
+    this.nodeInfo = nodeInfo;
+    withCore(promise, running -> running.change(NodeEntries.infoOp(nodeInfo)));
+  }
+
+  @Override
+  public NodeInfo getNodeInfo() {
+    return nodeInfo;
+  }
+
+  @Override
+  public void getNodeInfo(String nodeId, Completable<NodeInfo> promise) {
+    withCore(promise, running -> running.nodeInfo(nodeId));
+  }
+
+  @Override
+  public void addRegistration(String address, RegistrationInfo registrationInfo, Completable<Void> promise) {
+    withCore(promise, running -> running.change(NodeEntries.addOp(address, registrationInfo)));
+  }
+
+  @Override
+  public void removeRegistration(String address, RegistrationInfo registrationInfo, Completable<Void> promise) {
+    withCore(promise, running -> running.change(NodeEntries.removeOp(address, registrationInfo)));
+  }
+
+  @Override
+  public void getRegistrations(String address, Completable<List<RegistrationInfo>> promise) {
+    withCore(promise, running -> running.registrations(address));
+  }
+
+  @Override
+  public String clusterHost() {
+    ClusterCore running = core;
+    return running == null ? null : running.host;
+  }
+
+  @Override
+  public String clusterPublicHost() {
+    return clusterHost();
+  }
+
+  /** The node's meters (ckit's and the cluster manager's {@code cluster_vertx_*}), once joined; else null. */
+  public MeterRegistry meterRegistry() {
+    ClusterCore running = core;
+    return running == null ? null : running.meterRegistry();
+  }
+
+  /** Where the gossip and the cluster manager's routes listen for the others, once joined; else null. */
+  public String advertiseAddress() {
+    ClusterCore running = core;
+    return running == null ? null : running.advertiseAddress();
+  }
+
+  @Override
+  public <K, V> void getAsyncMap(String name, Completable<AsyncMap<K, V>> promise) {
+    promise.fail(new IllegalStateException(NOT_BUILT));
+  }
+
+  @Override
+  public <K, V> Map<K, V> getSyncMap(String name) {
+    throw new IllegalStateException(NOT_BUILT);
+  }
+
+  @Override
+  public void getLockWithTimeout(String name, long timeout, Completable<Lock> promise) {
+    promise.fail(new IllegalStateException(NOT_BUILT));
+  }
+
+  @Override
+  public void getCounter(String name, Completable<Counter> promise) {
+    promise.fail(new IllegalStateException(NOT_BUILT));
+  }
+
+  private <T> void withCore(Completable<T> promise, java.util.function.Function<ClusterCore, Future<T>> call) {
+    ClusterCore running = core;
+    if (running == null) {
+      promise.fail(new IllegalStateException("the cluster manager has not joined"));
+      return;
+    }
+    call.apply(running).onComplete(promise);
+  }
+
+  /** Calls Vert.x's listeners one at a time, in order, on a worker context: they may block. */
+  private final class Listeners implements ClusterCore.Listener {
+
+    @Override
+    public void nodeAdded(String name) {
+      listenerContext.runOnContext(v -> {
+        NodeListener listener = nodeListener;
+        if (listener != null) {
+          listener.nodeAdded(name);
+        }
+      });
+    }
+
+    @Override
+    public void nodeLeft(String name) {
+      listenerContext.runOnContext(v -> {
+        NodeListener listener = nodeListener;
+        if (listener != null) {
+          listener.nodeLeft(name);
+        }
+      });
+    }
+
+    @Override
+    public void registrationsUpdated(String address, List<RegistrationInfo> registrations) {
+      listenerContext.runOnContext(v -> {
+        RegistrationListener listener = registrationListener;
+        if (listener != null && listener.wantsUpdatesFor(address)) {
+          listener.registrationsUpdated(new RegistrationUpdateEvent(address, registrations));
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,743 @@
+package io.ckit.cluster;
+
+import io.ckit.Node;
+import io.ckit.NodeOptions;
+import io.ckit.gossip.HostPort;
+import io.ckit.impl.JoinLoop;
+import io.ckit.peer.Peer;
+import io.ckit.transport.HttpTransport;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.spi.cluster.RegistrationInfo;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.ext.web.Router;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
+
+/**
+ * A running cluster manager: a Vert.x instance of its own (one event loop, so the gossip never waits behind
+ * the application's handlers, and the node's event-bus consumers stay off the clustered event bus), one HTTP
+ * server (h2c or TLS) carrying ckit's gossip routes and the cluster manager's routes under {@link #BASE_PATH},
+ * the ckit node, the {@link EntryStore}, and a queue of outgoing changes per member.
+ *
+ * <p>Routes, all {@code POST} with a JSON body of at most {@code maxRequestBytes}:
+ * <ul>
+ *   <li>{@code update}: a batch of a node's changes {@code {from, run, addr, base, version, ops}}; answered
+ *       once applied (after fetching the sender's whole entries when the batch does not follow what is held);
+ *   <li>{@code state}: a digest exchange {@code {from, run, addr, version, knownRun, known}}: the answer is
+ *       this node's whole entries, or {@code {unchanged: true}} when the asker's copy is current; when the
+ *       asker's own version is newer than this node's copy, this node fetches it;
+ *   <li>{@code leave}: {@code {from, run}}: the sender leaves; its entries go at once.
+ * </ul>
+ * Bad requests get 400 (413 too large, 415 not JSON, 405 not POST) with the reason, counted in {@code
+ * cluster_vertx_bad_requests_total{route,reason}}.
+ *
+ * <p>Concurrency: every field is owned by the context of the private Vert.x instance ({@link #context});
+ * the cluster manager reaches it through {@link #run}. {@link #nodes} is a snapshot for any thread.
+ */
+final class ClusterCore {
+
+  private static final System.Logger LOG = System.getLogger(ClusterCore.class.getName());
+  static final String BASE_PATH = "/api/v1/ckit/vertx/";
+  private static final String JSON = "application/json";
+  private static final int MAX_REGISTRATIONS = 1_000_000;
+  /** How long a node's entries count before ckit's gossip shows it as a member; then they go. */
+  private static final long NON_MEMBER_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+
+  interface Listener {
+    void nodeAdded(String name);
+
+    void nodeLeft(String name);
+
+    void registrationsUpdated(String address, List<RegistrationInfo> registrations);
+  }
+
+  private final CkitClusterOptions options;
+  private final Listener listener;
+  private final Vertx own;
+  private final ContextInternal context;
+  private final String run = UUID.randomUUID().toString();
+  private final String name;
+  private final NodeEntries ownEntries;
+  private final EntryStore store;
+  private final Map<String, Outbox> outboxes = new HashMap<>();
+  private final List<Change> changes = new ArrayList<>();
+  private final Map<String, String> addresses = new HashMap<>();
+  private final Map<String, Future<Void>> pulls = new HashMap<>();
+  /** Members another member reported dead while this node's detector still had them: when (nanoTime). */
+  private final Map<String, Long> reportedGone = new HashMap<>();
+  private HttpServer server;
+  private HttpClient client;
+  private Node node;
+  private JoinLoop joins;
+  private String advertise;
+  private long antiEntropyTimer = -1;
+  private boolean stopped;
+  private MeterRegistry registry;
+  private Counter deliveryTimeouts;
+  private Counter fetches;
+  volatile List<String> nodes = List.of();
+  volatile String host;
+
+  ClusterCore(CkitClusterOptions options, Listener listener) {
+    this.options = options;
+    this.listener = listener;
+    this.name = options.getName();
+    this.own = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+        .setInternalBlockingPoolSize(1)).build();
+    this.context = ((VertxInternal) own).createEventLoopContext();
+    this.ownEntries = new NodeEntries(name, run);
+    this.store = new EntryStore(ownEntries);
+    this.nodes = List.of(name);
+  }
+
+  String name() {
+    return name;
+  }
+
+  String advertiseAddress() {
+    return advertise;
+  }
+
+  MeterRegistry meterRegistry() {
+    return registry;
+  }
+
+  /** Runs a task on the core's context and completes with what it returns. */
+  <T> Future<T> run(java.util.function.Supplier<Future<T>> task) {
+    Promise<T> promise = context.promise();
+    context.runOnContext(nothing -> {
+      try {
+        task.get().onComplete(promise);
+      } catch (RuntimeException e) {
+        promise.fail(e);
+      }
+    });
+    return promise.future();
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Start and stop
+
+  Future<Void> start() {
+    return run(() -> bind(options.listenPorts(), 0).compose(bound -> {
+      server = bound;
+      HostPort listen = options.listenHostPort(bound.actualPort());
+      NodeOptions nodeOptions = options.nodeOptions(listen.toString());
+      advertise = nodeOptions.getAdvertiseAddress();
+      host = HostPort.parse(advertise).host();
+      node = Node.create(own, nodeOptions);
+      registry = node.meterRegistry();
+      deliveryTimeouts = Counter.builder("cluster_vertx_delivery_timeouts_total")
+          .description("Changes that completed after the delivery timeout without every member's acknowledgement")
+          .tag("cluster_name", nodeOptions.getLabel()).register(registry);
+      fetches = Counter.builder("cluster_vertx_fetches_total")
+          .description("Whole entries fetched from a member (anti-entropy, gaps, new members)")
+          .tag("cluster_name", nodeOptions.getLabel()).register(registry);
+      Gauge.builder("cluster_vertx_registrations", store, EntryStore::totalRegistrations)
+          .description("Event-bus registrations visible on this node").tag("cluster_name", nodeOptions.getLabel())
+          .register(registry);
+      Gauge.builder("cluster_vertx_members", this, core -> core.nodes.size())
+          .description("Cluster-manager members this node sees, itself included")
+          .tag("cluster_name", nodeOptions.getLabel()).register(registry);
+      TransportTls tls = new TransportTls(nodeOptions);
+      client = own.createHttpClient(tls.clientOptions(), new PoolOptions().setHttp2MaxSize(1));
+      Router router = (Router) server.requestHandler();
+      router.route(Node.TRANSPORT_BASE_PATH + "*").subRouter(node.transportRouter());
+      router.route(BASE_PATH + "update").handler(routing -> receive(routing.request(), "update", this::onUpdate));
+      router.route(BASE_PATH + "state").handler(routing -> receive(routing.request(), "state", this::onState));
+      router.route(BASE_PATH + "leave").handler(routing -> receive(routing.request(), "leave", this::onLeave));
+      router.route(BASE_PATH + "gone").handler(routing -> receive(routing.request(), "gone", this::onGone));
+      node.observe(peers -> {
+        if (!stopped) {
+          membership(peers);
+        }
+        return !stopped;
+      });
+      joins = new JoinLoop(own, node, true);
+      LOG.log(Level.INFO, "cluster manager " + name + ": listening on " + listen + ", advertising " + advertise);
+      return joins.start().compose(started -> joins.whenJoined());
+    }).compose(joined -> {
+      membership(node.peers());
+      List<Future<Void>> initial = new ArrayList<>();
+      for (String member : store.members()) {
+        if (!member.equals(name)) {
+          initial.add(fetch(member));
+        }
+      }
+      antiEntropyTimer = own.setPeriodic(options.getAntiEntropyInterval().toMillis(), id -> antiEntropy());
+      return Future.join(initial).<Void>mapEmpty().recover(failure -> Future.succeededFuture());
+    }));
+  }
+
+  private Future<HttpServer> bind(List<Integer> ports, int index) {
+    Router router = Router.router(own);
+    HostPort listen = options.listenHostPort(ports.get(index));
+    return own.createHttpServer(HttpTransport.serverOptions(options.getNodeOptions().getTransport()))
+        .requestHandler(router).listen(listen.port(), listen.host())
+        .recover(failure -> {
+          if (index + 1 < ports.size()) {
+            return bind(ports, index + 1);
+          }
+          return Future.failedFuture(new IllegalStateException("listen: cannot bind " + options.getListen() + ": "
+              + failure.getMessage(), failure));
+        });
+  }
+
+  /** Leaves: tells every member, leaves ckit's cluster, closes the server and the private Vert.x instance. */
+  Future<Void> stop() {
+    return run(() -> {
+      if (stopped) {
+        return Future.succeededFuture();
+      }
+      stopped = true;
+      if (antiEntropyTimer >= 0) {
+        own.cancelTimer(antiEntropyTimer);
+      }
+      if (joins != null) {
+        joins.stop();
+      }
+      List<Future<?>> told = new ArrayList<>();
+      JsonObject bye = new JsonObject().put("from", name).put("run", run);
+      for (String member : store.members()) {
+        String addr = addresses.get(member);
+        if (!member.equals(name) && addr != null) {
+          told.add(post(addr, "leave", bye, Math.min(2000, options.getDeliveryTimeout().toMillis())));
+        }
+      }
+      changes.forEach(change -> change.promise.tryComplete());
+      changes.clear();
+      nodes = List.of();
+      return Future.join(told).<Void>mapEmpty().recover(f -> Future.succeededFuture())
+          .compose(v -> node == null ? Future.succeededFuture() : node.stop().recover(f -> Future.succeededFuture()))
+          .compose(v -> server == null ? Future.succeededFuture() : server.close().recover(f -> Future.succeededFuture()))
+          .compose(v -> client == null ? Future.succeededFuture() : client.close().recover(f -> Future.succeededFuture()));
+    });
+  }
+
+  /**
+   * Closes the private Vert.x instance from a context of another instance (a future of its own contexts could
+   * not complete once they are gone); completes on that context.
+   */
+  Future<Void> close(ContextInternal from) {
+    Promise<Void> closed = from.promise();
+    from.runOnContext(v -> own.close().onComplete(done -> closed.complete()));
+    return closed.future();
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Membership
+
+  private void membership(List<Peer> peers) {
+    Set<String> next = new HashSet<>();
+    next.add(name);
+    for (Peer peer : peers) {
+      if (!peer.self() && "1".equals(peer.metadata().get(CkitClusterOptions.METADATA_KEY))) {
+        next.add(peer.name());
+        addresses.put(peer.name(), peer.addr());
+      }
+    }
+    Map<String, String> runs = new HashMap<>();
+    for (String member : store.members()) {
+      NodeEntries held = store.get(member);
+      if (!next.contains(member) && held != null) {
+        runs.put(member, held.run);
+      }
+    }
+    Set<String> added = new TreeSet<>();
+    Set<String> removed = new TreeSet<>();
+    Set<String> touched = new HashSet<>();
+    store.members(next, added, removed, touched);
+    if (added.isEmpty() && removed.isEmpty()) {
+      return;
+    }
+    nodes = List.copyOf(new TreeSet<>(next));
+    for (String gone : removed) {
+      reportedGone.remove(gone);
+      addresses.remove(gone);
+      Outbox outbox = outboxes.remove(gone);
+      if (outbox != null) {
+        outbox.closed = true;
+      }
+      for (Change change : new ArrayList<>(changes)) {
+        change.acknowledged(gone);
+      }
+      listener.nodeLeft(gone);
+      String goneRun = runs.get(gone);
+      if (goneRun != null) {
+        // Tell the others at once: their own failure detectors may lag behind this one by seconds.
+        JsonObject notice = new JsonObject().put("from", name).put("run", run).put("node", gone).put("nodeRun", goneRun);
+        for (String member : next) {
+          String addr = addresses.get(member);
+          if (!member.equals(name) && addr != null) {
+            post(addr, "gone", notice, options.getDeliveryTimeout().toMillis());
+          }
+        }
+      }
+    }
+    for (String joined : added) {
+      listener.nodeAdded(joined);
+      fetch(joined);
+    }
+    publish(touched);
+  }
+
+  private void publish(Set<String> touched) {
+    for (String address : touched) {
+      listener.registrationsUpdated(address, store.visible(address));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // What Vert.x asks (on the core's context)
+
+  Future<List<RegistrationInfo>> registrations(String address) {
+    return run(() -> Future.succeededFuture(store.visible(address)));
+  }
+
+  Future<NodeInfo> nodeInfo(String nodeId) {
+    return run(() -> {
+      NodeInfo info = nodeId.equals(name) ? ownEntries.info : store.info(nodeId);
+      if (info != null) {
+        return Future.succeededFuture(info);
+      }
+      if (store.members().contains(nodeId)) {
+        return fetch(nodeId).compose(fetched -> {
+          NodeInfo later = store.info(nodeId);
+          return later != null ? Future.succeededFuture(later)
+              : Future.failedFuture("node " + nodeId + " has published no NodeInfo yet");
+        });
+      }
+      return Future.failedFuture("node " + nodeId + " is not a member of the cluster");
+    });
+  }
+
+  Future<Void> change(JsonObject op) {
+    return run(() -> {
+      if (stopped) {
+        return Future.failedFuture("the cluster manager has left the cluster");
+      }
+      String address = ownEntries.apply(op);
+      ownEntries.version++;
+      op.put("v", ownEntries.version);
+      if (address != null) {
+        publish(Set.of(address));
+      }
+      Set<String> waiting = new HashSet<>(store.members());
+      waiting.remove(name);
+      if (waiting.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      Change change = new Change(ownEntries.version, waiting, context.promise());
+      changes.add(change);
+      change.timer = own.setTimer(options.getDeliveryTimeout().toMillis(), id -> {
+        if (change.promise.tryComplete()) {
+          deliveryTimeouts.increment();
+          LOG.log(Level.DEBUG, "cluster manager " + name + ": change " + change.version + " unacknowledged by "
+              + change.waiting + " after " + options.getDeliveryTimeout());
+        }
+        changes.remove(change);
+      });
+      for (String member : waiting) {
+        outboxes.computeIfAbsent(member, Outbox::new).offer(op);
+      }
+      return change.promise.future();
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Outgoing changes: one batch in flight per member, in version order
+
+  private final class Outbox {
+    final String member;
+    final List<JsonObject> pending = new ArrayList<>();
+    boolean inFlight;
+    boolean closed;
+
+    Outbox(String member) {
+      this.member = member;
+    }
+
+    void offer(JsonObject op) {
+      pending.add(op);
+      flush();
+    }
+
+    void flush() {
+      if (inFlight || closed || pending.isEmpty()) {
+        return;
+      }
+      String addr = addresses.get(member);
+      if (addr == null) {
+        return;
+      }
+      List<JsonObject> batch = new ArrayList<>(pending);
+      pending.clear();
+      long first = batch.get(0).getLong("v");
+      long last = batch.get(batch.size() - 1).getLong("v");
+      JsonArray ops = new JsonArray();
+      batch.forEach(ops::add);
+      JsonObject body = new JsonObject().put("from", name).put("run", run).put("addr", advertise)
+          .put("base", first - 1).put("version", last).put("ops", ops);
+      inFlight = true;
+      post(addr, "update", body, options.getDeliveryTimeout().toMillis()).onComplete(done -> {
+        inFlight = false;
+        if (done.succeeded()) {
+          for (Change change : new ArrayList<>(changes)) {
+            if (change.version <= last) {
+              change.acknowledged(member);
+            }
+          }
+        } else {
+          LOG.log(Level.DEBUG, "cluster manager " + name + ": update to " + member + " failed: "
+              + done.cause().getMessage());
+        }
+        flush();
+      });
+    }
+  }
+
+  private final class Change {
+    final long version;
+    final Set<String> waiting;
+    final Promise<Void> promise;
+    long timer = -1;
+
+    Change(long version, Set<String> waiting, Promise<Void> promise) {
+      this.version = version;
+      this.waiting = waiting;
+      this.promise = promise;
+    }
+
+    void acknowledged(String member) {
+      if (waiting.remove(member) && waiting.isEmpty()) {
+        own.cancelTimer(timer);
+        changes.remove(this);
+        promise.tryComplete();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Fetching a member's whole entries (digest exchange)
+
+  /** Asks a member for its entries, sending what this node holds of them; one request per member at a time. */
+  private Future<Void> fetch(String member) {
+    Future<Void> inFlight = pulls.get(member);
+    if (inFlight != null) {
+      return inFlight;
+    }
+    String addr = addresses.get(member);
+    if (addr == null || stopped) {
+      return Future.succeededFuture();
+    }
+    Future<Void> pull = fetchFrom(member, addr);
+    pulls.put(member, pull);
+    pull.onComplete(done -> pulls.remove(member, pull));
+    return pull;
+  }
+
+  private Future<Void> fetchFrom(String member, String addr) {
+    NodeEntries held = store.get(member);
+    JsonObject body = new JsonObject().put("from", name).put("run", run).put("addr", advertise)
+        .put("version", ownEntries.version).put("knownRun", held == null ? "" : held.run)
+        .put("known", held == null ? -1 : held.version);
+    return post(addr, "state", body, options.getDeliveryTimeout().toMillis()).compose(answer -> {
+      if (Boolean.TRUE.equals(answer.getValue("unchanged"))) {
+        return Future.succeededFuture();
+      }
+      fetches.increment();
+      NodeEntries entries;
+      try {
+        entries = NodeEntries.fromJson(answer, MAX_REGISTRATIONS);
+      } catch (RuntimeException e) {
+        return Future.failedFuture("bad state from " + addr + ": " + e.getMessage());
+      }
+      if (!entries.name.equals(member)) {
+        return Future.failedFuture("state from " + addr + " is " + entries.name + "'s, not " + member + "'s");
+      }
+      Set<String> touched = new HashSet<>();
+      if (reportedGone.containsKey(member) && store.members().contains(member)) {
+        store.readmit(member);
+      }
+      store.replace(entries, touched);
+      publish(touched);
+      return Future.succeededFuture();
+    });
+  }
+
+  private long readmitNanos() {
+    return 2 * options.getAntiEntropyInterval().toNanos();
+  }
+
+  private void antiEntropy() {
+    if (stopped) {
+      return;
+    }
+    Set<String> expired = new HashSet<>();
+    store.expireNonMembers(System.nanoTime(), NON_MEMBER_GRACE_NANOS, expired);
+    publish(expired);
+    List<String> others = new ArrayList<>();
+    for (String member : store.members()) {
+      if (!member.equals(name)) {
+        if (store.get(member) == null) {
+          Long reported = reportedGone.get(member);
+          if (reported == null || System.nanoTime() - reported > readmitNanos()) {
+            // Reported gone by another member but still alive here: its own answer lets it in again.
+            fetch(member).onSuccess(fetched -> reportedGone.remove(member));
+          }
+        } else {
+          others.add(member);
+        }
+      }
+    }
+    if (!others.isEmpty()) {
+      fetch(others.get(ThreadLocalRandom.current().nextInt(others.size())));
+    }
+    for (Outbox outbox : outboxes.values()) {
+      outbox.flush();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Incoming requests
+
+  private Future<JsonObject> onUpdate(JsonObject body) {
+    String from = Checks.text(body, "from");
+    String fromRun = Checks.text(body, "run");
+    String addr = Checks.text(body, "addr");
+    HostPort.parse(addr);
+    long base = Checks.nonNegative(body, "base");
+    long version = Checks.nonNegative(body, "version");
+    JsonArray ops = Checks.array(body, "ops");
+    if (version <= base || version - base != ops.size()) {
+      throw new IllegalArgumentException("ops: " + ops.size() + " changes for versions " + base + " to " + version);
+    }
+    for (int i = 0; i < ops.size(); i++) {
+      Object op = ops.getValue(i);
+      if (!(op instanceof JsonObject)) {
+        throw new IllegalArgumentException("ops[" + i + "]: not an object");
+      }
+      Checks.op((JsonObject) op, "ops[" + i + "]");
+    }
+    if (from.equals(name)) {
+      throw new IllegalArgumentException("from: \"" + from + "\" is this node's own name");
+    }
+    Set<String> touched = new HashSet<>();
+    EntryStore.Result result = store.apply(from, fromRun, base, version, ops, touched);
+    publish(touched);
+    JsonObject ok = new JsonObject().put("result", result.name().toLowerCase());
+    if (result != EntryStore.Result.GAP) {
+      return Future.succeededFuture(ok);
+    }
+    addresses.putIfAbsent(from, addr);
+    return fetch(from).map(ok);
+  }
+
+  private Future<JsonObject> onState(JsonObject body) {
+    String from = Checks.text(body, "from");
+    String fromRun = Checks.text(body, "run");
+    String addr = Checks.text(body, "addr");
+    HostPort.parse(addr);
+    long theirVersion = Checks.nonNegative(body, "version");
+    Object knownRun = body.getValue("knownRun");
+    if (!(knownRun instanceof String)) {
+      throw new IllegalArgumentException("knownRun: a text is required");
+    }
+    Object known = body.getValue("known");
+    if (!(known instanceof Number)) {
+      throw new IllegalArgumentException("known: a number is required");
+    }
+    NodeEntries held = store.get(from);
+    if (store.members().contains(from) && (held == null || !held.run.equals(fromRun) || held.version < theirVersion)) {
+      fetch(from);
+    }
+    if (run.equals(knownRun) && ((Number) known).longValue() == ownEntries.version) {
+      return Future.succeededFuture(new JsonObject().put("name", name).put("run", run)
+          .put("version", ownEntries.version).put("unchanged", true));
+    }
+    return Future.succeededFuture(ownEntries.toJson());
+  }
+
+  private Future<JsonObject> onLeave(JsonObject body) {
+    String from = Checks.text(body, "from");
+    String fromRun = Checks.text(body, "run");
+    Set<String> touched = new HashSet<>();
+    store.depart(from, fromRun, touched);
+    publish(touched);
+    LOG.log(Level.DEBUG, "cluster manager " + name + ": " + from + " leaves");
+    return Future.succeededFuture(new JsonObject().put("result", "left"));
+  }
+
+  private Future<JsonObject> onGone(JsonObject body) {
+    Checks.text(body, "from");
+    Checks.text(body, "run");
+    String gone = Checks.text(body, "node");
+    String goneRun = Checks.text(body, "nodeRun");
+    NodeEntries held = store.get(gone);
+    if (!gone.equals(name) && held != null && held.run.equals(goneRun)) {
+      Set<String> touched = new HashSet<>();
+      store.depart(gone, goneRun, touched);
+      if (store.members().contains(gone)) {
+        reportedGone.put(gone, System.nanoTime());
+      }
+      publish(touched);
+    }
+    return Future.succeededFuture(new JsonObject().put("result", "noted"));
+  }
+
+  /** Reads a bounded JSON body, checks it, answers; every refusal is counted by route and reason. */
+  private void receive(HttpServerRequest request, String route, java.util.function.Function<JsonObject,
+      Future<JsonObject>> handler) {
+    if (request.method() != HttpMethod.POST) {
+      refuse(request, route, 405, "method", "POST only");
+      return;
+    }
+    String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type == null || !type.startsWith(JSON)) {
+      refuse(request, route, 415, "content_type", "Content-Type must be " + JSON);
+      return;
+    }
+    readBounded(request, options.getMaxRequestBytes(), (buffer, tooLarge) -> {
+      if (tooLarge != null) {
+        refuse(request, route, 413, "too_large", tooLarge);
+        return;
+      }
+      JsonObject body;
+      try {
+        body = new JsonObject(buffer);
+      } catch (DecodeException | ClassCastException e) {
+        refuse(request, route, 400, "json", "not a JSON object: " + e.getMessage());
+        return;
+      }
+      Future<JsonObject> answer;
+      try {
+        answer = stopped ? Future.failedFuture("stopped") : handler.apply(body);
+      } catch (IllegalArgumentException e) {
+        refuse(request, route, 400, "field", e.getMessage());
+        return;
+      }
+      answer.onComplete(done -> {
+        if (done.succeeded()) {
+          request.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(done.result().toBuffer());
+        } else {
+          request.response().setStatusCode(503).end(String.valueOf(done.cause().getMessage()));
+        }
+      });
+    });
+  }
+
+  private void refuse(HttpServerRequest request, String route, int status, String reason, String message) {
+    if (registry != null) {
+      registry.counter("cluster_vertx_bad_requests_total", "route", route, "reason", reason).increment();
+    }
+    LOG.log(Level.DEBUG, "cluster manager " + name + ": refused " + route + " (" + status + "): " + message);
+    if (!request.response().ended()) {
+      request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
+          .end(route + ": " + message);
+    }
+  }
+
+  /**
+   * Reads a stream into one buffer, stopping at {@code max} bytes (the declared length is not trusted: the
+   * bytes are counted as they come).
+   */
+  static void readBounded(ReadStream<Buffer> stream, int max, BiConsumer<Buffer, String> done) {
+    Buffer body = Buffer.buffer();
+    boolean[] over = {false};
+    stream.exceptionHandler(failure -> {
+      if (!over[0]) {
+        over[0] = true;
+        done.accept(null, "read failed: " + failure.getMessage());
+      }
+    });
+    stream.handler(chunk -> {
+      if (over[0]) {
+        return;
+      }
+      if (body.length() + chunk.length() > max) {
+        over[0] = true;
+        done.accept(null, "body larger than " + max + " bytes");
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    stream.endHandler(end -> {
+      if (!over[0]) {
+        over[0] = true;
+        done.accept(body, null);
+      }
+    });
+  }
+
+  /** POSTs JSON to a member's route and reads its JSON answer, bounded in size and time. */
+  private Future<JsonObject> post(String addr, String route, JsonObject body, long timeoutMillis) {
+    HostPort target = HostPort.parse(addr);
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host())
+        .setPort(target.port()).setURI(BASE_PATH + route).setIdleTimeout(timeoutMillis)
+        .setConnectTimeout(timeoutMillis).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
+    return client.request(request).compose(req -> req.send(body.toBuffer())).compose(response -> {
+      Promise<JsonObject> answer = Promise.promise();
+      readBounded(response, options.getMaxRequestBytes(), (buffer, failure) -> {
+        if (failure != null) {
+          answer.tryFail(route + " to " + addr + ": " + failure);
+        } else if (response.statusCode() != 200) {
+          answer.tryFail(route + " to " + addr + ": " + response.statusCode() + " " + buffer.toString());
+        } else {
+          try {
+            answer.tryComplete(new JsonObject(buffer));
+          } catch (DecodeException | ClassCastException e) {
+            answer.tryFail(route + " to " + addr + ": not JSON");
+          }
+        }
+      });
+      return answer.future();
+    });
+  }
+
+  /** The HTTP client of the node's TLS settings: h2c with prior knowledge, or TLS with ALPN. */
+  private static final class TransportTls {
+    private final NodeOptions options;
+
+    TransportTls(NodeOptions options) {
+      this.options = options;
+    }
+
+    HttpClientOptions clientOptions() {
+      var transport = options.getTransport();
+      return new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
+          .setSsl(transport.isSsl()).setUseAlpn(transport.isSsl()).setVerifyHost(transport.isVerifyHost())
+          .setTrustOptions(transport.getTrustOptions()).setKeyCertOptions(transport.getKeyCertOptions());
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package io.ckit.cluster;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How the Vert.x cluster-manager suite's subclasses get a cluster manager: every instance listens on the first
+ * free port of one loopback range and joins the whole range, so instances find each other over the network
+ * only, as they would across machines (no state shared through the JVM). Gossip timing is memberlist's
+ * "local" preset; the label keeps these clusters apart from anything else on the machine.
+ */
+final class TckClusters {
+
+  static final String RANGE = "127.0.0.1:17800-17819";
+
+  private TckClusters() {}
+
+  static JsonObject json() {
+    return new JsonObject().put("listen", RANGE).put("joinAddresses", List.of(RANGE)).put("label", "vertx-tck")
+        .put("gossip", new JsonObject().put("preset", "local")).put("antiEntropyInterval", "500ms")
+        .put("deliveryTimeout", "5s").put("rejoinInterval", "2s").put("leaveTimeout", "1s");
+  }
+
+  static CkitClusterManager clusterManager() {
+    return new CkitClusterManager(new CkitClusterOptions(json()));
+  }
+
+  /** System properties (and JVM flags) for the suite's external node processes: the same options, by file. */
+  static List<String> externalNodeProperties() {
+    try {
+      Path file = Files.createTempFile("ckit-cluster", ".json");
+      file.toFile().deleteOnExit();
+      Files.writeString(file, json().encodePrettily(), StandardCharsets.UTF_8);
+      return List.of("-D" + CkitClusterManager.CONFIG_PROPERTY + "=" + file, "-Xmx96m", "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1", "-Xss256k");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
