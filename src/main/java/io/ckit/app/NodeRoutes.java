@@ -36,7 +36,8 @@ import java.util.function.Supplier;
 /**
  * The runnable node's HTTP routes besides gossip: {@code /metrics}, {@code /ready}, {@code /api/v1/peers},
  * {@code /api/v1/owners}, {@code /api/v1/owners/sample}, {@code /api/v1/status}, {@code /api/v1/events},
- * {@code /api/v1/observer}, {@code /api/v1/ring} and the status page at {@code /}. They are served from the moment the server is bound, before the node exists: no peers,
+ * {@code /api/v1/observer}, {@code /api/v1/ring} and the status page at {@code /}. They are served from the
+ * moment the server is bound, before the node exists: no peers,
  * not ready, owners 503.
  *
  * <p>Concurrency: handlers run on the server's event loop; the node and the join state are read through their

@@ -97,7 +97,8 @@ public final class NodeMetrics {
         "Gossip protocol version used by nodes to maintain the cluster", protocolVersion);
     gauge("cluster.node.lamport.time", "The current lamport time of the node.", lamportTime);
     for (String event : List.of(EVENT_STATE_CHANGE, EVENT_UNKNOWN_MESSAGE, EVENT_GET_LOCAL_STATE,
-        EVENT_MERGE_REMOTE_STATE, EVENT_NODE_JOIN, EVENT_NODE_LEAVE, EVENT_NODE_UPDATE, EVENT_NODE_CONFLICT, EVENT_STALE_STATE)) {
+        EVENT_MERGE_REMOTE_STATE, EVENT_NODE_JOIN, EVENT_NODE_LEAVE, EVENT_NODE_UPDATE, EVENT_NODE_CONFLICT,
+        EVENT_STALE_STATE)) {
       event(event, 0);
     }
     broadcast(EVENT_STATE_CHANGE, 0);

@@ -34,7 +34,8 @@ import java.util.List;
  * absent or nil fields their zero values and ignores bytes after a message's last msgpack value. It never
  * allocates from a length before checking it against the bytes that remain, decompresses at most {@link
  * #maxMessageBytes()} bytes for one message however many compressed parts it nests (so that a small packet
- * of many compressed parts cannot make it decompress the maximum many times over) and follows at most {@value #MAX_NESTING} levels of compound and compressed
+ * of many compressed parts cannot make it decompress the maximum many times over) and follows at most
+ * {@value #MAX_NESTING} levels of compound and compressed
  * messages. Instances are immutable and thread-safe.
  */
 public final class MessageCodec {
