@@ -11,11 +11,12 @@ import java.util.List;
  * How the Vert.x cluster-manager suite's subclasses get a cluster manager: every instance listens on the first
  * free port of one loopback range and joins the whole range, so instances find each other over the network
  * only, as they would across machines (no state shared through the JVM). Gossip timing is memberlist's
- * "local" preset; the label keeps these clusters apart from anything else on the machine.
+ * "local" preset; the label keeps these clusters apart from anything else on the machine. The system property
+ * {@code ckit.tck.ports} moves the range (two suites run side by side on one machine must not share it).
  */
 final class TckClusters {
 
-  static final String RANGE = "127.0.0.1:17800-17819";
+  static final String RANGE = "127.0.0.1:" + System.getProperty("ckit.tck.ports", "17800-17819");
 
   private TckClusters() {}
 
