@@ -15,7 +15,7 @@ final class CmOptions {
 
   static final List<String> PRODUCTS = List.of("ckit", "hazelcast");
   static final List<String> MODES = List.of("start", "heap", "consumer", "rr", "kill", "map", "lock", "counter",
-      "mapheap");
+      "mapheap", "restart");
 
   private static final Map<String, String> DEFAULTS = defaults();
 
