@@ -33,6 +33,8 @@ final class CmOptions {
   final int window;
   final int mapEntries;
   final Path out;
+  /** Whether to write the heap's class histogram (jcmd GC.class_histogram) beside {@code out} at each heap figure. */
+  final boolean histograms;
   private final Map<String, String> values;
 
   private static Map<String, String> defaults() {
@@ -48,6 +50,7 @@ final class CmOptions {
     defaults.put("window", "128");
     defaults.put("map-entries", "100000");
     defaults.put("out", "target/cm-benchmark.json");
+    defaults.put("histograms", "false");
     return defaults;
   }
 
@@ -84,6 +87,7 @@ final class CmOptions {
     window = positive("window");
     mapEntries = positive("map-entries");
     out = Path.of(values.get("out"));
+    histograms = Boolean.parseBoolean(values.get("histograms"));
   }
 
   /** The benchmark's own flags, for a child JVM. */

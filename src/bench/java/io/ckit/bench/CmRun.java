@@ -74,6 +74,7 @@ public final class CmRun {
     JsonObject result = new JsonObject().put("product", product.name()).put("settings", product.settings())
         .put("failureDetection", product.failureDetection()).put("loadBefore", loadAverage());
     heapBefore = heapAfterGc();
+    histogram("before");
     mode("start", this::start);
     if (nodes.size() == MEMBERS) {
       mode("heap", this::heap);
@@ -133,6 +134,7 @@ public final class CmRun {
       managers.add(manager);
       if (i == 0) {
         heapWithOne = heapAfterGc();
+        histogram("with1");
       }
     }
     long start = System.nanoTime();
@@ -180,6 +182,7 @@ public final class CmRun {
   /** Heap used after a full GC with the three members, against before the first and with one. */
   private void heap() {
     long withThree = heapAfterGc();
+    histogram("with3");
     figures.put("heap.before_mb", heapBefore / (double) MB);
     figures.put("heap.with3_mb", withThree / (double) MB);
     figures.put("heap.per_member_mb", (withThree - heapBefore) / (double) MB / MEMBERS);
@@ -488,6 +491,22 @@ public final class CmRun {
       least = Math.min(least, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     }
     return least;
+  }
+
+  /** With {@code --histograms true}: the live heap's class histogram, in a file beside {@code --out}. */
+  private void histogram(String when) {
+    if (!options.histograms) {
+      return;
+    }
+    try {
+      Object text = ManagementFactory.getPlatformMBeanServer().invoke(
+          new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+          new Object[] {new String[0]}, new String[] {String[].class.getName()});
+      Files.writeString(options.out.toAbsolutePath().resolveSibling("cm-benchmark-histogram-" + product.name() + "-"
+          + when + ".txt"), String.valueOf(text));
+    } catch (Exception e) {
+      log("histogram failed: " + e);
+    }
   }
 
   static String loadAverage() {
