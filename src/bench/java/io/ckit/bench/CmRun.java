@@ -60,10 +60,13 @@ public final class CmRun {
   }
 
   public static void main(String[] args) throws Exception {
+    // Before anything of either product is loaded: their one-time costs (classes' static data) count too.
+    long heapAtStart = heapAfterGc();
     Map<String, String> values = CmOptions.parse(args, List.of("product", "result"));
     CmOptions options = new CmOptions(values);
     tag = values.get("product");
     CmRun run = new CmRun(options, CmProduct.of(values.get("product"), options));
+    run.heapBefore = heapAtStart;
     JsonObject result = run.run();
     Files.writeString(Path.of(values.get("result")), result.encodePrettily());
     // Whatever a product leaves running (Hazelcast's threads) must not keep this JVM alive.
@@ -73,7 +76,6 @@ public final class CmRun {
   private JsonObject run() {
     JsonObject result = new JsonObject().put("product", product.name()).put("settings", product.settings())
         .put("failureDetection", product.failureDetection()).put("loadBefore", loadAverage());
-    heapBefore = heapAfterGc();
     histogram("before");
     mode("start", this::start);
     if (nodes.size() == MEMBERS) {
