@@ -432,28 +432,42 @@ public final class CmRun {
    * from {@code killed} until then, and how many requests failed otherwise (by failure) on the way.
    */
   private static Future<JsonObject> watchDrop(Vertx node, String address, long killed) {
-    Promise<JsonObject> done = Promise.promise();
-    Map<String, Integer> others = new TreeMap<>();
-    node.getOrCreateContext().runOnContext(v -> new Object() {
-      void attempt() {
-        node.eventBus().request(address, "ping", new DeliveryOptions().setSendTimeout(2000)).onComplete(ar -> {
-          if (ar.failed() && ar.cause() instanceof ReplyException reply
-              && reply.failureType() == ReplyFailure.NO_HANDLERS) {
-            JsonObject counts = new JsonObject();
-            others.forEach(counts::put);
-            done.complete(new JsonObject().put("seconds", (System.nanoTime() - killed) / 1e9)
-                .put("otherFailures", counts));
-            return;
-          }
-          String kind = ar.succeeded() ? "answered"
-              : ar.cause() instanceof ReplyException reply ? reply.failureType().name()
-              : ar.cause().getClass().getSimpleName();
-          others.merge(kind, 1, Integer::sum);
-          node.setTimer(10, id -> attempt());
-        });
-      }
-    }.attempt());
-    return done.future();
+    DropWatch watch = new DropWatch(node, address, killed);
+    node.getOrCreateContext().runOnContext(v -> watch.attempt());
+    return watch.done.future();
+  }
+
+  /** One member's requests to a killed member's address. Concurrency: on the context that runs the attempts. */
+  private static final class DropWatch {
+    private final Vertx node;
+    private final String address;
+    private final long killed;
+    private final Promise<JsonObject> done = Promise.promise();
+    private final Map<String, Integer> otherFailures = new TreeMap<>();
+
+    DropWatch(Vertx node, String address, long killed) {
+      this.node = node;
+      this.address = address;
+      this.killed = killed;
+    }
+
+    void attempt() {
+      node.eventBus().request(address, "ping", new DeliveryOptions().setSendTimeout(2000)).onComplete(ar -> {
+        if (ar.failed() && ar.cause() instanceof ReplyException reply
+            && reply.failureType() == ReplyFailure.NO_HANDLERS) {
+          JsonObject counts = new JsonObject();
+          otherFailures.forEach(counts::put);
+          done.complete(new JsonObject().put("seconds", (System.nanoTime() - killed) / 1e9)
+              .put("otherFailures", counts));
+          return;
+        }
+        String kind = ar.succeeded() ? "answered"
+            : ar.cause() instanceof ReplyException reply ? reply.failureType().name()
+            : ar.cause().getClass().getSimpleName();
+        otherFailures.merge(kind, 1, Integer::sum);
+        node.setTimer(10, id -> attempt());
+      });
+    }
   }
 
   private void putSpread(String key, double[] values) {
