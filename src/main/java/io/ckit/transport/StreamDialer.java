@@ -17,9 +17,11 @@ import io.vertx.core.http.HttpClientResponse;
 final class StreamDialer {
 
   private final TransportCore core;
+  private final ConnectionCheck connections;
 
-  StreamDialer(TransportCore core) {
+  StreamDialer(TransportCore core, ConnectionCheck connections) {
     this.core = core;
+    this.connections = connections;
   }
 
   Future<StreamChannel> open(String address, long timeoutMillis) {
@@ -58,6 +60,7 @@ final class StreamDialer {
       http.setChunked(true);
       http.exceptionHandler(e -> opened.tryFail(e));
       http.sendHead();
+      connections.watch(http.connection(), http.response());
       http.response().onComplete(answered -> {
         core.vertx.cancelTimer(timer);
         if (answered.failed()) {
