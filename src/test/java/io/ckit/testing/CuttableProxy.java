@@ -24,6 +24,7 @@ public final class CuttableProxy {
   /** Inbound connections that pass nothing any more, either way. */
   private final Set<NetSocket> blackholed = ConcurrentHashMap.newKeySet();
   private final AtomicInteger accepted = new AtomicInteger();
+  private volatile long holdMillis;
   private volatile int target;
   private volatile Predicate<String> refused = source -> false;
   private int port;
@@ -69,6 +70,15 @@ public final class CuttableProxy {
    */
   public void blackholeOpenConnections() {
     blackholed.addAll(open.keySet());
+  }
+
+  /**
+   * Holds what the target sends on each new connection for this long before passing it on, as a slow network or
+   * a slow handshake does (an HTTP/2 client's connection is ready only once the server's SETTINGS arrive).
+   */
+  public CuttableProxy holdNewConnections(long millis) {
+    this.holdMillis = millis;
+    return this;
   }
 
   /** Connections accepted and passed on so far. */
@@ -124,6 +134,11 @@ public final class CuttableProxy {
           inbound.write(bytes);
         }
       });
+      long hold = holdMillis;
+      if (hold > 0) {
+        outbound.pause();
+        vertx.setTimer(hold, passed -> outbound.resume());
+      }
       inbound.resume();
     });
   }

@@ -482,6 +482,35 @@ class HttpTransportTest {
   }
 
   @Test
+  void aStreamDialThatTimesOutWhileItsConnectionIsOpeningKeepsTheConnectionForTheNextDial(Vertx vertx,
+      VertxTestContext test) throws Exception {
+    // On a loaded machine a TLS handshake took longer than the stream timeout: when each timed-out dial closed
+    // the connection as soon as it was ready, every join started the handshake again, and none got through.
+    TestNode a = TestNode.start(vertx, "a", TestNode.fastGossip(), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    TestNode b = TestNode.start(vertx, "b", TestNode.fastGossip(), new TransportOptions())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // b's SETTINGS, which make a's connection ready, arrive 1 s after each connect.
+    CuttableProxy proxy = CuttableProxy.start(vertx).target(Integer.parseInt(b.address.split(":")[1]))
+        .holdNewConnections(1_000);
+    String viaProxy = "127.0.0.1:" + proxy.port();
+    Promise<StreamChannel> first = Promise.promise();
+    a.context.runOnContext(nothing -> a.transport.openStream(viaProxy, 200).onComplete(first));
+    first.future()
+        .transform(timedOut -> {
+          test.verify(() -> assertThat(timedOut.cause()).hasMessageEndingWith(": i/o timeout"));
+          Promise<StreamChannel> second = Promise.promise();
+          a.context.runOnContext(nothing -> a.transport.openStream(viaProxy, 20_000).onComplete(second));
+          return second.future();
+        })
+        .onComplete(test.succeeding(stream -> test.verify(() -> {
+          assertThat(proxy.accepted()).as("connections opened: the first dial's, kept for the second").isEqualTo(1);
+          a.context.runOnContext(nothing -> stream.close());
+          test.completeNow();
+        })));
+  }
+
+  @Test
   void aConnectionThatAnswersNeitherRequestsNorAPingIsClosedAndPacketsGoOnANewOne(Vertx vertx, VertxTestContext test)
       throws Exception {
     // A network cut leaves the connection open: TCP retransmits into the void with a growing backoff, and
