@@ -40,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  * (the oldest is dropped when it is full), so a slow peer delays only its own packets.
  *
  * <p>This class only puts the parts together: {@code ServerEndpoints} serves, {@code PacketSender} sends
- * packets, {@code StreamDialer} opens streams, and all three share a {@code TransportCore}.
+ * packets, {@code StreamDialer} opens streams, and all three share a {@code TransportCore}; the two client
+ * parts share a {@code ConnectionCheck}, which gives up connections to peers that stopped answering.
  *
  * <p>Concurrency: created on the engine's context; calls from the engine ({@link #sendPacket}, {@link
  * #openStream}, stream writes) come from there, and everything handed to the engine is delivered there,
@@ -67,8 +68,9 @@ public final class HttpTransport implements Transport {
   private HttpTransport(Vertx vertx, Context context, TransportOptions options, TransportMetrics metrics) {
     this.core = new TransportCore(vertx, context, options, metrics);
     this.endpoints = new ServerEndpoints(core);
-    this.packets = new PacketSender(core);
-    this.streams = new StreamDialer(core);
+    ConnectionCheck connections = new ConnectionCheck(core);
+    this.packets = new PacketSender(core, connections);
+    this.streams = new StreamDialer(core, connections);
   }
 
   /**

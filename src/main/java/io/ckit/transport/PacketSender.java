@@ -3,6 +3,7 @@ package io.ckit.transport;
 import io.ckit.wire.FrameCodec;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -20,11 +21,13 @@ import java.util.Map;
 final class PacketSender {
 
   private final TransportCore core;
+  private final ConnectionCheck connections;
   /** Queues of the peers with packets queued or in flight (no more: addresses churn). */
   private final Map<String, PeerQueue> peers = new HashMap<>();
 
-  PacketSender(TransportCore core) {
+  PacketSender(TransportCore core, ConnectionCheck connections) {
     this.core = core;
+    this.connections = connections;
   }
 
   void send(String address, byte[] packet) {
@@ -94,7 +97,9 @@ final class PacketSender {
           .compose(request -> {
             // Failures arrive through the response future; this only keeps them out of the context's log.
             request.exceptionHandler(e -> { });
-            return request.send(FrameCodec.encode(packet));
+            Future<HttpClientResponse> answered = request.send(FrameCodec.encode(packet));
+            connections.watch(request.connection(), answered);
+            return answered;
           })
           .compose(response -> response.body().map(body -> response.statusCode()));
     }

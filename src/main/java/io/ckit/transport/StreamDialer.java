@@ -17,9 +17,11 @@ import io.vertx.core.http.HttpClientResponse;
 final class StreamDialer {
 
   private final TransportCore core;
+  private final ConnectionCheck connections;
 
-  StreamDialer(TransportCore core) {
+  StreamDialer(TransportCore core, ConnectionCheck connections) {
     this.core = core;
+    this.connections = connections;
   }
 
   Future<StreamChannel> open(String address, long timeoutMillis) {
@@ -37,15 +39,20 @@ final class StreamDialer {
     }
     long timer = core.vertx.setTimer(timeoutMillis, fired -> {
       if (opened.tryFail("dial " + address + ": i/o timeout")) {
-        // A server that never answers would otherwise keep the stream open on both ends: reset it now, or
-        // once the request exists. And close the connection: a peer that does not even accept a stream within
-        // the timeout is most likely cut off, and its TCP connection, retransmitting into the void with an
-        // ever longer backoff, would carry the next dial too, long after the network healed (a partition of
-        // 20 s healed 9 s late in the fault suite). The next dial opens a new connection.
-        request.onSuccess(http -> {
+        if (request.succeeded()) {
+          // The connection was up and the peer did not even accept the stream within the timeout: most likely it
+          // is cut off, and its TCP connection, retransmitting into the void with an ever longer backoff, would
+          // carry the next dial too, long after the network healed (a partition of 20 s healed 9 s late in the
+          // fault suite). Reset the stream (a server that never answers would otherwise keep it open on both
+          // ends) and close the connection: the next dial opens a new one.
+          HttpClientRequest http = request.result();
           http.reset();
           http.connection().close();
-        });
+        }
+        // Otherwise the connection is still being opened (a TLS handshake on a loaded machine can take longer
+        // than the timeout): it is kept for the next dial, which would only start the handshake again if it were
+        // closed once ready, and the stream is never sent (below). A connection that never gets ready is given
+        // up by the connect timeout, one that stops answering by the PING check (ConnectionCheck).
       }
     });
     request.onComplete(created -> {
@@ -55,9 +62,15 @@ final class StreamDialer {
         return;
       }
       HttpClientRequest http = created.result();
+      if (opened.future().isComplete()) {
+        // The dial timed out while the connection was being opened.
+        http.reset();
+        return;
+      }
       http.setChunked(true);
       http.exceptionHandler(e -> opened.tryFail(e));
       http.sendHead();
+      connections.watch(http.connection(), http.response());
       http.response().onComplete(answered -> {
         core.vertx.cancelTimer(timer);
         if (answered.failed()) {

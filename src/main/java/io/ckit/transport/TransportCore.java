@@ -48,7 +48,11 @@ final class TransportCore {
         .setVerifyHost(options.isVerifyHost())
         .setTrustOptions(options.getTrustOptions())
         .setKeyCertOptions(options.getKeyCertOptions())
-        .setHttp2KeepAliveTimeout((int) options.getIdleConnectionTimeout().getSeconds());
+        .setHttp2KeepAliveTimeout((int) options.getIdleConnectionTimeout().getSeconds())
+        // A connect whose SYNs went out while the peer was cut off waits in SYN backoff (retries 1, 3, 7, 15 s
+        // after the first) and holds every request to the peer behind it: give it up, and the next message
+        // dials afresh.
+        .setConnectTimeout((int) options.getPingTimeout().toMillis());
     this.client = vertx.createHttpClient(clientOptions, new PoolOptions().setHttp2MaxSize(1)
         .setCleanerPeriod(cleanerPeriodMillis(options.getIdleConnectionTimeout().toMillis())));
   }

@@ -29,6 +29,7 @@ public final class TransportMetrics {
   final Counter streamTxPackets;
   final Counter streamTxBytes;
   final Counter streamTxFailed;
+  final Counter unresponsiveConnections;
   final AtomicInteger streams = new AtomicInteger();
   final AtomicInteger rxQueue = new AtomicInteger();
   final AtomicInteger txQueue = new AtomicInteger();
@@ -72,6 +73,9 @@ public final class TransportMetrics {
         "Total number of HTTP/2 gossip transport stream bytes written");
     streamTxFailed = counter(registry, tags, "cluster.transport.stream.tx.packets.failed",
         "Total number of failed HTTP/2 gossip transport stream packets");
+    unresponsiveConnections = counter(registry, tags, "cluster.transport.unresponsive.connections",
+        "Total number of outgoing HTTP/2 connections closed because the peer answered neither a request nor a"
+            + " PING within the ping timeout");
     rejectedLabel = rejected(registry, tags, REASON_LABEL);
     rejectedUnencrypted = rejected(registry, tags, REASON_UNENCRYPTED);
     rejectedDecrypt = rejected(registry, tags, REASON_DECRYPT);

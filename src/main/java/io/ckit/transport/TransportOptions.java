@@ -26,7 +26,8 @@ import java.util.Set;
  * <pre>{@code
  * {
  *   "transport": {"maxFrameBytes": 4195328, "packetTimeout": "5s", "maxQueuedPackets": 1000,
- *                 "maxPacketsInFlight": 100, "maxInboundQueuedPackets": 1024, "idleConnectionTimeout": "5m"},
+ *                 "maxPacketsInFlight": 100, "maxInboundQueuedPackets": 1024, "idleConnectionTimeout": "5m",
+ *                 "pingTimeout": "2s"},
  *   "tls": {"enabled": true, "pemKeyCert": {...}, "pemTrust": {...}, "clientAuth": "REQUIRED", "verifyHost": true}
  * }
  * }</pre>
@@ -54,6 +55,12 @@ public final class TransportOptions {
    * per probe (Vert.x's default of 60 s reopened about ten a second at 50 nodes).
    */
   public static final Duration DEFAULT_IDLE_CONNECTION_TIMEOUT = Duration.ofMinutes(5);
+  /**
+   * How long a connection to a peer may leave requests unanswered before it is checked with a PING, how long
+   * the PING may go unanswered before the connection is closed, and how long opening one may take: ckit's
+   * probe timeout.
+   */
+  public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(2);
   /** Plain HTTP/2 (h2c), as Go ckit runs by default. */
   public static final boolean DEFAULT_SSL = false;
   /** Client certificates are neither asked for nor required. */
@@ -63,7 +70,7 @@ public final class TransportOptions {
 
   private static final Set<String> SECTIONS = Set.of("transport", "tls");
   private static final Set<String> TRANSPORT_FIELDS = Set.of("maxFrameBytes", "packetTimeout", "maxQueuedPackets",
-      "maxPacketsInFlight", "maxInboundQueuedPackets", "idleConnectionTimeout");
+      "maxPacketsInFlight", "maxInboundQueuedPackets", "idleConnectionTimeout", "pingTimeout");
   private static final Set<String> TLS_FIELDS = Set.of("enabled", "pemKeyCert", "jksKeyStore", "pfxKeyStore",
       "pemTrust", "jksTrustStore", "pfxTrustStore", "clientAuth", "verifyHost");
 
@@ -73,6 +80,7 @@ public final class TransportOptions {
   private int maxPacketsInFlight = DEFAULT_MAX_PACKETS_IN_FLIGHT;
   private int maxInboundQueuedPackets = DEFAULT_MAX_INBOUND_QUEUED_PACKETS;
   private Duration idleConnectionTimeout = DEFAULT_IDLE_CONNECTION_TIMEOUT;
+  private Duration pingTimeout = DEFAULT_PING_TIMEOUT;
   private boolean ssl = DEFAULT_SSL;
   private KeyCertOptions keyCertOptions;
   private TrustOptions trustOptions;
@@ -89,6 +97,7 @@ public final class TransportOptions {
     maxPacketsInFlight = other.maxPacketsInFlight;
     maxInboundQueuedPackets = other.maxInboundQueuedPackets;
     idleConnectionTimeout = other.idleConnectionTimeout;
+    pingTimeout = other.pingTimeout;
     ssl = other.ssl;
     keyCertOptions = other.keyCertOptions == null ? null : other.keyCertOptions.copy();
     trustOptions = other.trustOptions == null ? null : other.trustOptions.copy();
@@ -125,7 +134,8 @@ public final class TransportOptions {
         .put("maxQueuedPackets", maxQueuedPackets)
         .put("maxPacketsInFlight", maxPacketsInFlight)
         .put("maxInboundQueuedPackets", maxInboundQueuedPackets)
-        .put("idleConnectionTimeout", Durations.format(idleConnectionTimeout));
+        .put("idleConnectionTimeout", Durations.format(idleConnectionTimeout))
+        .put("pingTimeout", Durations.format(pingTimeout));
     return new JsonObject().put("tls", tls).put("transport", transport);
   }
 
@@ -204,6 +214,29 @@ public final class TransportOptions {
     return this;
   }
 
+  public Duration getPingTimeout() {
+    return pingTimeout;
+  }
+
+  /**
+   * How long an outgoing connection to a peer may go without answering: opening it (the TCP connect) may take
+   * this long; once requests on it have gone unanswered this long it is sent an HTTP/2 PING, and if no PONG
+   * comes within this long either, it is closed, so that the next message to the peer opens a new connection
+   * instead of waiting behind a connection that TCP is still retransmitting on, long after the network healed.
+   * Whole milliseconds, from 1 ms to 24 days; a peer whose event loop stalls for longer than this loses its
+   * connection (and the requests in flight on it).
+   */
+  public TransportOptions setPingTimeout(Duration pingTimeout) {
+    Limits.positive(pingTimeout, "pingTimeout");
+    if (pingTimeout.getNano() % 1_000_000 != 0
+        || pingTimeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+      throw new IllegalArgumentException("pingTimeout: " + Durations.format(pingTimeout)
+          + " is not a whole number of milliseconds (at most " + Integer.MAX_VALUE + ")");
+    }
+    this.pingTimeout = pingTimeout;
+    return this;
+  }
+
   /** TLS (HTTP/2 negotiated with ALPN) instead of h2c, for both the server and the client. */
   public TransportOptions setSsl(boolean ssl) {
     this.ssl = ssl;
@@ -272,6 +305,7 @@ public final class TransportOptions {
         case "maxPacketsInFlight" -> setMaxPacketsInFlight(JsonValues.integer(name, value));
         case "maxInboundQueuedPackets" -> setMaxInboundQueuedPackets(JsonValues.integer(name, value));
         case "idleConnectionTimeout" -> setIdleConnectionTimeout(Durations.parse(name, value));
+        case "pingTimeout" -> setPingTimeout(Durations.parse(name, value));
       }
     });
   }

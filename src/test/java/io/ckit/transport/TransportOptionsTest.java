@@ -52,6 +52,7 @@ class TransportOptionsTest {
     assertThat(options.getTrustOptions()).isNull();
     assertThat(options.getClientAuth()).isEqualTo(TransportOptions.DEFAULT_CLIENT_AUTH);
     assertThat(options.isVerifyHost()).isEqualTo(TransportOptions.DEFAULT_VERIFY_HOST);
+    assertThat(options.getPingTimeout()).isEqualTo(TransportOptions.DEFAULT_PING_TIMEOUT).hasSeconds(2);
     assertThat(new TransportOptions(new JsonObject()).toJson()).isEqualTo(options.toJson());
   }
 
@@ -68,22 +69,42 @@ class TransportOptionsTest {
         .setTrustOptions(new PemTrustOptions().addCertPath("ca.crt"))
         .setClientAuth(ClientAuth.REQUIRED)
         .setVerifyHost(false)
-        .setIdleConnectionTimeout(Duration.ofSeconds(30));
+        .setIdleConnectionTimeout(Duration.ofSeconds(30))
+        .setPingTimeout(Duration.ofMillis(750));
     JsonObject json = options.toJson();
     assertThat(json).isEqualTo(new JsonObject("""
         {"tls": {"enabled": true, "clientAuth": "REQUIRED", "verifyHost": false,
                  "pemKeyCert": {"certPaths": ["node.crt"], "keyPaths": ["node.key"], "certValues": [], "keyValues": []},
                  "pemTrust": {"certPaths": ["ca.crt"], "certValues": []}},
          "transport": {"maxFrameBytes": 8192, "packetTimeout": "1500ms", "maxQueuedPackets": 10,
-                       "maxPacketsInFlight": 3, "maxInboundQueuedPackets": 20, "idleConnectionTimeout": "30s"}}
+                       "maxPacketsInFlight": 3, "maxInboundQueuedPackets": 20, "idleConnectionTimeout": "30s",
+                       "pingTimeout": "750ms"}}
         """));
     TransportOptions back = new TransportOptions(json);
     assertThat(back.toJson()).isEqualTo(json);
     assertThat(back.getPacketTimeout()).isEqualTo(Duration.ofMillis(1500));
     assertThat(back.getIdleConnectionTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(back.getPingTimeout()).isEqualTo(Duration.ofMillis(750));
     assertThat(new TransportOptions().getIdleConnectionTimeout()).isEqualTo(Duration.ofMinutes(5));
     assertThat(back.getClientAuth()).isEqualTo(ClientAuth.REQUIRED);
     assertThat(back.isVerifyHost()).isFalse();
+  }
+
+  @Test
+  void thePingTimeoutIsPositiveWholeMillisecondsAndReadFromNodeOptionsJson() {
+    assertThat(new NodeOptions(new JsonObject().put("transport", new JsonObject().put("pingTimeout", "500ms")))
+        .getTransport().getPingTimeout()).isEqualTo(Duration.ofMillis(500));
+    assertThatThrownBy(() -> new TransportOptions().setPingTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("pingTimeout must be positive");
+    assertThatThrownBy(() -> new TransportOptions().setPingTimeout(Duration.ofNanos(1_500_000)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("pingTimeout: ")
+        .hasMessageContaining("is not a whole number of milliseconds");
+    assertThatThrownBy(() -> new TransportOptions().setPingTimeout(Duration.ofDays(30)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("pingTimeout: ");
+    assertThatThrownBy(() -> new NodeOptions(new JsonObject()
+        .put("transport", new JsonObject().put("pingTimeout", "-1s"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("transport.pingTimeout: ");
   }
 
   @Test
@@ -130,7 +151,7 @@ class TransportOptionsTest {
       "{\"tls\":[]}|tls: expected a JSON object, got []",
       "{\"transport\":{\"maxFrameByte\":1}}|transport.maxFrameByte: unknown option (known: "
           + "idleConnectionTimeout, maxFrameBytes, maxInboundQueuedPackets, maxPacketsInFlight, maxQueuedPackets, "
-          + "packetTimeout)",
+          + "packetTimeout, pingTimeout)",
       "{\"transport\":{\"maxFrameBytes\":10}}|transport.maxFrameBytes: maxFrameBytes must be at least 1024, got 10",
       "{\"transport\":{\"maxFrameBytes\":1.5}}|transport.maxFrameBytes: \"1.5\" is not a whole number",
       "{\"transport\":{\"packetTimeout\":0}}|transport.packetTimeout: packetTimeout must be positive, got PT0S",
