@@ -148,7 +148,10 @@ public final class CkitClusterManager implements ClusterManager {
           active = true;
           promise.succeed();
         } else {
-          shutdown(started, () -> promise.fail(done.cause()));
+          shutdown(started, () -> {
+            stopMembershipEvents();
+            promise.fail(done.cause());
+          });
         }
       });
     });
@@ -156,13 +159,7 @@ public final class CkitClusterManager implements ClusterManager {
 
   /** Stops a core and closes its Vert.x instance; the futures of that instance's context end with it. */
   private void shutdown(ClusterCore running, Runnable then) {
-    running.stop().onComplete(left -> running.close(listenerContext).onComplete(closed -> {
-      ExecutorService events = membershipEvents;
-      if (events != null) {
-        events.shutdown();
-      }
-      then.run();
-    }));
+    running.stop().onComplete(left -> running.close(listenerContext).onComplete(closed -> then.run()));
   }
 
   @Override
@@ -173,7 +170,21 @@ public final class CkitClusterManager implements ClusterManager {
       promise.succeed();
       return;
     }
-    shutdown(running, promise::succeed);
+    // The others must hold this node's last sync map writes when they see it leave (HA reads them then).
+    SyncMaps maps = running.syncMaps();
+    Future<Void> drained = maps == null || maps.stopped() ? Future.succeededFuture() : maps.drain();
+    drained.onComplete(done -> shutdown(running, () -> {
+      stopMembershipEvents();
+      promise.succeed();
+    }));
+  }
+
+  /** Lets the membership thread end once the events already queued have been delivered. */
+  private void stopMembershipEvents() {
+    ExecutorService events = membershipEvents;
+    if (events != null) {
+      events.shutdown();
+    }
   }
 
   @Override

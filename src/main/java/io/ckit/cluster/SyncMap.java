@@ -17,9 +17,10 @@ import java.util.Set;
  *   <li>Reads ({@code get}, {@code containsKey}, {@code size}, iteration) answer at once from this node's copy,
  *       from any thread, without waiting; the copy holds every write this node made or received.
  *   <li>Writes ({@code put}, {@code remove}, {@code putAll}, {@code clear}, and through the entry set) block the
- *       caller until every member has the write, or {@code deliveryTimeout} passed; they return the value this
- *       node's copy held. Never call them on an event loop; calling them on the cluster manager's own event loop
- *       fails with {@link IllegalStateException} (it would wait on itself).
+ *       caller until this node's copy has the write, and return the value it held; every member has the write
+ *       one round trip later, and a leaving cluster manager waits for that. Never call them on an event loop;
+ *       calling them on the cluster manager's own event loop fails with {@link IllegalStateException} (it
+ *       would wait on itself).
  *   <li>Conditional writes ({@code putIfAbsent}, {@code replace}, {@code compute...}: {@link Map}'s defaults)
  *       read, then write: they are not atomic across the cluster. Concurrent writes to one key from different
  *       nodes end, on every node, with the same one (the last by Lamport clock, ties to the writer's name).

@@ -179,6 +179,16 @@ final class SyncMapStore {
     return list;
   }
 
+  /** Every entry of a map by its key text, tombstones included (a copy). */
+  Map<String, Entry> byKey(String map) {
+    MapState state = maps.get(map);
+    Map<String, Entry> copy = new HashMap<>();
+    if (state != null) {
+      state.entries.forEach((key, held) -> copy.put(key, held.entry()));
+    }
+    return copy;
+  }
+
   /** Forgets removals older than {@link #TOMBSTONE_RETENTION_NANOS}. */
   void purge(long now) {
     for (MapState state : maps.values()) {

@@ -26,11 +26,15 @@ import java.util.concurrent.TimeoutException;
  * The sync maps ({@code ClusterManager.getSyncMap}) replicated to every cluster-manager node, on the cluster
  * manager's own HTTP/2 routes (never inside ckit's gossip):
  * <ul>
- *   <li>a write is applied here, then sent to every other member ({@code syncmap/entries}, batched, one request
- *       in flight per member) and completes once each has acknowledged it, or after {@code deliveryTimeout};
- *   <li>every {@code antiEntropyInterval} this node compares digests with one random member, and at once with a
- *       member it failed to reach or just saw join ({@code syncmap/digest}): the member answers with its entries
- *       of the maps that differ, and this node sends back its own where the member's copy still differs;
+ *   <li>a write is applied here, and sent to every other member ({@code syncmap/entries}, batched, one request
+ *       in flight per member); the caller goes on at once (Vert.x's HA manager makes its writes one at a time,
+ *       under a lock, so waiting a round trip of every member per write made HA deployments too slow), and
+ *       {@link #drain} waits until every member has acknowledged them, or {@code deliveryTimeout} passed: the
+ *       cluster manager drains before it leaves;
+ *   <li>every {@code antiEntropyInterval} this node compares digests with one random member whose writes have
+ *       arrived, and at once with a member it failed to reach or just saw join ({@code syncmap/digest}); where
+ *       a map differs the member answers with its keys' versions, and this node sends what is newer here and
+ *       asks for what is newer there (both in one {@code syncmap/entries} request);
  *   <li>a node that joins compares with every member before its {@code join} completes, so it holds the
  *       current content then.
  * </ul>
@@ -145,7 +149,10 @@ final class SyncMaps {
     return core.run(() -> Future.succeededFuture(store.view(map)));
   }
 
-  /** Applies the changes here, sends them to every member; completes with the values they replaced. */
+  /**
+   * Applies the changes here and queues them for every member; completes, with the values they replaced, without
+   * waiting for the members (they have them one round trip later; {@link #drain} waits for that).
+   */
   Future<List<Object>> write(String map, List<Op> ops) {
     return core.run(() -> {
       if (stopped) {
@@ -176,7 +183,21 @@ final class SyncMaps {
       for (String member : waiting) {
         outboxes.computeIfAbsent(member, Outbox::new).offer(seq, entries);
       }
-      return write.promise.future().map(previous);
+      return Future.succeededFuture(previous);
+    });
+  }
+
+  /**
+   * Completes once every write made so far has been acknowledged by every member (or has waited {@code
+   * deliveryTimeout}): what a leaving node waits for, so that the others read its last writes after nodeLeft.
+   */
+  Future<Void> drain() {
+    return core.run(() -> {
+      List<Future<Void>> pending = new ArrayList<>();
+      for (Write write : writes) {
+        pending.add(write.promise.future());
+      }
+      return Future.join(pending).<Void>mapEmpty().recover(failure -> Future.succeededFuture());
     });
   }
 
@@ -303,13 +324,19 @@ final class SyncMaps {
     }
     List<String> others = new ArrayList<>(members.keySet());
     if (!others.isEmpty()) {
-      exchange(others.get(ThreadLocalRandom.current().nextInt(others.size())));
+      String member = others.get(ThreadLocalRandom.current().nextInt(others.size()));
+      Outbox outbox = outboxes.get(member);
+      // Copies differ while writes are on their way: compare with a member once they have arrived.
+      if (outbox == null || (!outbox.inFlight && outbox.pending.isEmpty())) {
+        exchange(member);
+      }
     }
   }
 
   /**
-   * Compares digests with a member, takes what it has newer, sends what it lacks; one at a time per member. On
-   * success the member holds every write this node had made when it began.
+   * Compares digests with a member; where a map differs, the member also sends the version of each of its keys,
+   * and this node sends what is newer here and asks for what is newer there. One comparison at a time per
+   * member; on success the member holds every write this node had made when it began.
    */
   private Future<Void> exchange(String member) {
     Future<Void> inFlight = exchanges.get(member);
@@ -323,33 +350,57 @@ final class SyncMaps {
     long upTo = writeSeq;
     JsonObject body = new JsonObject().put("from", name).put("run", core.runId()).put("digests", digestJson());
     Future<Void> exchange = core.post(addr, DIGEST_ROUTE, body, deliveryMillis).compose(answer -> {
-      Map<String, Long> theirs;
-      List<SyncMapStore.Entry> entries;
+      Map<String, Map<String, Version>> theirs;
       try {
-        theirs = digests(answer);
-        entries = entries(answer);
+        digests(answer);
+        theirs = versions(answer);
       } catch (IllegalArgumentException e) {
         return Future.failedFuture("bad sync map digest answer from " + member + ": " + e.getMessage());
       }
-      long now = System.nanoTime();
-      for (SyncMapStore.Entry entry : entries) {
-        if (store.merge(entry, now)) {
-          repairs.increment();
-        }
-      }
-      Set<String> mapNames = new HashSet<>(theirs.keySet());
-      mapNames.addAll(store.digests().keySet());
-      JsonArray missing = new JsonArray();
-      for (String map : mapNames) {
-        if (store.digest(map) != theirs.getOrDefault(map, 0L)) {
-          store.entries(map).forEach(entry -> missing.add(entry.toJson()));
-        }
-      }
-      if (missing.isEmpty()) {
+      if (theirs.isEmpty()) {
         return Future.succeededFuture();
       }
-      return core.post(addr, ENTRIES_ROUTE, new JsonObject().put("from", name).put("run", core.runId())
-          .put("entries", missing), deliveryMillis).mapEmpty();
+      JsonArray newerHere = new JsonArray();
+      JsonObject want = new JsonObject();
+      theirs.forEach((map, versions) -> {
+        Map<String, SyncMapStore.Entry> mine = store.byKey(map);
+        JsonArray keys = new JsonArray();
+        versions.forEach((key, version) -> {
+          SyncMapStore.Entry held = mine.get(key);
+          if (held == null || SyncMapStore.newer(version.clock, version.origin, held.clock(), held.origin())) {
+            keys.add(key);
+          }
+        });
+        mine.forEach((key, held) -> {
+          Version version = versions.get(key);
+          if (version == null || SyncMapStore.newer(held.clock(), held.origin(), version.clock, version.origin)) {
+            newerHere.add(held.toJson());
+          }
+        });
+        if (!keys.isEmpty()) {
+          want.put(map, keys);
+        }
+      });
+      if (newerHere.isEmpty() && want.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      JsonObject push = new JsonObject().put("from", name).put("run", core.runId()).put("entries", newerHere)
+          .put("want", want).put("repair", true);
+      return core.post(addr, ENTRIES_ROUTE, push, deliveryMillis).compose(reply -> {
+        List<SyncMapStore.Entry> wanted;
+        try {
+          wanted = reply.containsKey("entries") ? entries(reply) : List.of();
+        } catch (IllegalArgumentException e) {
+          return Future.failedFuture("bad sync map entries from " + member + ": " + e.getMessage());
+        }
+        long now = System.nanoTime();
+        for (SyncMapStore.Entry entry : wanted) {
+          if (store.merge(entry, now)) {
+            repairs.increment();
+          }
+        }
+        return Future.succeededFuture();
+      });
     });
     exchanges.put(member, exchange);
     exchange.onComplete(done -> {
@@ -365,6 +416,9 @@ final class SyncMaps {
     return exchange;
   }
 
+  /** A key's version as a member reports it. */
+  private record Version(long clock, String origin) {}
+
   private JsonObject digestJson() {
     JsonObject json = new JsonObject();
     store.digests().forEach(json::put);
@@ -378,6 +432,7 @@ final class SyncMaps {
     Checks.text(body, "from");
     Checks.text(body, "run");
     List<SyncMapStore.Entry> entries = entries(body);
+    Map<String, List<String>> want = want(body);
     long now = System.nanoTime();
     int taken = 0;
     for (SyncMapStore.Entry entry : entries) {
@@ -385,20 +440,41 @@ final class SyncMaps {
         taken++;
       }
     }
-    return Future.succeededFuture(new JsonObject().put("taken", taken));
+    if (Boolean.TRUE.equals(body.getValue("repair"))) {
+      repairs.increment(taken);
+    }
+    JsonObject answer = new JsonObject().put("taken", taken);
+    if (!want.isEmpty()) {
+      JsonArray wanted = new JsonArray();
+      want.forEach((map, keys) -> {
+        Map<String, SyncMapStore.Entry> mine = store.byKey(map);
+        for (String key : keys) {
+          SyncMapStore.Entry held = mine.get(key);
+          if (held != null) {
+            wanted.add(held.toJson());
+          }
+        }
+      });
+      answer.put("entries", wanted);
+    }
+    return Future.succeededFuture(answer);
   }
 
   private Future<JsonObject> onDigest(JsonObject body) {
     Checks.text(body, "from");
     Checks.text(body, "run");
     Map<String, Long> theirs = digests(body);
-    JsonArray differing = new JsonArray();
-    for (String map : store.digests().keySet()) {
+    Set<String> maps = new HashSet<>(theirs.keySet());
+    maps.addAll(store.digests().keySet());
+    JsonObject versions = new JsonObject();
+    for (String map : maps) {
       if (store.digest(map) != theirs.getOrDefault(map, 0L)) {
-        store.entries(map).forEach(entry -> differing.add(entry.toJson()));
+        JsonObject keys = new JsonObject();
+        store.byKey(map).forEach((key, entry) -> keys.put(key, new JsonArray().add(entry.clock()).add(entry.origin())));
+        versions.put(map, keys);
       }
     }
-    return Future.succeededFuture(new JsonObject().put("digests", digestJson()).put("entries", differing));
+    return Future.succeededFuture(new JsonObject().put("digests", digestJson()).put("versions", versions));
   }
 
   private static Map<String, Long> digests(JsonObject body) {
@@ -409,15 +485,78 @@ final class SyncMaps {
     Map<String, Long> digests = new HashMap<>();
     for (Map.Entry<String, Object> entry : (JsonObject) value) {
       Object digest = entry.getValue();
-      if (entry.getKey().isEmpty() || entry.getKey().length() > Checks.MAX_TEXT) {
-        throw new IllegalArgumentException("digests: a map name must have 1 to " + Checks.MAX_TEXT + " characters");
-      }
+      checkName(entry.getKey(), "digests");
       if (!(digest instanceof Long || digest instanceof Integer)) {
         throw new IllegalArgumentException("digests." + entry.getKey() + ": a whole number is required");
       }
       digests.put(entry.getKey(), ((Number) digest).longValue());
     }
     return digests;
+  }
+
+  /** {@code versions: {map: {key: [clock, origin]}}}: each key's version, for the maps that differ. */
+  private static Map<String, Map<String, Version>> versions(JsonObject body) {
+    Object value = body.getValue("versions");
+    if (!(value instanceof JsonObject)) {
+      throw new IllegalArgumentException("versions: an object is required");
+    }
+    Map<String, Map<String, Version>> maps = new HashMap<>();
+    for (Map.Entry<String, Object> map : (JsonObject) value) {
+      checkName(map.getKey(), "versions");
+      if (!(map.getValue() instanceof JsonObject)) {
+        throw new IllegalArgumentException("versions." + map.getKey() + ": an object is required");
+      }
+      Map<String, Version> keys = new HashMap<>();
+      for (Map.Entry<String, Object> key : (JsonObject) map.getValue()) {
+        String where = "versions." + map.getKey() + "[" + key.getKey() + "]";
+        Object pair = key.getValue();
+        if (!(pair instanceof JsonArray) || ((JsonArray) pair).size() != 2) {
+          throw new IllegalArgumentException(where + ": [clock, origin] is required");
+        }
+        Object clock = ((JsonArray) pair).getValue(0);
+        Object origin = ((JsonArray) pair).getValue(1);
+        if (!(clock instanceof Long || clock instanceof Integer) || ((Number) clock).longValue() < 0
+            || !(origin instanceof String) || ((String) origin).isEmpty()) {
+          throw new IllegalArgumentException(where + ": [clock, origin] is required");
+        }
+        keys.put(key.getKey(), new Version(((Number) clock).longValue(), (String) origin));
+      }
+      maps.put(map.getKey(), keys);
+    }
+    return maps;
+  }
+
+  /** {@code want: {map: [key...]}}, optional: the entries a member asks for. */
+  private static Map<String, List<String>> want(JsonObject body) {
+    Object value = body.getValue("want");
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof JsonObject)) {
+      throw new IllegalArgumentException("want: an object is required");
+    }
+    Map<String, List<String>> want = new HashMap<>();
+    for (Map.Entry<String, Object> map : (JsonObject) value) {
+      checkName(map.getKey(), "want");
+      if (!(map.getValue() instanceof JsonArray)) {
+        throw new IllegalArgumentException("want." + map.getKey() + ": an array of keys is required");
+      }
+      List<String> keys = new ArrayList<>();
+      for (Object key : (JsonArray) map.getValue()) {
+        if (!(key instanceof String)) {
+          throw new IllegalArgumentException("want." + map.getKey() + ": an array of keys is required");
+        }
+        keys.add((String) key);
+      }
+      want.put(map.getKey(), keys);
+    }
+    return want;
+  }
+
+  private static void checkName(String map, String field) {
+    if (map.isEmpty() || map.length() > Checks.MAX_TEXT) {
+      throw new IllegalArgumentException(field + ": a map name must have 1 to " + Checks.MAX_TEXT + " characters");
+    }
   }
 
   private static List<SyncMapStore.Entry> entries(JsonObject body) {
