@@ -18,9 +18,10 @@ import java.util.Set;
  *       from any thread, without waiting; the copy holds every write this node made or received.
  *   <li>Writes ({@code put}, {@code remove}, {@code putAll}, {@code clear}, and through the entry set) block the
  *       caller until this node's copy has the write, and return the value it held; every member has the write
- *       one round trip later, and a leaving cluster manager waits for that. Never call them on an event loop;
- *       calling them on the cluster manager's own event loop fails with {@link IllegalStateException} (it
- *       would wait on itself).
+ *       one round trip later, and a leaving cluster manager waits for that. Removals ({@code remove}, {@code
+ *       clear}) block until every member has acknowledged them, or {@code deliveryTimeout} passed. Never call
+ *       them on an event loop; calling them on the cluster manager's own event loop fails with {@link
+ *       IllegalStateException} (it would wait on itself).
  *   <li>Conditional writes ({@code putIfAbsent}, {@code replace}, {@code compute...}: {@link Map}'s defaults)
  *       read, then write: they are not atomic across the cluster. Concurrent writes to one key from different
  *       nodes end, on every node, with the same one (the last by Lamport clock, ties to the writer's name).
@@ -70,7 +71,7 @@ final class SyncMap<K, V> extends AbstractMap<K, V> {
 
   @Override
   public V put(K key, V value) {
-    return write(List.of(op(key, value)), "put").get(0);
+    return write(List.of(op(key, value)), "put", false).get(0);
   }
 
   @Override
@@ -78,7 +79,7 @@ final class SyncMap<K, V> extends AbstractMap<K, V> {
     if (key == null) {
       return null;
     }
-    return write(List.of(removal(key)), "remove").get(0);
+    return write(List.of(removal(key)), "remove", true).get(0);
   }
 
   @Override
@@ -86,7 +87,7 @@ final class SyncMap<K, V> extends AbstractMap<K, V> {
     List<SyncMaps.Op> ops = new ArrayList<>(entries.size());
     entries.forEach((key, value) -> ops.add(op(key, value)));
     if (!ops.isEmpty()) {
-      write(ops, "putAll");
+      write(ops, "putAll", false);
     }
   }
 
@@ -97,7 +98,7 @@ final class SyncMap<K, V> extends AbstractMap<K, V> {
       ops.add(removal(key));
     }
     if (!ops.isEmpty()) {
-      write(ops, "clear");
+      write(ops, "clear", true);
     }
   }
 
@@ -118,11 +119,11 @@ final class SyncMap<K, V> extends AbstractMap<K, V> {
   }
 
   @SuppressWarnings("unchecked")
-  private List<V> write(List<SyncMaps.Op> ops, String what) {
+  private List<V> write(List<SyncMaps.Op> ops, String what, boolean acknowledged) {
     if (maps.stopped()) {
       throw new IllegalStateException("sync map " + name + ": " + what + " after the cluster manager left the cluster");
     }
-    return (List<V>) (List<?>) maps.await(maps.write(name, ops), what);
+    return (List<V>) (List<?>) maps.await(maps.write(name, ops, acknowledged), what);
   }
 
   private static SyncMaps.Op op(Object key, Object value) {

@@ -27,9 +27,11 @@ import java.util.concurrent.TimeoutException;
  * manager's own HTTP/2 routes (never inside ckit's gossip):
  * <ul>
  *   <li>a write is applied here, and sent to every other member ({@code syncmap/entries}, batched, one request
- *       in flight per member); the caller goes on at once (Vert.x's HA manager makes its writes one at a time,
- *       under a lock, so waiting a round trip of every member per write made HA deployments too slow), and
- *       {@link #drain} waits until every member has acknowledged them, or {@code deliveryTimeout} passed: the
+ *       in flight per member); the caller of a put goes on at once (Vert.x's HA manager makes its writes one at a
+ *       time, under a lock, so waiting a round trip of every member per write made HA deployments too slow), the
+ *       caller of a removal once every member has acknowledged it (the HA manager removes a failed node's entry
+ *       to say its fail-over is done: a member still holding it would fail the node over again), and {@link
+ *       #drain} waits until every member has acknowledged every write, or {@code deliveryTimeout} passed: the
  *       cluster manager drains before it leaves;
  *   <li>every {@code antiEntropyInterval} this node compares digests with one random member whose writes have
  *       arrived, and at once with a member it failed to reach or just saw join ({@code syncmap/digest}); where
@@ -150,10 +152,11 @@ final class SyncMaps {
   }
 
   /**
-   * Applies the changes here and queues them for every member; completes, with the values they replaced, without
-   * waiting for the members (they have them one round trip later; {@link #drain} waits for that).
+   * Applies the changes here and queues them for every member; completes with the values they replaced: at once
+   * (the members have them one round trip later; {@link #drain} waits for that), or, when {@code acknowledged},
+   * once every member has acknowledged them or {@code deliveryTimeout} passed.
    */
-  Future<List<Object>> write(String map, List<Op> ops) {
+  Future<List<Object>> write(String map, List<Op> ops, boolean acknowledged) {
     return core.run(() -> {
       if (stopped) {
         return Future.failedFuture(new IllegalStateException("the cluster manager has left the cluster"));
@@ -183,7 +186,7 @@ final class SyncMaps {
       for (String member : waiting) {
         outboxes.computeIfAbsent(member, Outbox::new).offer(seq, entries);
       }
-      return Future.succeededFuture(previous);
+      return acknowledged ? write.promise.future().map(previous) : Future.succeededFuture(previous);
     });
   }
 

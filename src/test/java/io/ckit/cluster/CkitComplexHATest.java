@@ -7,6 +7,6 @@ public class CkitComplexHATest extends io.vertx.tests.ha.ComplexHATest {
 
   @Override
   protected ClusterManager getClusterManager() {
-    return TckClusters.clusterManager();
+    return TckClusters.haClusterManager();
   }
 }

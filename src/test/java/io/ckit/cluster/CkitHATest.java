@@ -7,6 +7,6 @@ public class CkitHATest extends io.vertx.tests.ha.HATest {
 
   @Override
   protected ClusterManager getClusterManager() {
-    return TckClusters.clusterManager();
+    return TckClusters.haClusterManager();
   }
 }
