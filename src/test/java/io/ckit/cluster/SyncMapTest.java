@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The sync map on real clusters (HTTP/2 servers on loopback, one Vert.x and one cluster manager each): a write
- * is in the writer's copy when {@code put} returns and reaches every member, a leaving node's last writes are on
+ * is in the writer's copy when {@code put} returns and reaches every member, a removal is on every member when
+ * {@code remove} returns, a leaving node's last writes are on
  * every member once it has left, a joining node has the content when its join completes, a departed node's
  * entries stay and a nodeLeft listener reads them, concurrent writes converge, anti-entropy repairs a member
  * that missed a write, and bad requests on the routes are refused, counted and change nothing.
@@ -130,6 +131,26 @@ class SyncMapTest {
     for (CkitClusterManager manager : managers.subList(0, 2)) {
       Map<String, String> map = manager.getSyncMap("ha");
       assertThat(map).hasSize(19).containsEntry("k19", "v19").doesNotContainKey("k3");
+    }
+  }
+
+  @Test
+  void aRemovalIsOnEveryMemberWhenRemoveReturns() throws Exception {
+    List<CkitClusterManager> managers = cluster("127.0.0.1:18464-18469", 3);
+    Map<String, Integer> writer = managers.get(0).getSyncMap("ha");
+    List<Map<String, Integer>> others = List.of(managers.get(1).getSyncMap("ha"), managers.get(2).getSyncMap("ha"));
+    Map<String, Integer> all = new java.util.HashMap<>();
+    for (int i = 0; i < 30; i++) {
+      all.put("k" + i, i);
+    }
+    writer.putAll(all);
+    converge(others, all);
+    for (int i = 0; i < 30; i++) {
+      assertThat(writer.remove("k" + i)).isEqualTo(i);
+      // No waiting: remove has returned, so no member holds the key any more.
+      for (Map<String, Integer> other : others) {
+        assertThat(other).doesNotContainKey("k" + i);
+      }
     }
   }
 
