@@ -23,6 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A Vert.x cluster manager on ckit: membership and failure detection from a ckit node (SWIM over HTTP/2),
@@ -39,12 +41,14 @@ import java.util.Map;
  * the file named by the system property {@value #CONFIG_PROPERTY}, else the class-path resource {@value
  * #CONFIG_RESOURCE}, else takes the defaults: 127.0.0.1, a free port, no join addresses.
  *
- * <p>Shared data and HA ({@code getAsyncMap}, {@code getSyncMap}, {@code getLockWithTimeout}, {@code
- * getCounter}) are not built yet (issue 18): they fail with a message saying so.
+ * <p>The sync map ({@link #getSyncMap}, which Vert.x's HA manager uses) is replicated to every cluster-manager
+ * node ({@link SyncMaps}). Shared data ({@code getAsyncMap}, {@code getLockWithTimeout}, {@code getCounter}) is
+ * not built yet (issue 18): it fails with a message saying so.
  *
  * <p>Concurrency: the cluster manager's state lives on the context of a Vert.x instance of its own (see
- * {@link ClusterCore}); listeners are called one at a time, in order, on a worker context of the application's
- * Vert.x instance, so they may block.
+ * {@link ClusterCore}); registration listeners are called one at a time, in order, on a worker context of the
+ * application's Vert.x instance, node listeners one at a time, in order, on a thread of their own; both may
+ * block.
  */
 public final class CkitClusterManager implements ClusterManager {
 
@@ -55,6 +59,8 @@ public final class CkitClusterManager implements ClusterManager {
   /** Why shared data and HA fail. */
   public static final String NOT_BUILT = "shared data and HA on the ckit cluster manager are not built yet (issue 18)";
 
+  private static final System.Logger LOG = System.getLogger(CkitClusterManager.class.getName());
+
   private final CkitClusterOptions given;
   private Vertx vertx;
   private ContextInternal listenerContext;
@@ -63,6 +69,12 @@ public final class CkitClusterManager implements ClusterManager {
   private volatile ClusterCore core;
   private volatile NodeInfo nodeInfo;
   private volatile boolean active;
+  /**
+   * Where nodeAdded and nodeLeft are called: a thread that is no Vert.x context's. Vert.x's HA manager, inside
+   * nodeLeft, runs a task with {@code vertx.runOnContext} and waits for it: on a worker context of its own
+   * Vert.x that task would queue behind the waiting listener (30 s, the HA manager's limit, per fail-over).
+   */
+  private volatile ExecutorService membershipEvents;
 
   /** Options from {@value #CONFIG_PROPERTY}, {@value #CONFIG_RESOURCE} or the defaults, read when joining. */
   public CkitClusterManager() {
@@ -123,6 +135,12 @@ public final class CkitClusterManager implements ClusterManager {
         promise.fail(loaded.cause());
         return;
       }
+      String threadName = "ckit-cm-membership-" + loaded.result().getName();
+      membershipEvents = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, threadName);
+        thread.setDaemon(true);
+        return thread;
+      });
       ClusterCore started = new ClusterCore(loaded.result(), new Listeners());
       core = started;
       started.start().onComplete(done -> {
@@ -130,7 +148,10 @@ public final class CkitClusterManager implements ClusterManager {
           active = true;
           promise.succeed();
         } else {
-          shutdown(started, () -> promise.fail(done.cause()));
+          shutdown(started, () -> {
+            stopMembershipEvents();
+            promise.fail(done.cause());
+          });
         }
       });
     });
@@ -149,7 +170,21 @@ public final class CkitClusterManager implements ClusterManager {
       promise.succeed();
       return;
     }
-    shutdown(running, promise::succeed);
+    // The others must hold this node's last sync map writes when they see it leave (HA reads them then).
+    SyncMaps maps = running.syncMaps();
+    Future<Void> drained = maps == null || maps.stopped() ? Future.succeededFuture() : maps.drain();
+    drained.onComplete(done -> shutdown(running, () -> {
+      stopMembershipEvents();
+      promise.succeed();
+    }));
+  }
+
+  /** Lets the membership thread end once the events already queued have been delivered. */
+  private void stopMembershipEvents() {
+    ExecutorService events = membershipEvents;
+    if (events != null) {
+      events.shutdown();
+    }
   }
 
   @Override
@@ -238,9 +273,24 @@ public final class CkitClusterManager implements ClusterManager {
     promise.fail(new IllegalStateException(NOT_BUILT));
   }
 
+  /**
+   * A map replicated to every cluster-manager node ({@link SyncMap}): reads answer from this node's copy, writes
+   * block the caller until every member has them. Vert.x opens one when HA is enabled.
+   *
+   * @throws IllegalStateException before the cluster manager has joined, or on its own event loop
+   * @throws IllegalArgumentException when the name is empty or longer than 4096 characters
+   */
   @Override
   public <K, V> Map<K, V> getSyncMap(String name) {
-    throw new IllegalStateException(NOT_BUILT);
+    if (name == null || name.isEmpty() || name.length() > Checks.MAX_TEXT) {
+      throw new IllegalArgumentException("sync map name: 1 to " + Checks.MAX_TEXT + " characters are required");
+    }
+    ClusterCore running = core;
+    SyncMaps maps = running == null ? null : running.syncMaps();
+    if (maps == null || !active) {
+      throw new IllegalStateException("sync map " + name + ": the cluster manager has not joined");
+    }
+    return new SyncMap<>(maps, name, maps.await(maps.view(name), "open"));
   }
 
   @Override
@@ -267,20 +317,29 @@ public final class CkitClusterManager implements ClusterManager {
 
     @Override
     public void nodeAdded(String name) {
-      listenerContext.runOnContext(v -> {
-        NodeListener listener = nodeListener;
-        if (listener != null) {
-          listener.nodeAdded(name);
-        }
-      });
+      membership(name, true);
     }
 
     @Override
     public void nodeLeft(String name) {
-      listenerContext.runOnContext(v -> {
+      membership(name, false);
+    }
+
+    private void membership(String name, boolean added) {
+      membershipEvents.execute(() -> {
         NodeListener listener = nodeListener;
-        if (listener != null) {
-          listener.nodeLeft(name);
+        if (listener == null) {
+          return;
+        }
+        try {
+          if (added) {
+            listener.nodeAdded(name);
+          } else {
+            listener.nodeLeft(name);
+          }
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "node listener failed on " + (added ? "nodeAdded(" : "nodeLeft(")
+              + name + ")", e);
         }
       });
     }

@@ -106,6 +106,7 @@ final class ClusterCore {
   private MeterRegistry registry;
   private Counter deliveryTimeouts;
   private Counter fetches;
+  private SyncMaps syncMaps;
   volatile List<String> nodes = List.of();
   volatile String host;
 
@@ -131,6 +132,33 @@ final class ClusterCore {
 
   MeterRegistry meterRegistry() {
     return registry;
+  }
+
+  /** The sync maps, once started; else null. */
+  SyncMaps syncMaps() {
+    return syncMaps;
+  }
+
+  /** This cluster-manager instance's run id. */
+  String runId() {
+    return run;
+  }
+
+  /** Whether the calling thread is the core's event loop. */
+  boolean onOwnEventLoop() {
+    return context.nettyEventLoop().inEventLoop();
+  }
+
+  /** The other members whose address is known: name to address (on the core's context). */
+  Map<String, String> memberAddresses() {
+    Map<String, String> others = new HashMap<>();
+    for (String member : store.members()) {
+      String addr = addresses.get(member);
+      if (addr != null && !member.equals(name)) {
+        others.put(member, addr);
+      }
+    }
+    return others;
   }
 
   /** Runs a task on the core's context and completes with what it returns. */
@@ -178,6 +206,8 @@ final class ClusterCore {
       router.route(BASE_PATH + "state").handler(routing -> receive(routing.request(), "state", this::onState));
       router.route(BASE_PATH + "leave").handler(routing -> receive(routing.request(), "leave", this::onLeave));
       router.route(BASE_PATH + "gone").handler(routing -> receive(routing.request(), "gone", this::onGone));
+      syncMaps = new SyncMaps(this, name, own, context, options, registry);
+      syncMaps.mount(router);
       node.observe(peers -> {
         if (!stopped) {
           membership(peers);
@@ -195,6 +225,7 @@ final class ClusterCore {
           initial.add(fetch(member));
         }
       }
+      initial.add(syncMaps.joined(options.getAntiEntropyInterval().toMillis()));
       antiEntropyTimer = own.setPeriodic(options.getAntiEntropyInterval().toMillis(), id -> antiEntropy());
       return Future.join(initial).<Void>mapEmpty().recover(failure -> Future.succeededFuture());
     }));
@@ -223,6 +254,9 @@ final class ClusterCore {
       stopped = true;
       if (antiEntropyTimer >= 0) {
         own.cancelTimer(antiEntropyTimer);
+      }
+      if (syncMaps != null) {
+        syncMaps.stop();
       }
       if (joins != null) {
         joins.stop();
@@ -292,6 +326,7 @@ final class ClusterCore {
       for (Change change : new ArrayList<>(changes)) {
         change.acknowledged(gone);
       }
+      syncMaps.memberLeft(gone);
       listener.nodeLeft(gone);
       String goneRun = runs.get(gone);
       if (goneRun != null) {
@@ -308,6 +343,7 @@ final class ClusterCore {
     for (String joined : added) {
       listener.nodeAdded(joined);
       fetch(joined);
+      syncMaps.memberAdded(joined);
     }
     publish(touched);
   }
@@ -617,7 +653,7 @@ final class ClusterCore {
   }
 
   /** Reads a bounded JSON body, checks it, answers; every refusal is counted by route and reason. */
-  private void receive(HttpServerRequest request, String route, java.util.function.Function<JsonObject,
+  void receive(HttpServerRequest request, String route, java.util.function.Function<JsonObject,
       Future<JsonObject>> handler) {
     if (request.method() != HttpMethod.POST) {
       refuse(request, route, 405, "method", "POST only");
@@ -701,7 +737,7 @@ final class ClusterCore {
   }
 
   /** POSTs JSON to a member's route and reads its JSON answer, bounded in size and time. */
-  private Future<JsonObject> post(String addr, String route, JsonObject body, long timeoutMillis) {
+  Future<JsonObject> post(String addr, String route, JsonObject body, long timeoutMillis) {
     HostPort target = HostPort.parse(addr);
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host())
         .setPort(target.port()).setURI(BASE_PATH + route).setIdleTimeout(timeoutMillis)
