@@ -136,9 +136,9 @@ public final class CkitClusterManager implements ClusterManager {
     });
   }
 
-  /** Stops a core and closes its Vert.x instance; the futures of that instance's context end with it. */
+  /** Stops a core and closes its Vert.x instance, once, within a bounded time (see {@link ClusterCore#shutdown}). */
   private void shutdown(ClusterCore running, Runnable then) {
-    running.stop().onComplete(left -> running.close(listenerContext).onComplete(closed -> then.run()));
+    running.shutdown(vertx).onComplete(closed -> then.run());
   }
 
   @Override

@@ -41,7 +41,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 /**
@@ -73,6 +76,12 @@ final class ClusterCore {
   private static final int MAX_REGISTRATIONS = 1_000_000;
   /** How long a node's entries count before ckit's gossip shows it as a member; then they go. */
   private static final long NON_MEMBER_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+  /** How long a leaving node waits for each member to take its leave notice, at most. */
+  private static final long LEAVE_NOTICE_MILLIS = 2_000;
+  /** Beyond its parts' own timeouts, how long a leave may run before the node closes anyway. */
+  private static final long STOP_SLACK_MILLIS = 10_000;
+  /** How long closing the private Vert.x instance may take before the leave completes anyway. */
+  private static final long CLOSE_BOUND_MILLIS = 20_000;
 
   interface Listener {
     void nodeAdded(String name);
@@ -96,6 +105,8 @@ final class ClusterCore {
   private final Map<String, Future<Void>> pulls = new HashMap<>();
   /** Members another member reported dead while this node's detector still had them: when (nanoTime). */
   private final Map<String, Long> reportedGone = new HashMap<>();
+  /** The leave and close, once started (any thread may start it). */
+  private final AtomicReference<Future<Void>> shutdown = new AtomicReference<>();
   private HttpServer server;
   private HttpClient client;
   private Node node;
@@ -133,16 +144,24 @@ final class ClusterCore {
     return registry;
   }
 
-  /** Runs a task on the core's context and completes with what it returns. */
+  /**
+   * Runs a task on the core's context and completes with what it returns, on that context; fails at once once
+   * the private Vert.x instance is closed. The future is bound to no context: one bound to the core's would drop
+   * its callbacks once that instance is gone, and a caller would wait for ever.
+   */
   <T> Future<T> run(java.util.function.Supplier<Future<T>> task) {
-    Promise<T> promise = context.promise();
-    context.runOnContext(nothing -> {
-      try {
-        task.get().onComplete(promise);
-      } catch (RuntimeException e) {
-        promise.fail(e);
-      }
-    });
+    Promise<T> promise = Promise.promise();
+    try {
+      context.runOnContext(nothing -> {
+        try {
+          task.get().onComplete(promise);
+        } catch (RuntimeException e) {
+          promise.fail(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      promise.fail(new IllegalStateException("the cluster manager has left the cluster"));
+    }
     return promise.future();
   }
 
@@ -232,7 +251,7 @@ final class ClusterCore {
       for (String member : store.members()) {
         String addr = addresses.get(member);
         if (!member.equals(name) && addr != null) {
-          told.add(post(addr, "leave", bye, Math.min(2000, options.getDeliveryTimeout().toMillis())));
+          told.add(post(addr, "leave", bye, Math.min(LEAVE_NOTICE_MILLIS, options.getDeliveryTimeout().toMillis())));
         }
       }
       changes.forEach(change -> change.promise.tryComplete());
@@ -246,13 +265,52 @@ final class ClusterCore {
   }
 
   /**
-   * Closes the private Vert.x instance from a context of another instance (a future of its own contexts could
-   * not complete once they are gone); completes on that context.
+   * Leaves ({@link #stop}) and closes the private Vert.x instance, once however often it is called, within a
+   * bounded time whatever the members do: a leave still running after {@link #stopBoundMillis} is cut short, and
+   * a close still running {@value #CLOSE_BOUND_MILLIS} ms later is given up (with a warning each). The timers run
+   * on the application's Vert.x instance {@code app}, which outlives this one; the future is bound to no context.
    */
-  Future<Void> close(ContextInternal from) {
-    Promise<Void> closed = from.promise();
-    from.runOnContext(v -> own.close().onComplete(done -> closed.complete()));
-    return closed.future();
+  Future<Void> shutdown(Vertx app) {
+    Promise<Void> done = Promise.promise();
+    if (!shutdown.compareAndSet(null, done.future())) {
+      return shutdown.get();
+    }
+    long stopBound = stopBoundMillis();
+    AtomicBoolean closing = new AtomicBoolean();
+    Runnable close = () -> {
+      if (!closing.compareAndSet(false, true)) {
+        return;
+      }
+      long giveUp = app.setTimer(CLOSE_BOUND_MILLIS, id -> {
+        if (done.tryComplete()) {
+          LOG.log(Level.WARNING, "cluster manager " + name + ": its Vert.x instance still closing after "
+              + CLOSE_BOUND_MILLIS + " ms; left anyway");
+        }
+      });
+      own.close().onComplete(closed -> {
+        app.cancelTimer(giveUp);
+        done.tryComplete();
+      });
+    };
+    long cutShort = app.setTimer(stopBound, id -> {
+      LOG.log(Level.WARNING, "cluster manager " + name + ": leave still running after " + stopBound
+          + " ms; closing now");
+      close.run();
+    });
+    stop().onComplete(left -> {
+      app.cancelTimer(cutShort);
+      close.run();
+    });
+    return done.future();
+  }
+
+  /**
+   * How long {@link #stop} may take: telling the members (their requests bounded by two delivery timeouts: the
+   * connection, then the answer), ckit's leave, and the closes of the server and clients, with room to spare.
+   */
+  private long stopBoundMillis() {
+    long tell = 2 * Math.min(LEAVE_NOTICE_MILLIS, options.getDeliveryTimeout().toMillis());
+    return tell + options.getNodeOptions().getLeaveTimeout().toMillis() + STOP_SLACK_MILLIS;
   }
 
   // ---------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +83,72 @@ class CkitClusterManagerTest {
     List<String> expected = managers.stream().map(CkitClusterManager::getNodeId).sorted().toList();
     for (CkitClusterManager manager : managers) {
       assertThat(manager.getNodes()).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Test
+  void closingWhileAPeerIsPausedEndsWithinTheTimeouts() throws Exception {
+    String range = "127.0.0.1:18000-18001";
+    ClusterNodeProcess peer = ClusterNodeProcess.start(options(range).setDeliveryTimeout(Duration.ofSeconds(2)));
+    try {
+      CkitClusterManager manager = new CkitClusterManager(options(range).setDeliveryTimeout(Duration.ofSeconds(2)));
+      Vertx vertx = await(Vertx.builder().withClusterManager(manager).buildClustered());
+      Poll.until("the two see each other", () -> manager.getNodes().size() == 2);
+      Poll.until("the peer's consumer is known", () -> !registrations(manager, "ping").isEmpty());
+      await(vertx.eventBus().consumer("before", msg -> { }).completion());
+      peer.signal("STOP");
+      // Changes now wait for a peer that answers nothing, and so do the leave and its gossip.
+      for (int i = 0; i < 5; i++) {
+        vertx.eventBus().consumer("while-paused-" + i, msg -> { });
+      }
+      long start = System.nanoTime();
+      await(vertx.close());
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      System.out.println("closed with a paused peer in " + millis + " ms");
+      // Unregistering waits for the delivery timeout (2 s), the leave for at most 2 s more, ckit's leave for its
+      // leave timeout (1 s), the closes for their grace: about 6 s; 30 s leaves room for a loaded machine.
+      assertThat(millis).isLessThan(30_000);
+    } finally {
+      peer.kill();
+    }
+  }
+
+  @Test
+  void aJoinThatFailsEndsAndItsCloseEnds() throws Exception {
+    Vertx plain = Vertx.vertx();
+    started.add(plain);
+    var taken = await(plain.createNetServer().connectHandler(socket -> { }).listen(18010, "127.0.0.1"));
+    CkitClusterManager manager = new CkitClusterManager(options("127.0.0.1:18010-18010"));
+    long start = System.nanoTime();
+    Throwable failure = await(Vertx.builder().withClusterManager(manager).buildClustered()
+        .<Throwable>transform(done -> Future.succeededFuture(done.cause())));
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(failure).hasMessageStartingWith("listen: cannot bind 127.0.0.1:18010-18010");
+    assertThat(millis).isLessThan(30_000);
+    assertThat(manager.isActive()).isFalse();
+    await(taken.close());
+  }
+
+  @Test
+  void leavingBeforeVertxClosesAndLeavingTwiceEndAndLaterCallsFailClearly() throws Exception {
+    CkitClusterManager manager = new CkitClusterManager(options("127.0.0.1:18011-18012"));
+    Vertx vertx = await(Vertx.builder().withClusterManager(manager).buildClustered());
+    await(vertx.eventBus().consumer("held", msg -> { }).completion());
+    await(Future.<Void>future(manager::leave));
+    await(Future.<Void>future(manager::leave));
+    assertThat(manager.isActive()).isFalse();
+    Throwable late = await(Future.<List<RegistrationInfo>>future(promise -> manager.getRegistrations("held", promise))
+        .<Throwable>transform(done -> Future.succeededFuture(done.cause())));
+    assertThat(late).hasMessage("the cluster manager has left the cluster");
+    // Vert.x's own close unregisters the consumer through the manager that has left, then leaves once more.
+    await(vertx.close());
+  }
+
+  private static List<RegistrationInfo> registrations(CkitClusterManager manager, String address) {
+    try {
+      return await(Future.<List<RegistrationInfo>>future(promise -> manager.getRegistrations(address, promise)));
+    } catch (Exception e) {
+      throw new AssertionError(e);
     }
   }
 
