@@ -294,5 +294,15 @@ public final class CkitClusterManager implements ClusterManager {
         }
       });
     }
+
+    @Override
+    public void registrationsLost() {
+      listenerContext.runOnContext(v -> {
+        RegistrationListener listener = registrationListener;
+        if (listener != null) {
+          listener.registrationsLost();
+        }
+      });
+    }
   }
 }

@@ -89,6 +89,8 @@ final class ClusterCore {
     void nodeLeft(String name);
 
     void registrationsUpdated(String address, List<RegistrationInfo> registrations);
+
+    void registrationsLost();
   }
 
   private final CkitClusterOptions options;
@@ -117,6 +119,14 @@ final class ClusterCore {
   private MeterRegistry registry;
   private Counter deliveryTimeouts;
   private Counter fetches;
+  private Counter lost;
+  /**
+   * The members known to hold this node's entries, with the run of theirs that does: they took an update or a
+   * whole copy. One of them (the same run) asking again with no copy at all has dropped this node (declared it
+   * dead). Kept while they are away (a partition): the loss shows when they come back.
+   */
+  private final Map<String, String> holders = new HashMap<>();
+  private long lostAtNanos;
   volatile List<String> nodes = List.of();
   volatile String host;
 
@@ -182,6 +192,10 @@ final class ClusterCore {
           .tag("cluster_name", nodeOptions.getLabel()).register(registry);
       fetches = Counter.builder("cluster_vertx_fetches_total")
           .description("Whole entries fetched from a member (anti-entropy, gaps, new members)")
+          .tag("cluster_name", nodeOptions.getLabel()).register(registry);
+      lost = Counter.builder("cluster_vertx_registrations_lost_total")
+          .description("Times a member had dropped this node (declared it dead): this node's copies were refetched"
+              + " and the registration listener told that registrations were lost")
           .tag("cluster_name", nodeOptions.getLabel()).register(registry);
       Gauge.builder("cluster_vertx_registrations", store, EntryStore::totalRegistrations)
           .description("Event-bus registrations visible on this node").tag("cluster_name", nodeOptions.getLabel())
@@ -470,15 +484,28 @@ final class ClusterCore {
       inFlight = true;
       post(addr, "update", body, options.getDeliveryTimeout().toMillis()).onComplete(done -> {
         inFlight = false;
-        if (done.succeeded()) {
-          for (Change change : new ArrayList<>(changes)) {
-            if (change.version <= last) {
-              change.acknowledged(member);
-            }
-          }
-        } else {
-          LOG.log(Level.DEBUG, "cluster manager " + name + ": update to " + member + " failed: "
+        if (done.failed()) {
+          // Sent again on the next anti-entropy round (not at once: the member may be slow or away), until the
+          // member takes it or is gone; the member's anti-entropy alone would not find it while its gossip does
+          // not show this node yet.
+          LOG.log(Level.DEBUG, "cluster manager " + name + ": update to " + member + " failed (to be sent again): "
               + done.cause().getMessage());
+          pending.addAll(0, batch);
+          return;
+        }
+        String holderRun = done.result().getString("run");
+        if ("gone".equals(done.result().getString("result"))) {
+          // It refuses this run: it has dropped this node.
+          if (holderRun != null && holderRun.equals(holders.remove(member))) {
+            lostBy(member);
+          }
+        } else if (holderRun != null) {
+          holders.put(member, holderRun);
+        }
+        for (Change change : new ArrayList<>(changes)) {
+          if (change.version <= last) {
+            change.acknowledged(member);
+          }
         }
         flush();
       });
@@ -614,7 +641,7 @@ final class ClusterCore {
     Set<String> touched = new HashSet<>();
     EntryStore.Result result = store.apply(from, fromRun, base, version, ops, touched);
     publish(touched);
-    JsonObject ok = new JsonObject().put("result", result.name().toLowerCase());
+    JsonObject ok = new JsonObject().put("result", result.name().toLowerCase()).put("run", run);
     if (result != EntryStore.Result.GAP) {
       return Future.succeededFuture(ok);
     }
@@ -636,8 +663,14 @@ final class ClusterCore {
     if (!(known instanceof Number)) {
       throw new IllegalArgumentException("known: a number is required");
     }
+    if (((String) knownRun).isEmpty() && fromRun.equals(holders.get(from))) {
+      lostBy(from);
+    }
+    holders.put(from, fromRun);
     NodeEntries held = store.get(from);
-    if (store.members().contains(from) && (held == null || !held.run.equals(fromRun) || held.version < theirVersion)) {
+    if (held == null || !held.run.equals(fromRun) || held.version < theirVersion) {
+      // Also from a node that ckit's gossip does not show here yet: its entries count from now (see EntryStore).
+      addresses.putIfAbsent(from, addr);
       fetch(from);
     }
     if (run.equals(knownRun) && ((Number) known).longValue() == ownEntries.version) {
@@ -647,11 +680,34 @@ final class ClusterCore {
     return Future.succeededFuture(ownEntries.toJson());
   }
 
+  /**
+   * A member that held this node's entries asks for them with none: it had dropped this node (declared it dead:
+   * a partition, or a false alarm this node refuted), and meanwhile sent it none of its own changes, so this
+   * node's copies may miss some. Tells the registration listener that registrations were lost (at most once per
+   * anti-entropy interval) and fetches every member's entries at once rather than one per round.
+   */
+  private void lostBy(String member) {
+    LOG.log(Level.INFO, "cluster manager " + name + ": " + member + " had dropped this node; fetching every"
+        + " member's entries again");
+    lost.increment();
+    long now = System.nanoTime();
+    if (lostAtNanos == 0 || now - lostAtNanos >= options.getAntiEntropyInterval().toNanos()) {
+      lostAtNanos = now;
+      listener.registrationsLost();
+    }
+    for (String other : store.members()) {
+      if (!other.equals(name)) {
+        fetch(other);
+      }
+    }
+  }
+
   private Future<JsonObject> onLeave(JsonObject body) {
     String from = Checks.text(body, "from");
     String fromRun = Checks.text(body, "run");
     Set<String> touched = new HashSet<>();
     store.depart(from, fromRun, touched);
+    holders.remove(from, fromRun);
     publish(touched);
     LOG.log(Level.DEBUG, "cluster manager " + name + ": " + from + " leaves");
     return Future.succeededFuture(new JsonObject().put("result", "left"));

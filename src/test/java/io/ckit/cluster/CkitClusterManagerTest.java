@@ -6,6 +6,7 @@ import io.ckit.Node;
 import io.ckit.NodeOptions;
 import io.ckit.gossip.GossipOptions;
 import io.ckit.peer.PeerState;
+import io.ckit.testing.CuttableProxy;
 import io.ckit.testing.Poll;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
@@ -144,7 +145,83 @@ class CkitClusterManagerTest {
     await(vertx.close());
   }
 
-  private static List<RegistrationInfo> registrations(CkitClusterManager manager, String address) {
+  @Test
+  void afterAPartitionHealsEachSideIsToldRegistrationsWereLostAndHasTheOthersChanges() throws Exception {
+    Vertx proxies = Vertx.vertx();
+    started.add(proxies);
+    CuttableProxy toA = CuttableProxy.start(proxies).target(18030);
+    CuttableProxy toB = CuttableProxy.start(proxies).target(18031);
+    // Each reaches the other only through its proxy: cutting both splits them, in both directions.
+    LostCounting a = new LostCounting(new CkitClusterManager(options("127.0.0.1:18030")
+        .setAdvertiseAddress("127.0.0.1:" + toA.port()).setJoinAddresses(List.of("127.0.0.1:" + toB.port()))));
+    LostCounting b = new LostCounting(new CkitClusterManager(options("127.0.0.1:18031")
+        .setAdvertiseAddress("127.0.0.1:" + toB.port()).setJoinAddresses(List.of("127.0.0.1:" + toA.port()))));
+    Future<Vertx> startingA = Vertx.builder().withClusterManager(a).buildClustered().onSuccess(started::add);
+    Future<Vertx> startingB = Vertx.builder().withClusterManager(b).buildClustered().onSuccess(started::add);
+    Vertx vertxA = await(startingA);
+    Vertx vertxB = await(startingB);
+    Poll.until("the two see each other", () -> a.getNodes().size() == 2 && b.getNodes().size() == 2);
+    MessageConsumer<Object> before = vertxB.eventBus().consumer("before", msg -> msg.reply("b"));
+    await(before.completion());
+    Poll.until("a has b's consumer", () -> registrations(a, "before").size() == 1);
+    assertThat(a.lost.get() + b.lost.get()).isZero();
+
+    toA.cut(true);
+    toB.cut(true);
+    pollLonger("each declares the other dead", () -> a.getNodes().size() == 1 && b.getNodes().size() == 1);
+    assertThat(registrations(a, "before")).isEmpty();
+    await(before.unregister());
+    await(vertxB.eventBus().consumer("during-b", msg -> msg.reply("b")).completion());
+    await(vertxA.eventBus().consumer("during-a", msg -> msg.reply("a")).completion());
+
+    toA.cut(false);
+    toB.cut(false);
+    pollLonger("the two see each other again", () -> a.getNodes().size() == 2 && b.getNodes().size() == 2);
+    pollLonger("each was told registrations were lost", () -> a.lost.get() >= 1 && b.lost.get() >= 1);
+    Poll.until("a has b's changes", () -> registrations(a, "during-b").size() == 1
+        && registrations(a, "before").isEmpty());
+    Poll.until("b has a's changes", () -> registrations(b, "during-a").size() == 1);
+    assertThat(registrations(a, "during-b")).extracting(RegistrationInfo::nodeId).containsExactly(b.getNodeId());
+    assertThat(registrations(b, "during-a")).extracting(RegistrationInfo::nodeId).containsExactly(a.getNodeId());
+    assertThat(await(vertxA.eventBus().request("during-b", "?")).body()).isEqualTo("b");
+    assertThat(await(vertxB.eventBus().request("during-a", "?")).body()).isEqualTo("a");
+    assertThat(lostCount(a)).isGreaterThanOrEqualTo(1.0);
+    assertThat(lostCount(b)).isGreaterThanOrEqualTo(1.0);
+  }
+
+  /** Vert.x's registration listener, seen through a wrapper that counts {@code registrationsLost} calls. */
+  private static final class LostCounting extends io.vertx.tests.eventbus.WrappedClusterManager {
+    final java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
+
+    LostCounting(CkitClusterManager delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public void registrationsLost() {
+      lost.incrementAndGet();
+      super.registrationsLost();
+    }
+  }
+
+  private static double lostCount(io.vertx.core.spi.cluster.ClusterManager wrapped) {
+    var registry = ((CkitClusterManager) ((LostCounting) wrapped).getDelegate()).meterRegistry();
+    return registry.get("cluster_vertx_registrations_lost_total").counter().count();
+  }
+
+  /** Failure detection and rejoins take seconds each, longer on a loaded machine: waits up to 90 s. */
+  private static void pollLonger(String what, java.util.function.BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after 90 s waiting for " + what);
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  private static List<RegistrationInfo> registrations(io.vertx.core.spi.cluster.ClusterManager manager,
+      String address) {
     try {
       return await(Future.<List<RegistrationInfo>>future(promise -> manager.getRegistrations(address, promise)));
     } catch (Exception e) {
