@@ -73,6 +73,8 @@ final class ClusterCore {
   private static final System.Logger LOG = System.getLogger(ClusterCore.class.getName());
   static final String BASE_PATH = "/api/v1/ckit/vertx/";
   private static final String JSON = "application/json";
+  /** The body of the 503 a node answers once it has left. */
+  private static final String STOPPED = "stopped";
   private static final int MAX_REGISTRATIONS = 1_000_000;
   /** How long a node's entries count before ckit's gossip shows it as a member; then they go. */
   private static final long NON_MEMBER_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
@@ -427,6 +429,8 @@ final class ClusterCore {
       }
       Set<String> waiting = new HashSet<>(store.members());
       waiting.remove(name);
+      // Members that said they leave, or were reported dead, wait for nothing.
+      waiting.removeIf(store::departed);
       if (waiting.isEmpty()) {
         return Future.succeededFuture();
       }
@@ -484,6 +488,11 @@ final class ClusterCore {
       inFlight = true;
       post(addr, "update", body, options.getDeliveryTimeout().toMillis()).onComplete(done -> {
         inFlight = false;
+        if (done.failed() && done.cause() instanceof MemberStopped) {
+          // It has left (its leave notice may still be on the way): it needs nothing more from this node.
+          departing(member);
+          return;
+        }
         if (done.failed()) {
           // Sent again on the next anti-entropy round (not at once: the member may be slow or away), until the
           // member takes it or is gone; the member's anti-entropy alone would not find it while its gossip does
@@ -706,11 +715,36 @@ final class ClusterCore {
     String from = Checks.text(body, "from");
     String fromRun = Checks.text(body, "run");
     Set<String> touched = new HashSet<>();
+    NodeEntries held = store.get(from);
+    if (held == null || held.run.equals(fromRun)) {
+      departing(from);
+    }
     store.depart(from, fromRun, touched);
     holders.remove(from, fromRun);
     publish(touched);
     LOG.log(Level.DEBUG, "cluster manager " + name + ": " + from + " leaves");
     return Future.succeededFuture(new JsonObject().put("result", "left"));
+  }
+
+  /**
+   * A member leaves: no change waits for it any more and nothing more is sent to it, though ckit's gossip may show
+   * it for a while yet (without this, every change made meanwhile would wait for the delivery timeout).
+   */
+  private void departing(String member) {
+    Outbox outbox = outboxes.remove(member);
+    if (outbox != null) {
+      outbox.closed = true;
+    }
+    for (Change change : new ArrayList<>(changes)) {
+      change.acknowledged(member);
+    }
+  }
+
+  /** A member answered that it has left. */
+  private static final class MemberStopped extends IllegalStateException {
+    MemberStopped(String message) {
+      super(message);
+    }
   }
 
   private Future<JsonObject> onGone(JsonObject body) {
@@ -756,7 +790,7 @@ final class ClusterCore {
       }
       Future<JsonObject> answer;
       try {
-        answer = stopped ? Future.failedFuture("stopped") : handler.apply(body);
+        answer = stopped ? Future.failedFuture(STOPPED) : handler.apply(body);
       } catch (IllegalArgumentException e) {
         refuse(request, route, 400, "field", e.getMessage());
         return;
@@ -826,7 +860,9 @@ final class ClusterCore {
         if (failure != null) {
           answer.tryFail(route + " to " + addr + ": " + failure);
         } else if (response.statusCode() != 200) {
-          answer.tryFail(route + " to " + addr + ": " + response.statusCode() + " " + buffer.toString());
+          answer.tryFail(response.statusCode() == 503 && STOPPED.equals(buffer.toString())
+              ? new MemberStopped(route + " to " + addr + ": it has stopped")
+              : new IllegalStateException(route + " to " + addr + ": " + response.statusCode() + " " + buffer));
         } else {
           try {
             answer.tryComplete(new JsonObject(buffer));

@@ -220,6 +220,41 @@ class CkitClusterManagerTest {
     }
   }
 
+  @Test
+  void aChangeWaitsForNoMemberThatSaidItLeaves() throws Exception {
+    String range = "127.0.0.1:18040-18041";
+    ClusterNodeProcess peer = ClusterNodeProcess.start(options(range));
+    try {
+      CkitClusterManager manager = new CkitClusterManager(options(range).setDeliveryTimeout(Duration.ofSeconds(30)));
+      Vertx vertx = clustered(manager);
+      Poll.until("the two see each other", () -> manager.getNodes().size() == 2);
+      WebClient client = WebClient.create(vertx);
+      try {
+        // The peer's run, as it answers anyone who asks for its entries.
+        JsonObject asked = new JsonObject().put("from", "asker").put("run", "r").put("addr", "127.0.0.1:1")
+            .put("version", 0).put("knownRun", "").put("known", -1);
+        JsonObject entries = await(client.postAbs("http://" + peer.address() + ClusterCore.BASE_PATH + "state")
+            .putHeader("Content-Type", "application/json").sendBuffer(asked.toBuffer())).bodyAsJsonObject();
+        assertThat(entries.getString("name")).isEqualTo(peer.nodeId());
+        // Paused, it would take no change; then its leave notice comes (gossip still lists it for seconds).
+        peer.signal("STOP");
+        JsonObject leave = new JsonObject().put("from", peer.nodeId()).put("run", entries.getString("run"));
+        assertThat(await(client.postAbs("http://" + manager.advertiseAddress() + ClusterCore.BASE_PATH + "leave")
+            .putHeader("Content-Type", "application/json").sendBuffer(leave.toBuffer())).statusCode()).isEqualTo(200);
+        long start = System.nanoTime();
+        await(vertx.eventBus().consumer("after-leave", msg -> { }).completion());
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(millis).isLessThan(10_000);
+        assertThat(manager.getNodes()).contains(peer.nodeId());
+        assertThat(manager.meterRegistry().get("cluster_vertx_delivery_timeouts_total").counter().count()).isZero();
+      } finally {
+        client.close();
+      }
+    } finally {
+      peer.kill();
+    }
+  }
+
   private static List<RegistrationInfo> registrations(io.vertx.core.spi.cluster.ClusterManager manager,
       String address) {
     try {
