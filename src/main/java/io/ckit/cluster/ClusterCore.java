@@ -109,6 +109,12 @@ final class ClusterCore {
   private final Map<String, Future<Void>> pulls = new HashMap<>();
   /** Members another member reported dead while this node's detector still had them: when (nanoTime). */
   private final Map<String, Long> reportedGone = new HashMap<>();
+  /**
+   * Nodes that reached this one (an update, a digest) while ckit's gossip here does not show them yet, and when
+   * they first did: changes wait for them too (for at most {@link #NON_MEMBER_GRACE_NANOS}), so a consumer
+   * registered here just after a join is known to a node whose gossip is ahead of this one's.
+   */
+  private final Map<String, Long> contacts = new HashMap<>();
   /** The leave and close, once started (any thread may start it). */
   private final AtomicReference<Future<Void>> shutdown = new AtomicReference<>();
   private HttpServer server;
@@ -380,6 +386,7 @@ final class ClusterCore {
       }
     }
     for (String joined : added) {
+      contacts.remove(joined);
       listener.nodeAdded(joined);
       fetch(joined);
     }
@@ -429,6 +436,7 @@ final class ClusterCore {
       }
       Set<String> waiting = new HashSet<>(store.members());
       waiting.remove(name);
+      waiting.addAll(contacts.keySet());
       // Members that said they leave, or were reported dead, wait for nothing.
       waiting.removeIf(store::departed);
       if (waiting.isEmpty()) {
@@ -599,7 +607,15 @@ final class ClusterCore {
       return;
     }
     Set<String> expired = new HashSet<>();
-    store.expireNonMembers(System.nanoTime(), NON_MEMBER_GRACE_NANOS, expired);
+    long now = System.nanoTime();
+    for (Map.Entry<String, Long> contact : new ArrayList<>(contacts.entrySet())) {
+      if (now - contact.getValue() >= NON_MEMBER_GRACE_NANOS) {
+        contacts.remove(contact.getKey());
+        addresses.remove(contact.getKey());
+        departing(contact.getKey());
+      }
+    }
+    store.expireNonMembers(now, NON_MEMBER_GRACE_NANOS, expired);
     publish(expired);
     List<String> others = new ArrayList<>();
     for (String member : store.members()) {
@@ -647,6 +663,7 @@ final class ClusterCore {
     if (from.equals(name)) {
       throw new IllegalArgumentException("from: \"" + from + "\" is this node's own name");
     }
+    contacted(from, fromRun, addr);
     Set<String> touched = new HashSet<>();
     EntryStore.Result result = store.apply(from, fromRun, base, version, ops, touched);
     publish(touched);
@@ -672,6 +689,7 @@ final class ClusterCore {
     if (!(known instanceof Number)) {
       throw new IllegalArgumentException("known: a number is required");
     }
+    contacted(from, fromRun, addr);
     if (((String) knownRun).isEmpty() && fromRun.equals(holders.get(from))) {
       lostBy(from);
     }
@@ -726,11 +744,21 @@ final class ClusterCore {
     return Future.succeededFuture(new JsonObject().put("result", "left"));
   }
 
+  /** A node that gossip here does not show yet reached this node: see {@link #contacts}. */
+  private void contacted(String from, String fromRun, String addr) {
+    if (from.equals(name) || store.members().contains(from) || store.refuses(from, fromRun)) {
+      return;
+    }
+    addresses.put(from, addr);
+    contacts.putIfAbsent(from, System.nanoTime());
+  }
+
   /**
    * A member leaves: no change waits for it any more and nothing more is sent to it, though ckit's gossip may show
    * it for a while yet (without this, every change made meanwhile would wait for the delivery timeout).
    */
   private void departing(String member) {
+    contacts.remove(member);
     Outbox outbox = outboxes.remove(member);
     if (outbox != null) {
       outbox.closed = true;

@@ -255,6 +255,38 @@ class CkitClusterManagerTest {
     }
   }
 
+  @Test
+  void aNodeThatGossipDoesNotShowYetButAskedGetsTheChangesToo() throws Exception {
+    CkitClusterManager manager = new CkitClusterManager(options("127.0.0.1:18050-18051"));
+    Vertx vertx = clustered(manager);
+    // A node ahead of this one's gossip: it asks for this node's entries and answers as a cluster manager would.
+    List<JsonObject> updates = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var ghost = await(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      JsonObject answer = request.path().endsWith("/update")
+          ? new JsonObject().put("result", "applied").put("run", "ghost-run")
+          : new JsonObject().put("name", "ghost").put("run", "ghost-run").put("version", 0)
+              .put("registrations", new io.vertx.core.json.JsonArray());
+      if (request.path().endsWith("/update")) {
+        updates.add(body.toJsonObject());
+      }
+      request.response().putHeader("Content-Type", "application/json").end(answer.toBuffer());
+    })).listen(0, "127.0.0.1"));
+    WebClient client = WebClient.create(vertx);
+    try {
+      JsonObject asks = new JsonObject().put("from", "ghost").put("run", "ghost-run")
+          .put("addr", "127.0.0.1:" + ghost.actualPort()).put("version", 0).put("knownRun", "").put("known", -1);
+      assertThat(await(client.postAbs("http://" + manager.advertiseAddress() + ClusterCore.BASE_PATH + "state")
+          .putHeader("Content-Type", "application/json").sendBuffer(asks.toBuffer())).statusCode()).isEqualTo(200);
+      assertThat(manager.getNodes()).containsExactly(manager.getNodeId());
+      await(vertx.eventBus().consumer("to-ghost", msg -> { }).completion());
+      Poll.until("the ghost got the change", () -> updates.stream().anyMatch(update ->
+          update.getJsonArray("ops").encode().contains("\"to-ghost\"")));
+    } finally {
+      client.close();
+      await(ghost.close());
+    }
+  }
+
   private static List<RegistrationInfo> registrations(io.vertx.core.spi.cluster.ClusterManager manager,
       String address) {
     try {
