@@ -42,6 +42,11 @@ import java.util.Map;
  * <p>Shared data and HA ({@code getAsyncMap}, {@code getSyncMap}, {@code getLockWithTimeout}, {@code
  * getCounter}) are not built yet (issue 18): they fail with a message saying so.
  *
+ * <p>The registration listener hears {@code registrationsLost} when a member that held this node's entries turns
+ * out to have dropped them (it declared this node dead: a partition, a false alarm): this node's copies of the
+ * others may then miss changes, and it fetches them all again. {@code leave} runs once, within a bounded time
+ * whatever the members do; calls after it fail saying the cluster manager has left.
+ *
  * <p>Concurrency: the cluster manager's state lives on the context of a Vert.x instance of its own (see
  * {@link ClusterCore}); listeners are called one at a time, in order, on a worker context of the application's
  * Vert.x instance, so they may block.
