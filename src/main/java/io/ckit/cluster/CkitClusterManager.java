@@ -45,6 +45,11 @@ import java.util.concurrent.Executors;
  * node ({@link SyncMaps}). Shared data ({@code getAsyncMap}, {@code getLockWithTimeout}, {@code getCounter}) is
  * not built yet (issue 18): it fails with a message saying so.
  *
+ * <p>The registration listener hears {@code registrationsLost} when a member that held this node's entries turns
+ * out to have dropped them (it declared this node dead: a partition, a false alarm): this node's copies of the
+ * others may then miss changes, and it fetches them all again. {@code leave} runs once, within a bounded time
+ * whatever the members do; calls after it fail saying the cluster manager has left.
+ *
  * <p>Concurrency: the cluster manager's state lives on the context of a Vert.x instance of its own (see
  * {@link ClusterCore}); registration listeners are called one at a time, in order, on a worker context of the
  * application's Vert.x instance, node listeners one at a time, in order, on a thread of their own; both may
@@ -157,9 +162,9 @@ public final class CkitClusterManager implements ClusterManager {
     });
   }
 
-  /** Stops a core and closes its Vert.x instance; the futures of that instance's context end with it. */
+  /** Stops a core and closes its Vert.x instance, once, within a bounded time (see {@link ClusterCore#shutdown}). */
   private void shutdown(ClusterCore running, Runnable then) {
-    running.stop().onComplete(left -> running.close(listenerContext).onComplete(closed -> then.run()));
+    running.shutdown(vertx).onComplete(closed -> then.run());
   }
 
   @Override
@@ -350,6 +355,16 @@ public final class CkitClusterManager implements ClusterManager {
         RegistrationListener listener = registrationListener;
         if (listener != null && listener.wantsUpdatesFor(address)) {
           listener.registrationsUpdated(new RegistrationUpdateEvent(address, registrations));
+        }
+      });
+    }
+
+    @Override
+    public void registrationsLost() {
+      listenerContext.runOnContext(v -> {
+        RegistrationListener listener = registrationListener;
+        if (listener != null) {
+          listener.registrationsLost();
         }
       });
     }

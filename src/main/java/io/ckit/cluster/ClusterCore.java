@@ -41,7 +41,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 /**
@@ -70,9 +73,17 @@ final class ClusterCore {
   private static final System.Logger LOG = System.getLogger(ClusterCore.class.getName());
   static final String BASE_PATH = "/api/v1/ckit/vertx/";
   private static final String JSON = "application/json";
+  /** The body of the 503 a node answers once it has left. */
+  private static final String STOPPED = "stopped";
   private static final int MAX_REGISTRATIONS = 1_000_000;
   /** How long a node's entries count before ckit's gossip shows it as a member; then they go. */
   private static final long NON_MEMBER_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+  /** How long a leaving node waits for each member to take its leave notice, at most. */
+  private static final long LEAVE_NOTICE_MILLIS = 2_000;
+  /** Beyond its parts' own timeouts, how long a leave may run before the node closes anyway. */
+  private static final long STOP_SLACK_MILLIS = 10_000;
+  /** How long closing the private Vert.x instance may take before the leave completes anyway. */
+  private static final long CLOSE_BOUND_MILLIS = 20_000;
 
   interface Listener {
     void nodeAdded(String name);
@@ -80,6 +91,8 @@ final class ClusterCore {
     void nodeLeft(String name);
 
     void registrationsUpdated(String address, List<RegistrationInfo> registrations);
+
+    void registrationsLost();
   }
 
   private final CkitClusterOptions options;
@@ -96,6 +109,14 @@ final class ClusterCore {
   private final Map<String, Future<Void>> pulls = new HashMap<>();
   /** Members another member reported dead while this node's detector still had them: when (nanoTime). */
   private final Map<String, Long> reportedGone = new HashMap<>();
+  /**
+   * Nodes that reached this one (an update, a digest) while ckit's gossip here does not show them yet, and when
+   * they first did: changes wait for them too (for at most {@link #NON_MEMBER_GRACE_NANOS}), so a consumer
+   * registered here just after a join is known to a node whose gossip is ahead of this one's.
+   */
+  private final Map<String, Long> contacts = new HashMap<>();
+  /** The leave and close, once started (any thread may start it). */
+  private final AtomicReference<Future<Void>> shutdown = new AtomicReference<>();
   private HttpServer server;
   private HttpClient client;
   private Node node;
@@ -107,6 +128,14 @@ final class ClusterCore {
   private Counter deliveryTimeouts;
   private Counter fetches;
   private SyncMaps syncMaps;
+  private Counter lost;
+  /**
+   * The members known to hold this node's entries, with the run of theirs that does: they took an update or a
+   * whole copy. One of them (the same run) asking again with no copy at all has dropped this node (declared it
+   * dead). Kept while they are away (a partition): the loss shows when they come back.
+   */
+  private final Map<String, String> holders = new HashMap<>();
+  private long lostAtNanos;
   volatile List<String> nodes = List.of();
   volatile String host;
 
@@ -161,16 +190,24 @@ final class ClusterCore {
     return others;
   }
 
-  /** Runs a task on the core's context and completes with what it returns. */
+  /**
+   * Runs a task on the core's context and completes with what it returns, on that context; fails at once once
+   * the private Vert.x instance is closed. The future is bound to no context: one bound to the core's would drop
+   * its callbacks once that instance is gone, and a caller would wait for ever.
+   */
   <T> Future<T> run(java.util.function.Supplier<Future<T>> task) {
-    Promise<T> promise = context.promise();
-    context.runOnContext(nothing -> {
-      try {
-        task.get().onComplete(promise);
-      } catch (RuntimeException e) {
-        promise.fail(e);
-      }
-    });
+    Promise<T> promise = Promise.promise();
+    try {
+      context.runOnContext(nothing -> {
+        try {
+          task.get().onComplete(promise);
+        } catch (RuntimeException e) {
+          promise.fail(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      promise.fail(new IllegalStateException("the cluster manager has left the cluster"));
+    }
     return promise.future();
   }
 
@@ -191,6 +228,10 @@ final class ClusterCore {
           .tag("cluster_name", nodeOptions.getLabel()).register(registry);
       fetches = Counter.builder("cluster_vertx_fetches_total")
           .description("Whole entries fetched from a member (anti-entropy, gaps, new members)")
+          .tag("cluster_name", nodeOptions.getLabel()).register(registry);
+      lost = Counter.builder("cluster_vertx_registrations_lost_total")
+          .description("Times a member had dropped this node (declared it dead): this node's copies were refetched"
+              + " and the registration listener told that registrations were lost")
           .tag("cluster_name", nodeOptions.getLabel()).register(registry);
       Gauge.builder("cluster_vertx_registrations", store, EntryStore::totalRegistrations)
           .description("Event-bus registrations visible on this node").tag("cluster_name", nodeOptions.getLabel())
@@ -266,7 +307,7 @@ final class ClusterCore {
       for (String member : store.members()) {
         String addr = addresses.get(member);
         if (!member.equals(name) && addr != null) {
-          told.add(post(addr, "leave", bye, Math.min(2000, options.getDeliveryTimeout().toMillis())));
+          told.add(post(addr, "leave", bye, Math.min(LEAVE_NOTICE_MILLIS, options.getDeliveryTimeout().toMillis())));
         }
       }
       changes.forEach(change -> change.promise.tryComplete());
@@ -280,13 +321,52 @@ final class ClusterCore {
   }
 
   /**
-   * Closes the private Vert.x instance from a context of another instance (a future of its own contexts could
-   * not complete once they are gone); completes on that context.
+   * Leaves ({@link #stop}) and closes the private Vert.x instance, once however often it is called, within a
+   * bounded time whatever the members do: a leave still running after {@link #stopBoundMillis} is cut short, and
+   * a close still running {@value #CLOSE_BOUND_MILLIS} ms later is given up (with a warning each). The timers run
+   * on the application's Vert.x instance {@code app}, which outlives this one; the future is bound to no context.
    */
-  Future<Void> close(ContextInternal from) {
-    Promise<Void> closed = from.promise();
-    from.runOnContext(v -> own.close().onComplete(done -> closed.complete()));
-    return closed.future();
+  Future<Void> shutdown(Vertx app) {
+    Promise<Void> done = Promise.promise();
+    if (!shutdown.compareAndSet(null, done.future())) {
+      return shutdown.get();
+    }
+    long stopBound = stopBoundMillis();
+    AtomicBoolean closing = new AtomicBoolean();
+    Runnable close = () -> {
+      if (!closing.compareAndSet(false, true)) {
+        return;
+      }
+      long giveUp = app.setTimer(CLOSE_BOUND_MILLIS, id -> {
+        if (done.tryComplete()) {
+          LOG.log(Level.WARNING, "cluster manager " + name + ": its Vert.x instance still closing after "
+              + CLOSE_BOUND_MILLIS + " ms; left anyway");
+        }
+      });
+      own.close().onComplete(closed -> {
+        app.cancelTimer(giveUp);
+        done.tryComplete();
+      });
+    };
+    long cutShort = app.setTimer(stopBound, id -> {
+      LOG.log(Level.WARNING, "cluster manager " + name + ": leave still running after " + stopBound
+          + " ms; closing now");
+      close.run();
+    });
+    stop().onComplete(left -> {
+      app.cancelTimer(cutShort);
+      close.run();
+    });
+    return done.future();
+  }
+
+  /**
+   * How long {@link #stop} may take: telling the members (their requests bounded by two delivery timeouts: the
+   * connection, then the answer), ckit's leave, and the closes of the server and clients, with room to spare.
+   */
+  private long stopBoundMillis() {
+    long tell = 2 * Math.min(LEAVE_NOTICE_MILLIS, options.getDeliveryTimeout().toMillis());
+    return tell + options.getNodeOptions().getLeaveTimeout().toMillis() + STOP_SLACK_MILLIS;
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -341,6 +421,7 @@ final class ClusterCore {
       }
     }
     for (String joined : added) {
+      contacts.remove(joined);
       listener.nodeAdded(joined);
       fetch(joined);
       syncMaps.memberAdded(joined);
@@ -391,6 +472,9 @@ final class ClusterCore {
       }
       Set<String> waiting = new HashSet<>(store.members());
       waiting.remove(name);
+      waiting.addAll(contacts.keySet());
+      // Members that said they leave, or were reported dead, wait for nothing.
+      waiting.removeIf(store::departed);
       if (waiting.isEmpty()) {
         return Future.succeededFuture();
       }
@@ -448,15 +532,33 @@ final class ClusterCore {
       inFlight = true;
       post(addr, "update", body, options.getDeliveryTimeout().toMillis()).onComplete(done -> {
         inFlight = false;
-        if (done.succeeded()) {
-          for (Change change : new ArrayList<>(changes)) {
-            if (change.version <= last) {
-              change.acknowledged(member);
-            }
-          }
-        } else {
-          LOG.log(Level.DEBUG, "cluster manager " + name + ": update to " + member + " failed: "
+        if (done.failed() && done.cause() instanceof MemberStopped) {
+          // It has left (its leave notice may still be on the way): it needs nothing more from this node.
+          departing(member);
+          return;
+        }
+        if (done.failed()) {
+          // Sent again on the next anti-entropy round (not at once: the member may be slow or away), until the
+          // member takes it or is gone; the member's anti-entropy alone would not find it while its gossip does
+          // not show this node yet.
+          LOG.log(Level.DEBUG, "cluster manager " + name + ": update to " + member + " failed (to be sent again): "
               + done.cause().getMessage());
+          pending.addAll(0, batch);
+          return;
+        }
+        String holderRun = done.result().getString("run");
+        if ("gone".equals(done.result().getString("result"))) {
+          // It refuses this run: it has dropped this node.
+          if (holderRun != null && holderRun.equals(holders.remove(member))) {
+            lostBy(member);
+          }
+        } else if (holderRun != null) {
+          holders.put(member, holderRun);
+        }
+        for (Change change : new ArrayList<>(changes)) {
+          if (change.version <= last) {
+            change.acknowledged(member);
+          }
         }
         flush();
       });
@@ -541,7 +643,15 @@ final class ClusterCore {
       return;
     }
     Set<String> expired = new HashSet<>();
-    store.expireNonMembers(System.nanoTime(), NON_MEMBER_GRACE_NANOS, expired);
+    long now = System.nanoTime();
+    for (Map.Entry<String, Long> contact : new ArrayList<>(contacts.entrySet())) {
+      if (now - contact.getValue() >= NON_MEMBER_GRACE_NANOS) {
+        contacts.remove(contact.getKey());
+        addresses.remove(contact.getKey());
+        departing(contact.getKey());
+      }
+    }
+    store.expireNonMembers(now, NON_MEMBER_GRACE_NANOS, expired);
     publish(expired);
     List<String> others = new ArrayList<>();
     for (String member : store.members()) {
@@ -589,10 +699,11 @@ final class ClusterCore {
     if (from.equals(name)) {
       throw new IllegalArgumentException("from: \"" + from + "\" is this node's own name");
     }
+    contacted(from, fromRun, addr);
     Set<String> touched = new HashSet<>();
     EntryStore.Result result = store.apply(from, fromRun, base, version, ops, touched);
     publish(touched);
-    JsonObject ok = new JsonObject().put("result", result.name().toLowerCase());
+    JsonObject ok = new JsonObject().put("result", result.name().toLowerCase()).put("run", run);
     if (result != EntryStore.Result.GAP) {
       return Future.succeededFuture(ok);
     }
@@ -614,8 +725,15 @@ final class ClusterCore {
     if (!(known instanceof Number)) {
       throw new IllegalArgumentException("known: a number is required");
     }
+    contacted(from, fromRun, addr);
+    if (((String) knownRun).isEmpty() && fromRun.equals(holders.get(from))) {
+      lostBy(from);
+    }
+    holders.put(from, fromRun);
     NodeEntries held = store.get(from);
-    if (store.members().contains(from) && (held == null || !held.run.equals(fromRun) || held.version < theirVersion)) {
+    if (held == null || !held.run.equals(fromRun) || held.version < theirVersion) {
+      // Also from a node that ckit's gossip does not show here yet: its entries count from now (see EntryStore).
+      addresses.putIfAbsent(from, addr);
       fetch(from);
     }
     if (run.equals(knownRun) && ((Number) known).longValue() == ownEntries.version) {
@@ -625,14 +743,72 @@ final class ClusterCore {
     return Future.succeededFuture(ownEntries.toJson());
   }
 
+  /**
+   * A member that held this node's entries asks for them with none: it had dropped this node (declared it dead:
+   * a partition, or a false alarm this node refuted), and meanwhile sent it none of its own changes, so this
+   * node's copies may miss some. Tells the registration listener that registrations were lost (at most once per
+   * anti-entropy interval) and fetches every member's entries at once rather than one per round.
+   */
+  private void lostBy(String member) {
+    LOG.log(Level.INFO, "cluster manager " + name + ": " + member + " had dropped this node; fetching every"
+        + " member's entries again");
+    lost.increment();
+    long now = System.nanoTime();
+    if (lostAtNanos == 0 || now - lostAtNanos >= options.getAntiEntropyInterval().toNanos()) {
+      lostAtNanos = now;
+      listener.registrationsLost();
+    }
+    for (String other : store.members()) {
+      if (!other.equals(name)) {
+        fetch(other);
+      }
+    }
+  }
+
   private Future<JsonObject> onLeave(JsonObject body) {
     String from = Checks.text(body, "from");
     String fromRun = Checks.text(body, "run");
     Set<String> touched = new HashSet<>();
+    NodeEntries held = store.get(from);
+    if (held == null || held.run.equals(fromRun)) {
+      departing(from);
+    }
     store.depart(from, fromRun, touched);
+    holders.remove(from, fromRun);
     publish(touched);
     LOG.log(Level.DEBUG, "cluster manager " + name + ": " + from + " leaves");
     return Future.succeededFuture(new JsonObject().put("result", "left"));
+  }
+
+  /** A node that gossip here does not show yet reached this node: see {@link #contacts}. */
+  private void contacted(String from, String fromRun, String addr) {
+    if (from.equals(name) || store.members().contains(from) || store.refuses(from, fromRun)) {
+      return;
+    }
+    addresses.put(from, addr);
+    contacts.putIfAbsent(from, System.nanoTime());
+  }
+
+  /**
+   * A member leaves: no change waits for it any more and nothing more is sent to it, though ckit's gossip may show
+   * it for a while yet (without this, every change made meanwhile would wait for the delivery timeout).
+   */
+  private void departing(String member) {
+    contacts.remove(member);
+    Outbox outbox = outboxes.remove(member);
+    if (outbox != null) {
+      outbox.closed = true;
+    }
+    for (Change change : new ArrayList<>(changes)) {
+      change.acknowledged(member);
+    }
+  }
+
+  /** A member answered that it has left. */
+  private static final class MemberStopped extends IllegalStateException {
+    MemberStopped(String message) {
+      super(message);
+    }
   }
 
   private Future<JsonObject> onGone(JsonObject body) {
@@ -678,7 +854,7 @@ final class ClusterCore {
       }
       Future<JsonObject> answer;
       try {
-        answer = stopped ? Future.failedFuture("stopped") : handler.apply(body);
+        answer = stopped ? Future.failedFuture(STOPPED) : handler.apply(body);
       } catch (IllegalArgumentException e) {
         refuse(request, route, 400, "field", e.getMessage());
         return;
@@ -748,7 +924,9 @@ final class ClusterCore {
         if (failure != null) {
           answer.tryFail(route + " to " + addr + ": " + failure);
         } else if (response.statusCode() != 200) {
-          answer.tryFail(route + " to " + addr + ": " + response.statusCode() + " " + buffer.toString());
+          answer.tryFail(response.statusCode() == 503 && STOPPED.equals(buffer.toString())
+              ? new MemberStopped(route + " to " + addr + ": it has stopped")
+              : new IllegalStateException(route + " to " + addr + ": " + response.statusCode() + " " + buffer));
         } else {
           try {
             answer.tryComplete(new JsonObject(buffer));

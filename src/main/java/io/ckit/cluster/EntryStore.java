@@ -155,6 +155,11 @@ final class EntryStore {
     }
   }
 
+  /** Whether this run of a node is refused (it left, died, or was dropped). */
+  boolean refuses(String name, String run) {
+    return run.equals(departed.get(name));
+  }
+
   /** Whether a node has said it leaves (it stays a ckit member until its leave is gossiped). */
   boolean departed(String name) {
     NodeEntries held = entries.get(name);

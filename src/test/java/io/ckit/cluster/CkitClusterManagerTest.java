@@ -6,6 +6,7 @@ import io.ckit.Node;
 import io.ckit.NodeOptions;
 import io.ckit.gossip.GossipOptions;
 import io.ckit.peer.PeerState;
+import io.ckit.testing.CuttableProxy;
 import io.ckit.testing.Poll;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
@@ -19,6 +20,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +84,215 @@ class CkitClusterManagerTest {
     List<String> expected = managers.stream().map(CkitClusterManager::getNodeId).sorted().toList();
     for (CkitClusterManager manager : managers) {
       assertThat(manager.getNodes()).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Test
+  void closingWhileAPeerIsPausedEndsWithinTheTimeouts() throws Exception {
+    String range = "127.0.0.1:18000-18001";
+    ClusterNodeProcess peer = ClusterNodeProcess.start(options(range).setDeliveryTimeout(Duration.ofSeconds(2)));
+    try {
+      CkitClusterManager manager = new CkitClusterManager(options(range).setDeliveryTimeout(Duration.ofSeconds(2)));
+      Vertx vertx = await(Vertx.builder().withClusterManager(manager).buildClustered());
+      Poll.until("the two see each other", () -> manager.getNodes().size() == 2);
+      Poll.until("the peer's consumer is known", () -> !registrations(manager, "ping").isEmpty());
+      await(vertx.eventBus().consumer("before", msg -> { }).completion());
+      peer.signal("STOP");
+      // Changes now wait for a peer that answers nothing, and so do the leave and its gossip.
+      for (int i = 0; i < 5; i++) {
+        vertx.eventBus().consumer("while-paused-" + i, msg -> { });
+      }
+      long start = System.nanoTime();
+      await(vertx.close());
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      System.out.println("closed with a paused peer in " + millis + " ms");
+      // Unregistering waits for the delivery timeout (2 s), the leave for at most 2 s more, ckit's leave for its
+      // leave timeout (1 s), the closes for their grace: about 6 s; 30 s leaves room for a loaded machine.
+      assertThat(millis).isLessThan(30_000);
+    } finally {
+      peer.kill();
+    }
+  }
+
+  @Test
+  void aJoinThatFailsEndsAndItsCloseEnds() throws Exception {
+    Vertx plain = Vertx.vertx();
+    started.add(plain);
+    var taken = await(plain.createNetServer().connectHandler(socket -> { }).listen(18010, "127.0.0.1"));
+    CkitClusterManager manager = new CkitClusterManager(options("127.0.0.1:18010-18010"));
+    long start = System.nanoTime();
+    Throwable failure = await(Vertx.builder().withClusterManager(manager).buildClustered()
+        .<Throwable>transform(done -> Future.succeededFuture(done.cause())));
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(failure).hasMessageStartingWith("listen: cannot bind 127.0.0.1:18010-18010");
+    assertThat(millis).isLessThan(30_000);
+    assertThat(manager.isActive()).isFalse();
+    await(taken.close());
+  }
+
+  @Test
+  void leavingBeforeVertxClosesAndLeavingTwiceEndAndLaterCallsFailClearly() throws Exception {
+    CkitClusterManager manager = new CkitClusterManager(options("127.0.0.1:18011-18012"));
+    Vertx vertx = await(Vertx.builder().withClusterManager(manager).buildClustered());
+    await(vertx.eventBus().consumer("held", msg -> { }).completion());
+    await(Future.<Void>future(manager::leave));
+    await(Future.<Void>future(manager::leave));
+    assertThat(manager.isActive()).isFalse();
+    Throwable late = await(Future.<List<RegistrationInfo>>future(promise -> manager.getRegistrations("held", promise))
+        .<Throwable>transform(done -> Future.succeededFuture(done.cause())));
+    assertThat(late).hasMessage("the cluster manager has left the cluster");
+    // Vert.x's own close unregisters the consumer through the manager that has left, then leaves once more.
+    await(vertx.close());
+  }
+
+  @Test
+  void afterAPartitionHealsEachSideIsToldRegistrationsWereLostAndHasTheOthersChanges() throws Exception {
+    Vertx proxies = Vertx.vertx();
+    started.add(proxies);
+    CuttableProxy toA = CuttableProxy.start(proxies).target(18030);
+    CuttableProxy toB = CuttableProxy.start(proxies).target(18031);
+    // Each reaches the other only through its proxy: cutting both splits them, in both directions.
+    LostCounting a = new LostCounting(new CkitClusterManager(options("127.0.0.1:18030")
+        .setAdvertiseAddress("127.0.0.1:" + toA.port()).setJoinAddresses(List.of("127.0.0.1:" + toB.port()))));
+    LostCounting b = new LostCounting(new CkitClusterManager(options("127.0.0.1:18031")
+        .setAdvertiseAddress("127.0.0.1:" + toB.port()).setJoinAddresses(List.of("127.0.0.1:" + toA.port()))));
+    Future<Vertx> startingA = Vertx.builder().withClusterManager(a).buildClustered().onSuccess(started::add);
+    Future<Vertx> startingB = Vertx.builder().withClusterManager(b).buildClustered().onSuccess(started::add);
+    Vertx vertxA = await(startingA);
+    Vertx vertxB = await(startingB);
+    Poll.until("the two see each other", () -> a.getNodes().size() == 2 && b.getNodes().size() == 2);
+    MessageConsumer<Object> before = vertxB.eventBus().consumer("before", msg -> msg.reply("b"));
+    await(before.completion());
+    Poll.until("a has b's consumer", () -> registrations(a, "before").size() == 1);
+    assertThat(a.lost.get() + b.lost.get()).isZero();
+
+    toA.cut(true);
+    toB.cut(true);
+    pollLonger("each declares the other dead", () -> a.getNodes().size() == 1 && b.getNodes().size() == 1);
+    assertThat(registrations(a, "before")).isEmpty();
+    await(before.unregister());
+    await(vertxB.eventBus().consumer("during-b", msg -> msg.reply("b")).completion());
+    await(vertxA.eventBus().consumer("during-a", msg -> msg.reply("a")).completion());
+
+    toA.cut(false);
+    toB.cut(false);
+    pollLonger("the two see each other again", () -> a.getNodes().size() == 2 && b.getNodes().size() == 2);
+    pollLonger("each was told registrations were lost", () -> a.lost.get() >= 1 && b.lost.get() >= 1);
+    Poll.until("a has b's changes", () -> registrations(a, "during-b").size() == 1
+        && registrations(a, "before").isEmpty());
+    Poll.until("b has a's changes", () -> registrations(b, "during-a").size() == 1);
+    assertThat(registrations(a, "during-b")).extracting(RegistrationInfo::nodeId).containsExactly(b.getNodeId());
+    assertThat(registrations(b, "during-a")).extracting(RegistrationInfo::nodeId).containsExactly(a.getNodeId());
+    assertThat(await(vertxA.eventBus().request("during-b", "?")).body()).isEqualTo("b");
+    assertThat(await(vertxB.eventBus().request("during-a", "?")).body()).isEqualTo("a");
+    assertThat(lostCount(a)).isGreaterThanOrEqualTo(1.0);
+    assertThat(lostCount(b)).isGreaterThanOrEqualTo(1.0);
+  }
+
+  /** Vert.x's registration listener, seen through a wrapper that counts {@code registrationsLost} calls. */
+  private static final class LostCounting extends io.vertx.tests.eventbus.WrappedClusterManager {
+    final java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
+
+    LostCounting(CkitClusterManager delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public void registrationsLost() {
+      lost.incrementAndGet();
+      super.registrationsLost();
+    }
+  }
+
+  private static double lostCount(io.vertx.core.spi.cluster.ClusterManager wrapped) {
+    var registry = ((CkitClusterManager) ((LostCounting) wrapped).getDelegate()).meterRegistry();
+    return registry.get("cluster_vertx_registrations_lost_total").counter().count();
+  }
+
+  /** Failure detection and rejoins take seconds each, longer on a loaded machine: waits up to 90 s. */
+  private static void pollLonger(String what, java.util.function.BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after 90 s waiting for " + what);
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  @Test
+  void aChangeWaitsForNoMemberThatSaidItLeaves() throws Exception {
+    String range = "127.0.0.1:18040-18041";
+    ClusterNodeProcess peer = ClusterNodeProcess.start(options(range));
+    try {
+      CkitClusterManager manager = new CkitClusterManager(options(range).setDeliveryTimeout(Duration.ofSeconds(30)));
+      Vertx vertx = clustered(manager);
+      Poll.until("the two see each other", () -> manager.getNodes().size() == 2);
+      WebClient client = WebClient.create(vertx);
+      try {
+        // The peer's run, as it answers anyone who asks for its entries.
+        JsonObject asked = new JsonObject().put("from", "asker").put("run", "r").put("addr", "127.0.0.1:1")
+            .put("version", 0).put("knownRun", "").put("known", -1);
+        JsonObject entries = await(client.postAbs("http://" + peer.address() + ClusterCore.BASE_PATH + "state")
+            .putHeader("Content-Type", "application/json").sendBuffer(asked.toBuffer())).bodyAsJsonObject();
+        assertThat(entries.getString("name")).isEqualTo(peer.nodeId());
+        // Paused, it would take no change; then its leave notice comes (gossip still lists it for seconds).
+        peer.signal("STOP");
+        JsonObject leave = new JsonObject().put("from", peer.nodeId()).put("run", entries.getString("run"));
+        assertThat(await(client.postAbs("http://" + manager.advertiseAddress() + ClusterCore.BASE_PATH + "leave")
+            .putHeader("Content-Type", "application/json").sendBuffer(leave.toBuffer())).statusCode()).isEqualTo(200);
+        long start = System.nanoTime();
+        await(vertx.eventBus().consumer("after-leave", msg -> { }).completion());
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(millis).isLessThan(10_000);
+        assertThat(manager.getNodes()).contains(peer.nodeId());
+        assertThat(manager.meterRegistry().get("cluster_vertx_delivery_timeouts_total").counter().count()).isZero();
+      } finally {
+        client.close();
+      }
+    } finally {
+      peer.kill();
+    }
+  }
+
+  @Test
+  void aNodeThatGossipDoesNotShowYetButAskedGetsTheChangesToo() throws Exception {
+    CkitClusterManager manager = new CkitClusterManager(options("127.0.0.1:18050-18051"));
+    Vertx vertx = clustered(manager);
+    // A node ahead of this one's gossip: it asks for this node's entries and answers as a cluster manager would.
+    List<JsonObject> updates = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var ghost = await(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      JsonObject answer = request.path().endsWith("/update")
+          ? new JsonObject().put("result", "applied").put("run", "ghost-run")
+          : new JsonObject().put("name", "ghost").put("run", "ghost-run").put("version", 0)
+              .put("registrations", new io.vertx.core.json.JsonArray());
+      if (request.path().endsWith("/update")) {
+        updates.add(body.toJsonObject());
+      }
+      request.response().putHeader("Content-Type", "application/json").end(answer.toBuffer());
+    })).listen(0, "127.0.0.1"));
+    WebClient client = WebClient.create(vertx);
+    try {
+      JsonObject asks = new JsonObject().put("from", "ghost").put("run", "ghost-run")
+          .put("addr", "127.0.0.1:" + ghost.actualPort()).put("version", 0).put("knownRun", "").put("known", -1);
+      assertThat(await(client.postAbs("http://" + manager.advertiseAddress() + ClusterCore.BASE_PATH + "state")
+          .putHeader("Content-Type", "application/json").sendBuffer(asks.toBuffer())).statusCode()).isEqualTo(200);
+      assertThat(manager.getNodes()).containsExactly(manager.getNodeId());
+      await(vertx.eventBus().consumer("to-ghost", msg -> { }).completion());
+      Poll.until("the ghost got the change", () -> updates.stream().anyMatch(update ->
+          update.getJsonArray("ops").encode().contains("\"to-ghost\"")));
+    } finally {
+      client.close();
+      await(ghost.close());
+    }
+  }
+
+  private static List<RegistrationInfo> registrations(io.vertx.core.spi.cluster.ClusterManager manager,
+      String address) {
+    try {
+      return await(Future.<List<RegistrationInfo>>future(promise -> manager.getRegistrations(address, promise)));
+    } catch (Exception e) {
+      throw new AssertionError(e);
     }
   }
 
