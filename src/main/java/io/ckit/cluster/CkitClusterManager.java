@@ -62,6 +62,7 @@ public final class CkitClusterManager implements ClusterManager {
   private volatile RegistrationListener registrationListener;
   private volatile ClusterCore core;
   private volatile NodeInfo nodeInfo;
+  private volatile DataClient dataClient;
   private volatile boolean active;
 
   /** Options from {@value #CONFIG_PROPERTY}, {@value #CONFIG_RESOURCE} or the defaults, read when joining. */
@@ -127,6 +128,7 @@ public final class CkitClusterManager implements ClusterManager {
       core = started;
       started.start().onComplete(done -> {
         if (done.succeeded()) {
+          dataClient = new DataClient(vertx, started, loaded.result().getSharedDataTimeout().toMillis());
           active = true;
           promise.succeed();
         } else {
@@ -235,7 +237,10 @@ public final class CkitClusterManager implements ClusterManager {
 
   @Override
   public <K, V> void getAsyncMap(String name, Completable<AsyncMap<K, V>> promise) {
-    promise.fail(new IllegalStateException(NOT_BUILT));
+    DataClient client = dataClient(promise);
+    if (client != null) {
+      promise.succeed(new CkitAsyncMap<>(client, name));
+    }
   }
 
   @Override
@@ -245,12 +250,28 @@ public final class CkitClusterManager implements ClusterManager {
 
   @Override
   public void getLockWithTimeout(String name, long timeout, Completable<Lock> promise) {
-    promise.fail(new IllegalStateException(NOT_BUILT));
+    DataClient client = dataClient(promise);
+    if (client != null) {
+      CkitLock.acquire(client, core.name(), name, timeout).onComplete(promise);
+    }
   }
 
   @Override
   public void getCounter(String name, Completable<Counter> promise) {
-    promise.fail(new IllegalStateException(NOT_BUILT));
+    DataClient client = dataClient(promise);
+    if (client != null) {
+      promise.succeed(new CkitCounter(client, name));
+    }
+  }
+
+  /** The shared data's client once joined; else fails the promise and returns null. */
+  private DataClient dataClient(Completable<?> promise) {
+    DataClient client = dataClient;
+    if (client == null || !active) {
+      promise.fail(new IllegalStateException("the cluster manager has not joined"));
+      return null;
+    }
+    return client;
   }
 
   private <T> void withCore(Completable<T> promise, java.util.function.Function<ClusterCore, Future<T>> call) {

@@ -98,6 +98,7 @@ final class ClusterCore {
   private final Map<String, Long> reportedGone = new HashMap<>();
   private HttpServer server;
   private HttpClient client;
+  private DataService data;
   private Node node;
   private JoinLoop joins;
   private String advertise;
@@ -131,6 +132,16 @@ final class ClusterCore {
 
   MeterRegistry meterRegistry() {
     return registry;
+  }
+
+  /** The shared data (maps, counters, locks); on the core's context only, once started. */
+  DataService data() {
+    return data;
+  }
+
+  /** Where a cluster-manager member's routes listen (this node's own advertise address included). */
+  String addressOf(String member) {
+    return member.equals(name) ? advertise : addresses.get(member);
   }
 
   /** Runs a task on the core's context and completes with what it returns. */
@@ -173,6 +184,9 @@ final class ClusterCore {
       TransportTls tls = new TransportTls(nodeOptions);
       client = own.createHttpClient(tls.clientOptions(), new PoolOptions().setHttp2MaxSize(1));
       Router router = (Router) server.requestHandler();
+      data = new DataService(this, own, name, options.getBackups(), options.getDeliveryTimeout().toMillis(),
+          registry, nodeOptions.getLabel());
+      data.mount(router);
       router.route(Node.TRANSPORT_BASE_PATH + "*").subRouter(node.transportRouter());
       router.route(BASE_PATH + "update").handler(routing -> receive(routing.request(), "update", this::onUpdate));
       router.route(BASE_PATH + "state").handler(routing -> receive(routing.request(), "state", this::onState));
@@ -221,6 +235,9 @@ final class ClusterCore {
         return Future.succeededFuture();
       }
       stopped = true;
+      if (data != null) {
+        data.stop();
+      }
       if (antiEntropyTimer >= 0) {
         own.cancelTimer(antiEntropyTimer);
       }
@@ -282,6 +299,9 @@ final class ClusterCore {
       return;
     }
     nodes = List.copyOf(new TreeSet<>(next));
+    if (data != null) {
+      data.members(next);
+    }
     for (String gone : removed) {
       reportedGone.remove(gone);
       addresses.remove(gone);
@@ -617,7 +637,7 @@ final class ClusterCore {
   }
 
   /** Reads a bounded JSON body, checks it, answers; every refusal is counted by route and reason. */
-  private void receive(HttpServerRequest request, String route, java.util.function.Function<JsonObject,
+  void receive(HttpServerRequest request, String route, java.util.function.Function<JsonObject,
       Future<JsonObject>> handler) {
     if (request.method() != HttpMethod.POST) {
       refuse(request, route, 405, "method", "POST only");
@@ -701,7 +721,7 @@ final class ClusterCore {
   }
 
   /** POSTs JSON to a member's route and reads its JSON answer, bounded in size and time. */
-  private Future<JsonObject> post(String addr, String route, JsonObject body, long timeoutMillis) {
+  Future<JsonObject> post(String addr, String route, JsonObject body, long timeoutMillis) {
     HostPort target = HostPort.parse(addr);
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host())
         .setPort(target.port()).setURI(BASE_PATH + route).setIdleTimeout(timeoutMillis)
