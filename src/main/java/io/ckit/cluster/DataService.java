@@ -143,12 +143,22 @@ final class DataService {
 
   private List<String> owners(Sharder by, String space, String key) {
     int n = Math.min(1 + backups, by.peers().size());
-    Key hash = Key.ofBytes((space + "\u0000" + key).getBytes(StandardCharsets.UTF_8));
     List<String> names = new ArrayList<>(n);
-    for (Peer peer : by.lookup(hash, n, Op.READ_WRITE)) {
+    for (Peer peer : by.lookup(keyHash(space, key), n, Op.READ_WRITE)) {
       names.add(peer.name());
     }
     return names;
+  }
+
+  /** The first owner of a map's key among these members, as every node with the same members computes it. */
+  static String firstOwner(Set<String> members, String map, Object key) {
+    String space = "m:" + map;
+    String encoded = Base64.getEncoder().encodeToString(SharedValues.encode(key));
+    return sharderOf(members).lookup(keyHash(space, encoded), 1, Op.READ_WRITE).get(0).name();
+  }
+
+  private static Key keyHash(String space, String key) {
+    return Key.ofBytes((space + "\u0000" + key).getBytes(StandardCharsets.UTF_8));
   }
 
   /** The cluster-manager members changed: ownership moves, entries go to their new owners. */
