@@ -28,6 +28,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Shared data across real processes: five cluster-manager node processes ({@link DataNodeMain}) on loopback,
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 class SharedDataHandOverTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(120);
+  private static final Duration WAIT = Duration.ofSeconds(240);
   private final List<NodeProcess> nodes = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -55,12 +56,14 @@ class SharedDataHandOverTest {
   }
 
   @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
   void killedOwnerLosesNoAcknowledgedWrite() throws Exception {
     handOver(18300, 1000, 1);
   }
 
   @Test
   @Tag("faults-long")
+  @Timeout(value = 15, unit = TimeUnit.MINUTES)
   void twoOwnersKilledOneAfterTheOtherLoseNoAcknowledgedWrite() throws Exception {
     handOver(18310, 5000, 2);
   }
