@@ -39,8 +39,10 @@ import java.util.Map;
  * the file named by the system property {@value #CONFIG_PROPERTY}, else the class-path resource {@value
  * #CONFIG_RESOURCE}, else takes the defaults: 127.0.0.1, a free port, no join addresses.
  *
- * <p>Shared data and HA ({@code getAsyncMap}, {@code getSyncMap}, {@code getLockWithTimeout}, {@code
- * getCounter}) are not built yet (issue 18): they fail with a message saying so.
+ * <p>Shared data ({@code getAsyncMap}, {@code getLockWithTimeout}, {@code getCounter}) lives on each key's
+ * owners by a ring sharder over the cluster-manager members, with {@code backups} copies, on the same HTTP/2
+ * routes (see {@link DataService}). HA ({@code getSyncMap}) is not built yet (issue 18): it fails with a message
+ * saying so.
  *
  * <p>Concurrency: the cluster manager's state lives on the context of a Vert.x instance of its own (see
  * {@link ClusterCore}); listeners are called one at a time, in order, on a worker context of the application's

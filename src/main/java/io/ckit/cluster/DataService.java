@@ -70,6 +70,7 @@ final class DataService {
   private final long timeoutMillis;
   private final DataStore store = new DataStore(TOMBSTONE_MILLIS);
   private final Map<String, ArrayDeque<Waiter>> waiters = new HashMap<>();
+  private volatile int waiting;
   private Set<String> members;
   private Sharder sharder;
   private Sharder previous;
@@ -104,6 +105,9 @@ final class DataService {
     retries = Counter.builder("cluster_vertx_data_retries_total")
         .description("Requests sent again: the owner moved, or could not be reached").tag("cluster_name", label)
         .register(registry);
+    Gauge.builder("cluster_vertx_data_lock_waiters", this, data -> data.waiting)
+        .description("Lock requests waiting on this node, the locks' owner").tag("cluster_name", label)
+        .register(registry);
     sweepTimer = own.setPeriodic(1000, id -> store.sweep(System.currentTimeMillis()));
   }
 
@@ -126,6 +130,7 @@ final class DataService {
       }
     }
     waiters.clear();
+    recount();
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -389,7 +394,44 @@ final class DataService {
     Checks.text(body, "from");
     Checks.text(body, "s");
     key(body, "k");
-    Checks.text(body, "op");
+    if (body.containsKey("id")) {
+      Checks.text(body, "id");
+    }
+    String op = Checks.text(body, "op");
+    switch (op) {
+      case "get", "counterGet":
+        break;
+      case "put", "putIfAbsent", "replace":
+        bytes(body, "v");
+        ttl(body);
+        break;
+      case "removeIfPresent":
+        bytes(body, "v");
+        break;
+      case "remove":
+        break;
+      case "replaceIfPresent":
+        bytes(body, "v");
+        bytes(body, "old");
+        ttl(body);
+        break;
+      case "counterAdd":
+        number(body, "delta");
+        break;
+      case "counterCas":
+        number(body, "expect");
+        number(body, "update");
+        break;
+      case "lock":
+        Checks.text(body, "lockId");
+        Checks.nonNegative(body, "timeout");
+        break;
+      case "unlock":
+        Checks.text(body, "lockId");
+        break;
+      default:
+        throw new IllegalArgumentException("op: \"" + op + "\" is not an operation");
+    }
     return handle(body);
   }
 
@@ -401,9 +443,18 @@ final class DataService {
     }
     long now = System.currentTimeMillis();
     if (store.raw(space, key) == null && now - changedAt < SETTLE_MILLIS) {
-      return fetchFromPrevious(space, key).transform(fetched -> apply(body));
+      return fetchFromPrevious(space, key).transform(fetched -> applyChecked(body));
     }
-    return apply(body);
+    return applyChecked(body);
+  }
+
+  /** Applies a checked request; a stored value that cannot be what the request takes it for fails it. */
+  private Future<JsonObject> applyChecked(JsonObject body) {
+    try {
+      return apply(body);
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** Takes the newest copy the previous owners of a key hold, while ownership settles after a change. */
@@ -620,6 +671,15 @@ final class DataService {
     }
   }
 
+  /** Publishes how many waiters there are, for the gauge (read on other threads). */
+  private void recount() {
+    int n = 0;
+    for (ArrayDeque<Waiter> queue : waiters.values()) {
+      n += queue.size();
+    }
+    waiting = n;
+  }
+
   static String nodeOf(String lockId) {
     int bar = lockId.lastIndexOf('|');
     return bar < 0 ? lockId : lockId.substring(0, bar);
@@ -650,6 +710,8 @@ final class DataService {
     }
     Waiter waiter = new Waiter(lockId, nodeOf(lockId), Promise.promise());
     queue.add(waiter);
+    waiter.promise.future().onComplete(done -> recount());
+    recount();
     waiter.timer = own.setTimer(timeout, id -> {
       ArrayDeque<Waiter> still = waiters.get(space);
       if (still != null && still.remove(waiter)) {
@@ -697,6 +759,7 @@ final class DataService {
         next = candidate;
         break;
       }
+      candidate.promise.tryComplete(new JsonObject().put("moved", true));
     }
     if (queue != null && queue.isEmpty()) {
       waiters.remove(space);

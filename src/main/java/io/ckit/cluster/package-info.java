@@ -2,7 +2,8 @@
  * A Vert.x cluster manager on ckit ({@link io.ckit.cluster.CkitClusterManager}, options {@link
  * io.ckit.cluster.CkitClusterOptions}): members and failure detection from a ckit node; NodeInfo and event-bus
  * registrations owned per node and sent to every cluster-manager node on the cluster manager's own HTTP/2
- * routes ({@code ClusterCore}), held in an {@code EntryStore} of {@code NodeEntries}. Shared data and HA come
- * with issue 18.
+ * routes ({@code ClusterCore}), held in an {@code EntryStore} of {@code NodeEntries}. Shared data (async maps,
+ * counters, locks: {@code CkitAsyncMap}, {@code CkitCounter}, {@code CkitLock}) on ring owners with backups and
+ * hand-over ({@code DataService}, {@code DataStore}, {@code SharedValues}); HA comes with issue 18.
  */
 package io.ckit.cluster;
