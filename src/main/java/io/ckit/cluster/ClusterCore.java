@@ -235,9 +235,7 @@ final class ClusterCore {
         return Future.succeededFuture();
       }
       stopped = true;
-      if (data != null) {
-        data.stop();
-      }
+      Future<Void> handedOver = data == null ? Future.succeededFuture() : data.leave();
       if (antiEntropyTimer >= 0) {
         own.cancelTimer(antiEntropyTimer);
       }
@@ -245,6 +243,7 @@ final class ClusterCore {
         joins.stop();
       }
       List<Future<?>> told = new ArrayList<>();
+      told.add(handedOver);
       JsonObject bye = new JsonObject().put("from", name).put("run", run);
       for (String member : store.members()) {
         String addr = addresses.get(member);

@@ -26,10 +26,6 @@ final class DataClient {
     this.timeoutMillis = timeoutMillis;
   }
 
-  long timeoutMillis() {
-    return timeoutMillis;
-  }
-
   /** An operation with a request id (a retry is answered, not applied twice), until the data timeout. */
   Future<JsonObject> call(String space, String key, JsonObject request) {
     long deadline = System.currentTimeMillis() + timeoutMillis;
@@ -50,12 +46,8 @@ final class DataClient {
   }
 
   Future<Map<String, byte[]>> scan(String space, boolean clear) {
-    return onCaller(core.run(() -> core.data().scan(space, clear)));
-  }
-
-  /** Runs on the cluster manager's context, returning a value produced there. */
-  <T> Future<T> onCore(Function<DataService, T> task) {
-    return onCaller(core.run(() -> Future.succeededFuture(task.apply(core.data()))));
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    return onCaller(core.run(() -> core.data().scan(space, clear, deadline)));
   }
 
   private <T> Future<T> onCaller(Future<T> future) {

@@ -26,7 +26,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
@@ -120,7 +119,46 @@ final class DataService {
         body -> Future.succeededFuture(onScan(body))));
   }
 
+  /**
+   * Leaves: refuses new requests (the askers try again elsewhere once their views change) and hands every entry
+   * it holds to the owners the key has without this node, so leaving loses nothing even with no backups;
+   * completes when they have it or after {@code timeoutMillis}.
+   */
+  Future<Void> leave() {
+    Set<String> rest = new HashSet<>(members);
+    rest.remove(self);
+    stop();
+    if (rest.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Sharder after = sharderOf(rest);
+    long now = System.currentTimeMillis();
+    Map<String, List<DataStore.Located>> outgoing = new HashMap<>();
+    for (DataStore.Located located : store.all()) {
+      if (located.entry().expiresAt() == 0 || located.entry().expiresAt() > now) {
+        for (String owner : owners(after, located.space(), located.key())) {
+          outgoing.computeIfAbsent(owner, o -> new ArrayList<>()).add(located);
+        }
+      }
+    }
+    List<Future<Void>> sent = new ArrayList<>();
+    outgoing.forEach((target, entries) -> {
+      handedOver.increment(entries.size());
+      sent.add(sendAll(target, entries, 0, generation));
+    });
+    Promise<Void> done = Promise.promise();
+    long timer = own.setTimer(timeoutMillis, id -> done.tryComplete());
+    Future.join(sent).onComplete(all -> {
+      own.cancelTimer(timer);
+      done.tryComplete();
+    });
+    return done.future();
+  }
+
   void stop() {
+    if (stopped) {
+      return;
+    }
     stopped = true;
     own.cancelTimer(sweepTimer);
     for (ArrayDeque<Waiter> queue : waiters.values()) {
@@ -353,8 +391,27 @@ final class DataService {
     return self + "/" + (++nextRequest);
   }
 
-  /** Asks every member for the live entries of a map it owns first (or to clear the map); merges them. */
-  Future<Map<String, byte[]>> scan(String space, boolean clear) {
+  /**
+   * Asks every member for the live entries of a map it owns first (or to clear the map) and merges them; again
+   * while a member does not answer (one that died is dropped once failure detection says so), until {@code
+   * deadlineMillis}.
+   */
+  Future<Map<String, byte[]>> scan(String space, boolean clear, long deadlineMillis) {
+    return scanOnce(space, clear).transform(done -> {
+      if (done.succeeded()) {
+        return Future.succeededFuture(done.result());
+      }
+      if (stopped || System.currentTimeMillis() + RETRY_MILLIS >= deadlineMillis) {
+        return Future.failedFuture(done.cause());
+      }
+      retries.increment();
+      Promise<Map<String, byte[]>> again = Promise.promise();
+      own.setTimer(RETRY_MILLIS * 2, id -> scan(space, clear, deadlineMillis).onComplete(again));
+      return again.future();
+    });
+  }
+
+  private Future<Map<String, byte[]>> scanOnce(String space, boolean clear) {
     JsonObject body = new JsonObject().put("from", self).put("s", space).put("clear", clear);
     List<Future<JsonObject>> answers = new ArrayList<>();
     for (String member : members) {
@@ -785,14 +842,5 @@ final class DataService {
         passOn(located.space(), located.key(), now);
       }
     }
-  }
-
-  /** A new lock id for this node. */
-  String lockId() {
-    return self + "|" + UUID.randomUUID();
-  }
-
-  String self() {
-    return self;
   }
 }

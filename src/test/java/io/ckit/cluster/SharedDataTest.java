@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Shared data beyond Vert.x's own suite, on real clusters in one JVM (one Vert.x and one HTTP/2 server per
- * cluster manager, on loopback): a write is on its owner and its backup before it is answered; a lock waiter
+ * cluster manager, on loopback): a write is on its owner and its backup before it is answered; a node that leaves
+ * hands its keys over first (nothing lost even with no backups); a lock waiter
  * that timed out never gets the lock; waiters get it in order; bad requests on the routes are refused, counted,
  * and change nothing.
  */
@@ -43,12 +44,16 @@ class SharedDataTest {
   }
 
   private List<CkitClusterManager> cluster(String range, int size) throws Exception {
+    return cluster(range, size, CkitClusterOptions.DEFAULT_BACKUPS);
+  }
+
+  private List<CkitClusterManager> cluster(String range, int size, int backups) throws Exception {
     List<CkitClusterManager> managers = new ArrayList<>();
     for (int i = 0; i < size; i++) {
       CkitClusterManager manager = new CkitClusterManager(new CkitClusterOptions(new JsonObject()
           .put("listen", range).put("joinAddresses", List.of(range)).put("label", "data-test")
           .put("gossip", new JsonObject().put("preset", "local")).put("antiEntropyInterval", "500ms")
-          .put("leaveTimeout", "1s").put("rejoinInterval", "2s")));
+          .put("leaveTimeout", "1s").put("rejoinInterval", "2s").put("backups", backups)));
       started.add(await(Vertx.builder().withClusterManager(manager).buildClustered()));
       managers.add(manager);
     }
@@ -88,6 +93,28 @@ class SharedDataTest {
       assertThat(await(seen.get("key-17"))).isEqualTo(17);
       assertThat(await(seen.size())).isEqualTo(60);
     }
+  }
+
+  @Test
+  void aNodeThatLeavesHandsItsKeysOverEvenWithNoBackups() throws Exception {
+    List<CkitClusterManager> managers = cluster("127.0.0.1:18345-18347", 3, 0);
+    AsyncMap<String, Integer> map = await(started.get(0).sharedData().<String, Integer>getAsyncMap("leaving"));
+    for (int k = 0; k < 100; k++) {
+      await(map.put("key-" + k, k));
+    }
+    assertThat(entries(managers.get(2))).as("keys the leaving node owns (no copies elsewhere)").isGreaterThan(10);
+    Vertx leaving = started.remove(2);
+    await(leaving.close());
+    Poll.until("the others see it leave", () -> managers.get(0).getNodes().size() == 2
+        && managers.get(1).getNodes().size() == 2);
+    AsyncMap<String, Integer> read = await(started.get(1).sharedData().<String, Integer>getAsyncMap("leaving"));
+    List<String> lost = new ArrayList<>();
+    for (int k = 0; k < 100; k++) {
+      if (!Integer.valueOf(k).equals(await(read.get("key-" + k)))) {
+        lost.add("key-" + k);
+      }
+    }
+    assertThat(lost).isEmpty();
   }
 
   @Test
