@@ -325,7 +325,10 @@ final class DataService {
       json.put("v", Base64.getEncoder().encodeToString(entry.value()));
     }
     if (entry.op() != null) {
-      json.put("op", entry.op()).put("ans", entry.answer());
+      json.put("op", entry.op());
+      if (entry.answer() != null) {
+        json.put("ans", entry.answer());
+      }
     }
     return json;
   }
@@ -339,8 +342,8 @@ final class DataService {
       byte[] value = json.containsKey("v") ? bytes(json, "v") : null;
       String op = json.containsKey("op") ? Checks.text(json, "op") : null;
       Object answer = json.getValue("ans");
-      if (op != null && !(answer instanceof JsonObject)) {
-        throw new IllegalArgumentException("ans: an object is required with op");
+      if (answer != null && !(answer instanceof JsonObject)) {
+        throw new IllegalArgumentException("ans: an object is required");
       }
       return new DataStore.Entry(value, expires, version, op, (JsonObject) answer);
     } catch (IllegalArgumentException e) {
@@ -595,7 +598,7 @@ final class DataService {
     long now = System.currentTimeMillis();
     DataStore.Entry raw = store.raw(space, key);
     if (id != null && raw != null && id.equals(raw.op())) {
-      return Future.succeededFuture(raw.answer());
+      return Future.succeededFuture(raw.answer() == null ? new JsonObject() : raw.answer().copy());
     }
     DataStore.Entry current = raw != null && raw.live(now) ? raw : null;
     byte[] value = current == null ? null : current.value();

@@ -56,7 +56,8 @@ final class DataStore {
     Entry previous = raw(space, key);
     long version = Math.max(previous == null ? 0 : previous.version + 1, now * 1000);
     long expiresAt = value == null ? now + tombstoneMillis : ttlMillis > 0 ? now + ttlMillis : 0;
-    Entry entry = new Entry(value, expiresAt, version, op, answer);
+    // Most answers are empty (a put's): not kept, to keep an entry small.
+    Entry entry = new Entry(value, expiresAt, version, op, answer == null || answer.isEmpty() ? null : answer);
     put(space, key, entry);
     return entry;
   }
