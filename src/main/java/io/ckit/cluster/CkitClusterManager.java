@@ -41,9 +41,10 @@ import java.util.concurrent.Executors;
  * the file named by the system property {@value #CONFIG_PROPERTY}, else the class-path resource {@value
  * #CONFIG_RESOURCE}, else takes the defaults: 127.0.0.1, a free port, no join addresses.
  *
- * <p>The sync map ({@link #getSyncMap}, which Vert.x's HA manager uses) is replicated to every cluster-manager
- * node ({@link SyncMaps}). Shared data ({@code getAsyncMap}, {@code getLockWithTimeout}, {@code getCounter}) is
- * not built yet (issue 18): it fails with a message saying so.
+ * <p>Shared data ({@code getAsyncMap}, {@code getLockWithTimeout}, {@code getCounter}) lives on each key's
+ * owners by a ring sharder over the cluster-manager members, with {@code backups} copies, on the same HTTP/2
+ * routes (see {@link DataService}). The sync map ({@link #getSyncMap}, which Vert.x's HA manager uses) is
+ * replicated to every cluster-manager node ({@link SyncMaps}).
  *
  * <p>The registration listener hears {@code registrationsLost} when a member that held this node's entries turns
  * out to have dropped them (it declared this node dead: a partition, a false alarm): this node's copies of the
@@ -61,8 +62,6 @@ public final class CkitClusterManager implements ClusterManager {
   public static final String CONFIG_PROPERTY = "ckit.cluster.config";
   /** The class-path resource read when the system property is not set. */
   public static final String CONFIG_RESOURCE = "ckit-cluster.json";
-  /** Why shared data and HA fail. */
-  public static final String NOT_BUILT = "shared data and HA on the ckit cluster manager are not built yet (issue 18)";
 
   private static final System.Logger LOG = System.getLogger(CkitClusterManager.class.getName());
 
@@ -73,6 +72,7 @@ public final class CkitClusterManager implements ClusterManager {
   private volatile RegistrationListener registrationListener;
   private volatile ClusterCore core;
   private volatile NodeInfo nodeInfo;
+  private volatile DataClient dataClient;
   private volatile boolean active;
   /**
    * Where nodeAdded and nodeLeft are called: a thread that is no Vert.x context's. Vert.x's HA manager, inside
@@ -150,6 +150,7 @@ public final class CkitClusterManager implements ClusterManager {
       core = started;
       started.start().onComplete(done -> {
         if (done.succeeded()) {
+          dataClient = new DataClient(vertx, started, loaded.result().getSharedDataTimeout().toMillis());
           active = true;
           promise.succeed();
         } else {
@@ -275,7 +276,10 @@ public final class CkitClusterManager implements ClusterManager {
 
   @Override
   public <K, V> void getAsyncMap(String name, Completable<AsyncMap<K, V>> promise) {
-    promise.fail(new IllegalStateException(NOT_BUILT));
+    DataClient client = dataClient(promise);
+    if (client != null) {
+      promise.succeed(new CkitAsyncMap<>(client, name));
+    }
   }
 
   /**
@@ -300,12 +304,28 @@ public final class CkitClusterManager implements ClusterManager {
 
   @Override
   public void getLockWithTimeout(String name, long timeout, Completable<Lock> promise) {
-    promise.fail(new IllegalStateException(NOT_BUILT));
+    DataClient client = dataClient(promise);
+    if (client != null) {
+      CkitLock.acquire(client, core.name(), name, timeout).onComplete(promise);
+    }
   }
 
   @Override
   public void getCounter(String name, Completable<Counter> promise) {
-    promise.fail(new IllegalStateException(NOT_BUILT));
+    DataClient client = dataClient(promise);
+    if (client != null) {
+      promise.succeed(new CkitCounter(client, name));
+    }
+  }
+
+  /** The shared data's client once joined; else fails the promise and returns null. */
+  private DataClient dataClient(Completable<?> promise) {
+    DataClient client = dataClient;
+    if (client == null || !active) {
+      promise.fail(new IllegalStateException("the cluster manager has not joined"));
+      return null;
+    }
+    return client;
   }
 
   private <T> void withCore(Completable<T> promise, java.util.function.Function<ClusterCore, Future<T>> call) {

@@ -35,6 +35,11 @@ import java.util.UUID;
  *   <li>{@code antiEntropyInterval}: how often the node compares its view of one random member's entries with
  *       that member's (a digest exchange) and fetches them when they differ; default 1 s.
  *   <li>{@code maxRequestBytes}: the largest body the cluster manager's routes read; default 16 MiB.
+ *   <li>{@code backups}: how many nodes besides its owner hold a copy of each shared-data key (map entry,
+ *       counter, lock), 0 to {@value #MAX_BACKUPS}; default 1.
+ *   <li>{@code sharedDataTimeout}: how long a shared-data operation keeps trying while its key's owner moves
+ *       or cannot be reached (a failed node is only replaced once failure detection declares it dead);
+ *       default 30 s.
  * </ul>
  */
 public final class CkitClusterOptions {
@@ -45,11 +50,15 @@ public final class CkitClusterOptions {
   public static final Duration DEFAULT_DELIVERY_TIMEOUT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_ANTI_ENTROPY_INTERVAL = Duration.ofSeconds(1);
   public static final int DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+  public static final int DEFAULT_BACKUPS = 1;
+  /** The most backups a key may have. */
+  public static final int MAX_BACKUPS = 6;
+  public static final Duration DEFAULT_SHARED_DATA_TIMEOUT = Duration.ofSeconds(30);
   /** The most ports a {@code host:first-last} range may span. */
   public static final int MAX_RANGE_PORTS = 1000;
 
   private static final Set<String> OWN_FIELDS = Set.of("listen", "joinAddresses", "deliveryTimeout",
-      "antiEntropyInterval", "maxRequestBytes");
+      "antiEntropyInterval", "maxRequestBytes", "backups", "sharedDataTimeout");
 
   private NodeOptions node;
   private String listen = DEFAULT_LISTEN;
@@ -57,6 +66,8 @@ public final class CkitClusterOptions {
   private Duration deliveryTimeout = DEFAULT_DELIVERY_TIMEOUT;
   private Duration antiEntropyInterval = DEFAULT_ANTI_ENTROPY_INTERVAL;
   private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+  private int backups = DEFAULT_BACKUPS;
+  private Duration sharedDataTimeout = DEFAULT_SHARED_DATA_TIMEOUT;
   private boolean maxJoinPeersSet;
 
   public CkitClusterOptions() {
@@ -71,6 +82,8 @@ public final class CkitClusterOptions {
     deliveryTimeout = other.deliveryTimeout;
     antiEntropyInterval = other.antiEntropyInterval;
     maxRequestBytes = other.maxRequestBytes;
+    backups = other.backups;
+    sharedDataTimeout = other.sharedDataTimeout;
     maxJoinPeersSet = other.maxJoinPeersSet;
   }
 
@@ -105,6 +118,12 @@ public final class CkitClusterOptions {
     if (json.containsKey("maxRequestBytes")) {
       maxRequestBytes = JsonValues.integer("maxRequestBytes", json.getValue("maxRequestBytes"));
     }
+    if (json.containsKey("backups")) {
+      backups = JsonValues.integer("backups", json.getValue("backups"));
+    }
+    if (json.containsKey("sharedDataTimeout")) {
+      sharedDataTimeout = Durations.parse("sharedDataTimeout", json.getValue("sharedDataTimeout"));
+    }
   }
 
   /** Every option, in the form {@link #CkitClusterOptions(JsonObject)} reads. */
@@ -115,6 +134,8 @@ public final class CkitClusterOptions {
     json.put("deliveryTimeout", Durations.format(deliveryTimeout));
     json.put("antiEntropyInterval", Durations.format(antiEntropyInterval));
     json.put("maxRequestBytes", maxRequestBytes);
+    json.put("backups", backups);
+    json.put("sharedDataTimeout", Durations.format(sharedDataTimeout));
     if (!maxJoinPeersSet) {
       json.remove("maxJoinPeers");
     }
@@ -145,6 +166,13 @@ public final class CkitClusterOptions {
     }
     if (maxRequestBytes < 1024) {
       throw new IllegalArgumentException("maxRequestBytes: at least 1024, got " + maxRequestBytes);
+    }
+    if (backups < 0 || backups > MAX_BACKUPS) {
+      throw new IllegalArgumentException("backups: from 0 to " + MAX_BACKUPS + ", got " + backups);
+    }
+    if (sharedDataTimeout.isNegative() || sharedDataTimeout.isZero()) {
+      throw new IllegalArgumentException("sharedDataTimeout: must be positive, got "
+          + Durations.format(sharedDataTimeout));
     }
     expandedJoinAddresses();
     nodeOptions(listenHost.host() + ":" + Math.max(1, ports.get(0)));
@@ -343,6 +371,26 @@ public final class CkitClusterOptions {
 
   public CkitClusterOptions setMaxRequestBytes(int maxRequestBytes) {
     this.maxRequestBytes = maxRequestBytes;
+    return this;
+  }
+
+  /** How many other nodes hold a copy of each shared-data key besides its owner. */
+  public int getBackups() {
+    return backups;
+  }
+
+  public CkitClusterOptions setBackups(int backups) {
+    this.backups = backups;
+    return this;
+  }
+
+  /** How long a shared-data operation keeps trying while its key's owner moves or cannot be reached. */
+  public Duration getSharedDataTimeout() {
+    return sharedDataTimeout;
+  }
+
+  public CkitClusterOptions setSharedDataTimeout(Duration sharedDataTimeout) {
+    this.sharedDataTimeout = Objects.requireNonNull(sharedDataTimeout, "sharedDataTimeout");
     return this;
   }
 

@@ -119,6 +119,7 @@ final class ClusterCore {
   private final AtomicReference<Future<Void>> shutdown = new AtomicReference<>();
   private HttpServer server;
   private HttpClient client;
+  private DataService data;
   private Node node;
   private JoinLoop joins;
   private String advertise;
@@ -161,6 +162,16 @@ final class ClusterCore {
 
   MeterRegistry meterRegistry() {
     return registry;
+  }
+
+  /** The shared data (maps, counters, locks); on the core's context only, once started. */
+  DataService data() {
+    return data;
+  }
+
+  /** Where a cluster-manager member's routes listen (this node's own advertise address included). */
+  String addressOf(String member) {
+    return member.equals(name) ? advertise : addresses.get(member);
   }
 
   /** The sync maps, once started; else null. */
@@ -242,6 +253,9 @@ final class ClusterCore {
       TransportTls tls = new TransportTls(nodeOptions);
       client = own.createHttpClient(tls.clientOptions(), new PoolOptions().setHttp2MaxSize(1));
       Router router = (Router) server.requestHandler();
+      data = new DataService(this, own, name, options.getBackups(), options.getDeliveryTimeout().toMillis(),
+          registry, nodeOptions.getLabel());
+      data.mount(router);
       router.route(Node.TRANSPORT_BASE_PATH + "*").subRouter(node.transportRouter());
       router.route(BASE_PATH + "update").handler(routing -> receive(routing.request(), "update", this::onUpdate));
       router.route(BASE_PATH + "state").handler(routing -> receive(routing.request(), "state", this::onState));
@@ -293,6 +307,7 @@ final class ClusterCore {
         return Future.succeededFuture();
       }
       stopped = true;
+      Future<Void> handedOver = data == null ? Future.succeededFuture() : data.leave();
       if (antiEntropyTimer >= 0) {
         own.cancelTimer(antiEntropyTimer);
       }
@@ -303,6 +318,7 @@ final class ClusterCore {
         joins.stop();
       }
       List<Future<?>> told = new ArrayList<>();
+      told.add(handedOver);
       JsonObject bye = new JsonObject().put("from", name).put("run", run);
       for (String member : store.members()) {
         String addr = addresses.get(member);
@@ -396,6 +412,9 @@ final class ClusterCore {
       return;
     }
     nodes = List.copyOf(new TreeSet<>(next));
+    if (data != null) {
+      data.members(next);
+    }
     for (String gone : removed) {
       reportedGone.remove(gone);
       addresses.remove(gone);

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cluster manager beyond Vert.x's own suite: seeds started at once end as one cluster, bad requests on its
- * routes are refused and counted, plain ckit peers are ignored, shared data (but the sync map) fails naming
- * issue 18, and Vert.x's service loader finds it. Every cluster here is real: HTTP/2 servers on loopback, one Vert.x each.
+ * routes are refused and counted, plain ckit peers are ignored, shared data and the sync map work, and Vert.x's
+ * service loader finds it. Every cluster here is real: HTTP/2 servers on loopback, one Vert.x each.
  */
 class CkitClusterManagerTest {
 
@@ -382,14 +382,14 @@ class CkitClusterManagerTest {
   }
 
   @Test
-  void sharedDataFailsNamingIssue18() throws Exception {
+  void sharedDataAndTheSyncMapWork() throws Exception {
     Vertx vertx = clustered(new CkitClusterManager(options("127.0.0.1:17854-17855")));
-    for (Future<?> attempt : List.of(vertx.sharedData().getAsyncMap("m"), vertx.sharedData().getLock("l"),
-        vertx.sharedData().getCounter("c"))) {
-      Throwable failure = await(attempt.<Throwable>transform(done -> Future.succeededFuture(done.cause())));
-      assertThat(failure).hasMessage(CkitClusterManager.NOT_BUILT);
-    }
-    // The sync map is built (SyncMapTest): it opens, and holds what is put in it.
+    var map = await(vertx.sharedData().<String, String>getAsyncMap("m"));
+    await(map.put("k", "v"));
+    assertThat(await(map.get("k"))).isEqualTo("v");
+    assertThat(await(await(vertx.sharedData().getCounter("c")).incrementAndGet())).isEqualTo(1L);
+    await(vertx.sharedData().getLock("l")).release();
+    // The sync map (SyncMapTest): it opens, and holds what is put in it.
     java.util.Map<String, String> sync = ((VertxInternal) vertx).clusterManager().getSyncMap("s");
     sync.put("k", "v");
     assertThat(sync).containsExactly(java.util.Map.entry("k", "v"));

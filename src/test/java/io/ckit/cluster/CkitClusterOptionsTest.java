@@ -84,6 +84,27 @@ class CkitClusterOptionsTest {
   }
 
   @Test
+  void sharedDataOptionsAreReadCheckedAndWrittenBack() {
+    CkitClusterOptions defaults = new CkitClusterOptions().validate();
+    assertThat(defaults.getBackups()).isEqualTo(1);
+    assertThat(defaults.getSharedDataTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+    CkitClusterOptions read = new CkitClusterOptions(new JsonObject().put("backups", 2)
+        .put("sharedDataTimeout", "45s")).validate();
+    assertThat(read.getBackups()).isEqualTo(2);
+    assertThat(read.getSharedDataTimeout()).isEqualTo(java.time.Duration.ofSeconds(45));
+    assertThat(new CkitClusterOptions(read.toJson()).getBackups()).isEqualTo(2);
+    assertThat(new CkitClusterOptions(read).getSharedDataTimeout()).isEqualTo(java.time.Duration.ofSeconds(45));
+    assertThatThrownBy(() -> new CkitClusterOptions().setBackups(-1).validate())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("backups: from 0 to 6, got -1");
+    assertThatThrownBy(() -> new CkitClusterOptions().setBackups(7).validate())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("backups: from 0 to 6, got 7");
+    assertThatThrownBy(() -> new CkitClusterOptions().setSharedDataTimeout(java.time.Duration.ZERO).validate())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("sharedDataTimeout: must be positive");
+    assertThatThrownBy(() -> new CkitClusterOptions(new JsonObject().put("backups", "two")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("backups");
+  }
+
+  @Test
   void theNoArgumentClusterManagerReadsTheFileOfTheSystemProperty(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("cm.json");
     Files.writeString(file, new JsonObject().put("name", "from-file").put("label", "x").encode());

@@ -1,0 +1,198 @@
+package io.ckit.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ckit.testing.Poll;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.shareddata.Lock;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Shared data beyond Vert.x's own suite, on real clusters in one JVM (one Vert.x and one HTTP/2 server per
+ * cluster manager, on loopback): a write is on its owner and its backup before it is answered; a node that leaves
+ * hands its keys over first (nothing lost even with no backups); a lock waiter
+ * that timed out never gets the lock; waiters get it in order; bad requests on the routes are refused, counted,
+ * and change nothing.
+ */
+class SharedDataTest {
+
+  private final List<Vertx> started = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (Vertx vertx : started) {
+      await(vertx.close());
+    }
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  private List<CkitClusterManager> cluster(String range, int size) throws Exception {
+    return cluster(range, size, CkitClusterOptions.DEFAULT_BACKUPS);
+  }
+
+  private List<CkitClusterManager> cluster(String range, int size, int backups) throws Exception {
+    List<CkitClusterManager> managers = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      CkitClusterManager manager = new CkitClusterManager(new CkitClusterOptions(new JsonObject()
+          .put("listen", range).put("joinAddresses", List.of(range)).put("label", "data-test")
+          .put("gossip", new JsonObject().put("preset", "local")).put("antiEntropyInterval", "500ms")
+          .put("leaveTimeout", "1s").put("rejoinInterval", "2s").put("backups", backups)));
+      started.add(await(Vertx.builder().withClusterManager(manager).buildClustered()));
+      managers.add(manager);
+    }
+    Poll.until("every cluster manager sees " + size, () -> managers.stream().allMatch(m -> m.getNodes().size() == size));
+    return managers;
+  }
+
+  private double waiters() {
+    double n = 0;
+    for (Vertx vertx : started) {
+      CkitClusterManager manager = (CkitClusterManager) ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
+      n += manager.meterRegistry().find("cluster_vertx_data_lock_waiters").gauge().value();
+    }
+    return n;
+  }
+
+  private static double entries(CkitClusterManager manager) {
+    Gauge gauge = manager.meterRegistry().find("cluster_vertx_data_entries").gauge();
+    return gauge == null ? -1 : gauge.value();
+  }
+
+  @Test
+  void everyWriteIsOnItsOwnerAndItsBackupBeforeItIsAnswered() throws Exception {
+    List<CkitClusterManager> managers = cluster("127.0.0.1:18330-18332", 3);
+    AsyncMap<String, Integer> map = await(started.get(0).sharedData().<String, Integer>getAsyncMap("copies"));
+    for (int k = 0; k < 60; k++) {
+      await(map.put("key-" + k, k));
+      double held = 0;
+      for (CkitClusterManager manager : managers) {
+        held += entries(manager);
+      }
+      // Answered: so both copies are there already, no waiting.
+      assertThat(held).as("copies held after put " + k).isEqualTo(2.0 * (k + 1));
+    }
+    for (Vertx vertx : started) {
+      AsyncMap<String, Integer> seen = await(vertx.sharedData().<String, Integer>getAsyncMap("copies"));
+      assertThat(await(seen.get("key-17"))).isEqualTo(17);
+      assertThat(await(seen.size())).isEqualTo(60);
+    }
+  }
+
+  @Test
+  void aNodeThatLeavesHandsItsKeysOverEvenWithNoBackups() throws Exception {
+    List<CkitClusterManager> managers = cluster("127.0.0.1:18345-18347", 3, 0);
+    AsyncMap<String, Integer> map = await(started.get(0).sharedData().<String, Integer>getAsyncMap("leaving"));
+    for (int k = 0; k < 100; k++) {
+      await(map.put("key-" + k, k));
+    }
+    assertThat(entries(managers.get(2))).as("keys the leaving node owns (no copies elsewhere)").isGreaterThan(10);
+    Vertx leaving = started.remove(2);
+    await(leaving.close());
+    Poll.until("the others see it leave", () -> managers.get(0).getNodes().size() == 2
+        && managers.get(1).getNodes().size() == 2);
+    AsyncMap<String, Integer> read = await(started.get(1).sharedData().<String, Integer>getAsyncMap("leaving"));
+    List<String> lost = new ArrayList<>();
+    for (int k = 0; k < 100; k++) {
+      if (!Integer.valueOf(k).equals(await(read.get("key-" + k)))) {
+        lost.add("key-" + k);
+      }
+    }
+    assertThat(lost).isEmpty();
+  }
+
+  @Test
+  void aLockWaiterThatTimedOutNeverGetsTheLockAndWaitersGetItInOrder() throws Exception {
+    cluster("127.0.0.1:18335-18337", 3);
+    Vertx a = started.get(0);
+    Vertx b = started.get(1);
+    Vertx c = started.get(2);
+    Lock held = await(a.sharedData().getLockWithTimeout("door", 5000));
+    Throwable timedOut = await(b.sharedData().getLockWithTimeout("door", 300)
+        .<Throwable>transform(done -> Future.succeededFuture(done.cause())));
+    assertThat(timedOut).hasMessage("Timed out waiting to get lock");
+    List<String> order = new CopyOnWriteArrayList<>();
+    List<Future<Lock>> waiting = new ArrayList<>();
+    for (String who : List.of("c1", "b1", "c2")) {
+      Vertx from = who.startsWith("c") ? c : b;
+      waiting.add(from.sharedData().getLockWithTimeout("door", 30_000).onSuccess(lock -> {
+        order.add(who);
+        lock.release();
+      }));
+      int queued = waiting.size();
+      // The owner queues in arrival order: ask the next once this one is queued.
+      Poll.until(who + " waits", () -> waiters() == queued);
+    }
+    held.release();
+    for (Future<Lock> future : waiting) {
+      await(future);
+    }
+    assertThat(order).containsExactly("c1", "b1", "c2");
+    // Free again: the waiter that timed out did not take it.
+    Lock again = await(a.sharedData().getLockWithTimeout("door", 1000));
+    again.release();
+  }
+
+  @Test
+  void badRequestsOnTheDataRoutesAreRefusedCountedAndChangeNothing() throws Exception {
+    CkitClusterManager manager = cluster("127.0.0.1:18340-18341", 1).get(0);
+    Vertx vertx = started.get(0);
+    AsyncMap<String, String> map = await(vertx.sharedData().<String, String>getAsyncMap("kept"));
+    await(map.put("k", "v"));
+    WebClient client = WebClient.create(vertx);
+    String base = "http://" + manager.advertiseAddress() + ClusterCore.BASE_PATH;
+    JsonObject good = new JsonObject().put("from", "x").put("s", "m:kept").put("k", "a2").put("op", "put")
+        .put("v", "AXY=");
+    List<JsonObject> bad = List.of(good.copy().put("v", "%%%"), good.copy().put("op", "explode"),
+        good.copy().put("ttl", -5), good.copy().put("k", "k".repeat(5000)));
+    List<String> messages = new ArrayList<>();
+    for (JsonObject body : bad) {
+      HttpResponse<Buffer> answer = await(client.postAbs(base + "data").putHeader("Content-Type", "application/json")
+          .sendBuffer(body.toBuffer()));
+      assertThat(answer.statusCode()).isEqualTo(400);
+      messages.add(answer.bodyAsString());
+    }
+    assertThat(messages.get(0)).startsWith("data: v: not Base64");
+    assertThat(messages.get(1)).isEqualTo("data: op: \"explode\" is not an operation");
+    assertThat(messages.get(2)).isEqualTo("data: ttl: a whole number >= 0 is required");
+    HttpResponse<Buffer> notJson = await(client.postAbs(base + "copy").putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer("[1,2")));
+    assertThat(notJson.statusCode()).isEqualTo(400);
+    HttpResponse<Buffer> badEntry = await(client.postAbs(base + "copy").putHeader("Content-Type",
+        "application/json").sendBuffer(new JsonObject().put("from", "x").put("entries", List.of(new JsonObject()
+        .put("s", "m:kept").put("k", "AXk=").put("x", 0).put("ver", -1))).toBuffer()));
+    assertThat(badEntry.statusCode()).isEqualTo(400);
+    assertThat(badEntry.bodyAsString()).isEqualTo("copy: entries[0].ver: a whole number >= 0 is required");
+    assertThat(await(client.getAbs(base + "scan").send()).statusCode()).isEqualTo(405);
+
+    MeterRegistry registry = manager.meterRegistry();
+    assertThat(count(registry, "data", "field")).isEqualTo(4.0);
+    assertThat(count(registry, "copy", "json")).isEqualTo(1.0);
+    assertThat(count(registry, "copy", "field")).isEqualTo(1.0);
+    assertThat(count(registry, "scan", "method")).isEqualTo(1.0);
+    // Nothing lost, nothing added.
+    assertThat(await(map.entries())).containsExactly(java.util.Map.entry("k", "v"));
+  }
+
+  private static double count(MeterRegistry registry, String route, String reason) {
+    Counter counter = registry.find("cluster_vertx_bad_requests_total").tag("route", route).tag("reason", reason)
+        .counter();
+    return counter == null ? 0 : counter.count();
+  }
+}
