@@ -124,26 +124,7 @@ public final class CmRun {
    * is not counted.
    */
   private void start() throws Exception {
-    double total = 0;
-    for (int i = 0; i < MEMBERS; i++) {
-      ClusterManager manager = product.create(product.name() + "-" + (i + 1));
-      long start = System.nanoTime();
-      Vertx vertx = CmProduct.buildClustered(manager).await(180, TimeUnit.SECONDS);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      total += seconds;
-      figures.put("start.node" + (i + 1) + "_s", seconds);
-      nodes.add(vertx);
-      managers.add(manager);
-      if (i == 0) {
-        heapWithOne = heapAfterGc();
-        histogram("with1");
-      }
-    }
-    long start = System.nanoTime();
-    waitUntil("every member lists 3 nodes", 60,
-        () -> managers.stream().allMatch(m -> m.getNodes().size() == MEMBERS));
-    total += (System.nanoTime() - start) / 1e9;
-    figures.put("start.total_s", total);
+    threeMembers("", "start", true);
   }
 
   /**
@@ -151,22 +132,31 @@ public final class CmRun {
    * compiled, where {@code start} includes loading them (both products pay that in their first member).
    */
   private void restart() throws Exception {
+    threeMembers("again-", "restart", false);
+  }
+
+  /** Starts three members one after another, timing each, and waits until every member lists all three. */
+  private void threeMembers(String namePart, String figure, boolean heapAfterFirst) throws Exception {
     double total = 0;
     for (int i = 0; i < MEMBERS; i++) {
-      ClusterManager manager = product.create(product.name() + "-again-" + (i + 1));
+      ClusterManager manager = product.create(product.name() + "-" + namePart + (i + 1));
       long start = System.nanoTime();
       Vertx vertx = CmProduct.buildClustered(manager).await(180, TimeUnit.SECONDS);
       double seconds = (System.nanoTime() - start) / 1e9;
       total += seconds;
-      figures.put("restart.node" + (i + 1) + "_s", seconds);
+      figures.put(figure + ".node" + (i + 1) + "_s", seconds);
       nodes.add(vertx);
       managers.add(manager);
+      if (heapAfterFirst && i == 0) {
+        heapWithOne = heapAfterGc();
+        histogram("with1");
+      }
     }
     long start = System.nanoTime();
-    waitUntil("every new member lists 3 nodes", 60,
+    waitUntil("every " + (heapAfterFirst ? "" : "new ") + "member lists 3 nodes", 60,
         () -> managers.stream().allMatch(m -> m.getNodes().size() == MEMBERS));
     total += (System.nanoTime() - start) / 1e9;
-    figures.put("restart.total_s", total);
+    figures.put(figure + ".total_s", total);
   }
 
   private void closeAll() {
