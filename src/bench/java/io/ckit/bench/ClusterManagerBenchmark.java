@@ -56,7 +56,11 @@ public final class ClusterManagerBenchmark {
       new Row("map", "map.get_p99_us", "map get p99", "us", true),
       new Row("map", "map.per_s", "map get/put throughput, 3 members", "ops/s", false),
       new Row("lock", "lock.shared_per_s", "lock acquire+release, one lock, 3 members", "/s", false),
+      new Row("lock", "lock.shared_busiest_share", "lock, one lock: the busiest member's share (0.33: even)", "", false),
       new Row("lock", "lock.own_per_s", "lock acquire+release, a lock per member", "/s", false),
+      new Row("lock", "lock.held_per_s", "lock acquire, hold 1 ms, release, one lock, 3 members", "/s", false),
+      new Row("lock", "lock.held_busiest_share", "lock held 1 ms: the busiest member's share", "", false),
+      new Row("lock", "lock.overlaps", "lock held 1 ms: granted while another held it", "", true),
       new Row("counter", "counter.per_s", "counter incrementAndGet, 3 members", "/s", false),
       new Row("mapheap", "mapheap.per_node_mb", "heap per member with the map's entries", "MB", true),
       new Row("mapheap", "mapheap.fill_s", "time to put the entries", "s", true));

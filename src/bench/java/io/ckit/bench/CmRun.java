@@ -308,10 +308,16 @@ public final class CmRun {
     double half = Math.max(1, options.seconds / 2.0);
     LoadLoop.Result shared = across(1, half, false, i -> () -> acquireRelease(nodes.get(i), "bench.lock"));
     checkFailures(shared);
+    figures.put("lock.shared_busiest_share", lastBusiestShare);
     LoadLoop.Result own = across(1, half, false, i -> () -> acquireRelease(nodes.get(i), "bench.lock." + i));
     checkFailures(own);
     figures.put("lock.shared_per_s", shared.perSecond());
     figures.put("lock.own_per_s", own.perSecond());
+    LoadLoop.Result held = across(1, half, false, i -> () -> acquireHoldRelease(nodes.get(i), "bench.lock.held"));
+    checkFailures(held);
+    figures.put("lock.held_busiest_share", lastBusiestShare);
+    figures.put("lock.held_per_s", held.perSecond());
+    figures.put("lock.overlaps", (double) OVERLAPS.get());
   }
 
   /** incrementAndGet on one counter from the three members, a window each. */
@@ -381,16 +387,48 @@ public final class CmRun {
       loops.add(LoadLoop.run(nodes.get(i), window, options.warmupSeconds, seconds, latency, operation.operation(i)));
     }
     LoadLoop.Result[] results = new LoadLoop.Result[MEMBERS];
+    long most = 0;
+    long all = 0;
     for (int i = 0; i < MEMBERS; i++) {
       results[i] = loops.get(i).await((long) (options.warmupSeconds + seconds + 120), TimeUnit.SECONDS);
+      most = Math.max(most, results[i].completed());
+      all += results[i].completed();
     }
+    lastBusiestShare = all == 0 ? Double.NaN : most / (double) all;
     return LoadLoop.Result.merge(results);
   }
+
+  /** Of the last {@link #across}'s completions, the share of the member that completed most (1/3: even). */
+  private double lastBusiestShare;
+
+  /** Holders of each benchmark lock at this instant: the three members share this JVM, so an overlap shows. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger>
+      HOLDERS = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Acquisitions granted while another member's acquisition of the same lock was not yet released. */
+  private static final java.util.concurrent.atomic.AtomicLong OVERLAPS = new java.util.concurrent.atomic.AtomicLong();
 
   private static Future<Void> acquireRelease(Vertx node, String name) {
     return node.sharedData().getLockWithTimeout(name, 30_000).map(lock -> {
       lock.release();
       return null;
+    });
+  }
+
+  /** Acquires, holds the lock 1 ms, releases; counts a grant while another member's hold had not ended. */
+  private static Future<Void> acquireHoldRelease(Vertx node, String name) {
+    java.util.concurrent.atomic.AtomicInteger holders = HOLDERS.computeIfAbsent(name,
+        n -> new java.util.concurrent.atomic.AtomicInteger());
+    return node.sharedData().getLockWithTimeout(name, 30_000).compose(lock -> {
+      if (holders.incrementAndGet() > 1) {
+        OVERLAPS.incrementAndGet();
+      }
+      Promise<Void> held = Promise.promise();
+      node.setTimer(1, id -> {
+        holders.decrementAndGet();
+        lock.release();
+        held.complete();
+      });
+      return held.future();
     });
   }
 

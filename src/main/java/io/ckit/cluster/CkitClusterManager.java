@@ -306,7 +306,7 @@ public final class CkitClusterManager implements ClusterManager {
   public void getLockWithTimeout(String name, long timeout, Completable<Lock> promise) {
     DataClient client = dataClient(promise);
     if (client != null) {
-      CkitLock.acquire(client, core.name(), name, timeout).onComplete(promise);
+      CkitLock.acquire(client, name, timeout).onComplete(promise);
     }
   }
 

@@ -40,6 +40,11 @@ import java.util.UUID;
  *   <li>{@code sharedDataTimeout}: how long a shared-data operation keeps trying while its key's owner moves
  *       or cannot be reached (a failed node is only replaced once failure detection declares it dead);
  *       default 30 s.
+ *   <li>{@code lockReuse}: how long after the lock's owner granted it a node passes a lock among its own callers
+ *       without asking the owner again, while no other node asks for it; at most a quarter of the gossip's
+ *       shortest suspicion time ({@code suspicionMult} probe intervals), so a node declared dead has stopped
+ *       passing the lock on by itself before the owner frees it. 0 asks the owner for every acquisition;
+ *       default 500 ms.
  * </ul>
  */
 public final class CkitClusterOptions {
@@ -54,11 +59,12 @@ public final class CkitClusterOptions {
   /** The most backups a key may have. */
   public static final int MAX_BACKUPS = 6;
   public static final Duration DEFAULT_SHARED_DATA_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_LOCK_REUSE = Duration.ofMillis(500);
   /** The most ports a {@code host:first-last} range may span. */
   public static final int MAX_RANGE_PORTS = 1000;
 
   private static final Set<String> OWN_FIELDS = Set.of("listen", "joinAddresses", "deliveryTimeout",
-      "antiEntropyInterval", "maxRequestBytes", "backups", "sharedDataTimeout");
+      "antiEntropyInterval", "maxRequestBytes", "backups", "sharedDataTimeout", "lockReuse");
 
   private NodeOptions node;
   private String listen = DEFAULT_LISTEN;
@@ -68,6 +74,7 @@ public final class CkitClusterOptions {
   private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
   private int backups = DEFAULT_BACKUPS;
   private Duration sharedDataTimeout = DEFAULT_SHARED_DATA_TIMEOUT;
+  private Duration lockReuse = DEFAULT_LOCK_REUSE;
   private boolean maxJoinPeersSet;
 
   public CkitClusterOptions() {
@@ -84,6 +91,7 @@ public final class CkitClusterOptions {
     maxRequestBytes = other.maxRequestBytes;
     backups = other.backups;
     sharedDataTimeout = other.sharedDataTimeout;
+    lockReuse = other.lockReuse;
     maxJoinPeersSet = other.maxJoinPeersSet;
   }
 
@@ -124,6 +132,9 @@ public final class CkitClusterOptions {
     if (json.containsKey("sharedDataTimeout")) {
       sharedDataTimeout = Durations.parse("sharedDataTimeout", json.getValue("sharedDataTimeout"));
     }
+    if (json.containsKey("lockReuse")) {
+      lockReuse = Durations.parse("lockReuse", json.getValue("lockReuse"));
+    }
   }
 
   /** Every option, in the form {@link #CkitClusterOptions(JsonObject)} reads. */
@@ -136,6 +147,7 @@ public final class CkitClusterOptions {
     json.put("maxRequestBytes", maxRequestBytes);
     json.put("backups", backups);
     json.put("sharedDataTimeout", Durations.format(sharedDataTimeout));
+    json.put("lockReuse", Durations.format(lockReuse));
     if (!maxJoinPeersSet) {
       json.remove("maxJoinPeers");
     }
@@ -173,6 +185,9 @@ public final class CkitClusterOptions {
     if (sharedDataTimeout.isNegative() || sharedDataTimeout.isZero()) {
       throw new IllegalArgumentException("sharedDataTimeout: must be positive, got "
           + Durations.format(sharedDataTimeout));
+    }
+    if (lockReuse.isNegative()) {
+      throw new IllegalArgumentException("lockReuse: must not be negative, got " + Durations.format(lockReuse));
     }
     expandedJoinAddresses();
     nodeOptions(listenHost.host() + ":" + Math.max(1, ports.get(0)));
@@ -392,6 +407,25 @@ public final class CkitClusterOptions {
   public CkitClusterOptions setSharedDataTimeout(Duration sharedDataTimeout) {
     this.sharedDataTimeout = Objects.requireNonNull(sharedDataTimeout, "sharedDataTimeout");
     return this;
+  }
+
+  /** How long after a grant a node passes a lock among its own callers without asking the lock's owner. */
+  public Duration getLockReuse() {
+    return lockReuse;
+  }
+
+  public CkitClusterOptions setLockReuse(Duration lockReuse) {
+    this.lockReuse = Objects.requireNonNull(lockReuse, "lockReuse");
+    return this;
+  }
+
+  /**
+   * The lock reuse in effect: {@link #getLockReuse()}, at most a quarter of the gossip's shortest suspicion time.
+   */
+  long effectiveLockReuseMillis() {
+    var gossip = getGossip();
+    long shortestSuspicion = gossip.getSuspicionMult() * gossip.getProbeInterval().toMillis();
+    return Math.min(lockReuse.toMillis(), shortestSuspicion / 4);
   }
 
   @Override

@@ -120,6 +120,7 @@ final class ClusterCore {
   private HttpServer server;
   private HttpClient client;
   private DataService data;
+  private NodeLocks locks;
   private Node node;
   private JoinLoop joins;
   private String advertise;
@@ -167,6 +168,11 @@ final class ClusterCore {
   /** The shared data (maps, counters, locks); on the core's context only, once started. */
   DataService data() {
     return data;
+  }
+
+  /** This node's side of the locks; on the core's context only, once started. */
+  NodeLocks locks() {
+    return locks;
   }
 
   /** Where a cluster-manager member's routes listen (this node's own advertise address included). */
@@ -256,6 +262,9 @@ final class ClusterCore {
       data = new DataService(this, own, name, options.getBackups(), options.getDeliveryTimeout().toMillis(),
           registry, nodeOptions.getLabel());
       data.mount(router);
+      locks = new NodeLocks(this, own, name, options.effectiveLockReuseMillis(),
+          options.getSharedDataTimeout().toMillis(), registry, nodeOptions.getLabel());
+      locks.mount(router);
       router.route(Node.TRANSPORT_BASE_PATH + "*").subRouter(node.transportRouter());
       router.route(BASE_PATH + "update").handler(routing -> receive(routing.request(), "update", this::onUpdate));
       router.route(BASE_PATH + "state").handler(routing -> receive(routing.request(), "state", this::onState));
@@ -307,6 +316,9 @@ final class ClusterCore {
         return Future.succeededFuture();
       }
       stopped = true;
+      if (locks != null) {
+        locks.stop();
+      }
       Future<Void> handedOver = data == null ? Future.succeededFuture() : data.leave();
       if (antiEntropyTimer >= 0) {
         own.cancelTimer(antiEntropyTimer);
@@ -776,6 +788,9 @@ final class ClusterCore {
     if (lostAtNanos == 0 || now - lostAtNanos >= options.getAntiEntropyInterval().toNanos()) {
       lostAtNanos = now;
       listener.registrationsLost();
+    }
+    if (locks != null) {
+      locks.forgetReuse();
     }
     for (String other : store.members()) {
       if (!other.equals(name)) {

@@ -45,6 +45,19 @@ final class DataClient {
     }));
   }
 
+  /** Waits for a lock through this node's {@link NodeLocks}; completes with the caller's hold number. */
+  Future<Long> lock(String name, long timeoutMillis) {
+    return onCaller(core.run(() -> core.locks().acquire(name, timeoutMillis)));
+  }
+
+  /** Releases a hold {@link #lock} gave. */
+  void unlock(String name, long hold) {
+    core.run(() -> {
+      core.locks().release(name, hold);
+      return Future.succeededFuture();
+    });
+  }
+
   Future<Map<String, byte[]>> scan(String space, boolean clear) {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     return onCaller(core.run(() -> core.data().scan(space, clear, deadline)));

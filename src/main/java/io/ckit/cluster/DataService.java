@@ -69,6 +69,8 @@ final class DataService {
   private final long timeoutMillis;
   private final DataStore store = new DataStore(TOMBSTONE_MILLIS);
   private final Map<String, ArrayDeque<Waiter>> waiters = new HashMap<>();
+  /** The hold each lock's holder was last told another node waits for. */
+  private final Map<String, String> revoked = new HashMap<>();
   private volatile int waiting;
   private Set<String> members;
   private Sharder sharder;
@@ -232,6 +234,7 @@ final class DataService {
         it.remove();
       }
     }
+    recount();
     freeLocksOfDeparted();
   }
 
@@ -770,6 +773,9 @@ final class DataService {
     }
     Waiter waiter = new Waiter(lockId, nodeOf(lockId), Promise.promise());
     queue.add(waiter);
+    if (!waiter.node.equals(nodeOf(held))) {
+      revoke(space, held);
+    }
     waiter.promise.future().onComplete(done -> recount());
     recount();
     waiter.timer = own.setTimer(timeout, id -> {
@@ -786,6 +792,11 @@ final class DataService {
 
   private Future<JsonObject> grant(String space, String key, String lockId, long now) {
     JsonObject granted = new JsonObject().put("granted", true);
+    if (wantedByOthers(space, lockId)) {
+      // The new holder gives it back at its next release instead of passing it to its own callers.
+      granted.put("wanted", true);
+      revoked.put(space, lockId);
+    }
     return write(space, key, lockId.getBytes(StandardCharsets.UTF_8), 0, now, null, null).map(granted);
   }
 
@@ -804,6 +815,10 @@ final class DataService {
         }
         return false;
       });
+      if (queue.isEmpty()) {
+        waiters.remove(space);
+      }
+      recount();
     }
     return Future.succeededFuture(done.put("released", false));
   }
@@ -825,11 +840,55 @@ final class DataService {
       waiters.remove(space);
     }
     if (next == null) {
+      revoked.remove(space);
       return write(space, key, null, 0, now, null, null).mapEmpty();
     }
     Waiter chosen = next;
     return grant(space, key, chosen.lockId, now).onComplete(done -> chosen.promise.tryComplete(
         done.succeeded() ? done.result() : new JsonObject().put("moved", true))).mapEmpty();
+  }
+
+  /** Whether a node other than the holder's waits for the lock. */
+  private boolean wantedByOthers(String space, String lockId) {
+    ArrayDeque<Waiter> queue = waiters.get(space);
+    if (queue != null) {
+      String node = nodeOf(lockId);
+      for (Waiter waiter : queue) {
+        if (!waiter.node.equals(node)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Tells the holder's node that another node waits (see {@link NodeLocks}), once per hold; again after a failure
+   * while the holder and a waiter remain.
+   */
+  private void revoke(String space, String holder) {
+    if (holder.equals(revoked.get(space)) || stopped) {
+      return;
+    }
+    revoked.put(space, holder);
+    String node = nodeOf(holder);
+    String addr = core.addressOf(node);
+    if (addr == null || !members.contains(node)) {
+      return;
+    }
+    JsonObject body = new JsonObject().put("from", self).put("s", space).put("lockId", holder);
+    core.post(addr, "revoke", body, timeoutMillis).onFailure(failure -> {
+      LOG.log(Level.DEBUG, "shared data: telling " + node + " that " + space + " is wanted failed: "
+          + failure.getMessage());
+      revoked.remove(space, holder);
+      own.setTimer(500, id -> {
+        DataStore.Entry entry = store.live(space, "", System.currentTimeMillis());
+        if (entry != null && holder.equals(new String(entry.value(), StandardCharsets.UTF_8))
+            && wantedByOthers(space, holder)) {
+          revoke(space, holder);
+        }
+      });
+    });
   }
 
   /** Frees the locks this node owns first whose holder's node is no longer a member. */

@@ -105,6 +105,27 @@ class CkitClusterOptionsTest {
   }
 
   @Test
+  void lockReuseIsReadCheckedAndKeptUnderAQuarterOfTheShortestSuspicion() {
+    CkitClusterOptions defaults = new CkitClusterOptions().validate();
+    assertThat(defaults.getLockReuse()).isEqualTo(java.time.Duration.ofMillis(500));
+    // ckit's default gossip: suspicionMult 4, probeInterval 5 s: at most 5 s, so the 500 ms stand.
+    assertThat(defaults.effectiveLockReuseMillis()).isEqualTo(500);
+    CkitClusterOptions read = new CkitClusterOptions(new JsonObject().put("lockReuse", "20s")
+        .put("gossip", new JsonObject().put("preset", "local"))).validate();
+    assertThat(read.getLockReuse()).isEqualTo(java.time.Duration.ofSeconds(20));
+    // local: suspicionMult 3, probeInterval 1 s: 3 s, a quarter is 750 ms.
+    assertThat(read.effectiveLockReuseMillis()).isEqualTo(750);
+    assertThat(new CkitClusterOptions(read.toJson()).getLockReuse()).isEqualTo(java.time.Duration.ofSeconds(20));
+    assertThat(new CkitClusterOptions(read).getLockReuse()).isEqualTo(java.time.Duration.ofSeconds(20));
+    assertThat(new CkitClusterOptions(new JsonObject().put("lockReuse", "0s")).validate()
+        .effectiveLockReuseMillis()).isZero();
+    assertThatThrownBy(() -> new CkitClusterOptions().setLockReuse(java.time.Duration.ofMillis(-1)).validate())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("lockReuse: must not be negative, got -1ms");
+    assertThatThrownBy(() -> new CkitClusterOptions(new JsonObject().put("lockReuse", "soon")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("lockReuse");
+  }
+
+  @Test
   void theNoArgumentClusterManagerReadsTheFileOfTheSystemProperty(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("cm.json");
     Files.writeString(file, new JsonObject().put("name", "from-file").put("label", "x").encode());

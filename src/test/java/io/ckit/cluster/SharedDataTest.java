@@ -48,17 +48,31 @@ class SharedDataTest {
   }
 
   private List<CkitClusterManager> cluster(String range, int size, int backups) throws Exception {
+    return cluster(range, size, new JsonObject().put("backups", backups));
+  }
+
+  private List<CkitClusterManager> cluster(String range, int size, JsonObject extra) throws Exception {
     List<CkitClusterManager> managers = new ArrayList<>();
     for (int i = 0; i < size; i++) {
       CkitClusterManager manager = new CkitClusterManager(new CkitClusterOptions(new JsonObject()
           .put("listen", range).put("joinAddresses", List.of(range)).put("label", "data-test")
           .put("gossip", new JsonObject().put("preset", "local")).put("antiEntropyInterval", "500ms")
-          .put("leaveTimeout", "1s").put("rejoinInterval", "2s").put("backups", backups)));
+          .put("leaveTimeout", "1s").put("rejoinInterval", "2s").mergeIn(extra)));
       started.add(await(Vertx.builder().withClusterManager(manager).buildClustered()));
       managers.add(manager);
     }
     Poll.until("every cluster manager sees " + size, () -> managers.stream().allMatch(m -> m.getNodes().size() == size));
     return managers;
+  }
+
+  /** Callers waiting for a lock on their own nodes (a node asks the owner once for all its callers). */
+  private double localWaiters() {
+    double n = 0;
+    for (Vertx vertx : started) {
+      CkitClusterManager manager = (CkitClusterManager) ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
+      n += manager.meterRegistry().find("cluster_vertx_lock_local_waiters").gauge().value();
+    }
+    return n;
   }
 
   private double waiters() {
@@ -127,8 +141,12 @@ class SharedDataTest {
     Throwable timedOut = await(b.sharedData().getLockWithTimeout("door", 300)
         .<Throwable>transform(done -> Future.succeededFuture(done.cause())));
     assertThat(timedOut).hasMessage("Timed out waiting to get lock");
+    // The node that timed out withdraws its request from the owner.
+    Poll.until("the timed-out request is withdrawn", () -> waiters() == 0 && localWaiters() == 0);
     List<String> order = new CopyOnWriteArrayList<>();
     List<Future<Lock>> waiting = new ArrayList<>();
+    // Requests the owner holds after each caller asks: c2 waits on its node, whose request for c1 is queued.
+    List<Integer> atOwner = List.of(1, 2, 2);
     for (String who : List.of("c1", "b1", "c2")) {
       Vertx from = who.startsWith("c") ? c : b;
       waiting.add(from.sharedData().getLockWithTimeout("door", 30_000).onSuccess(lock -> {
@@ -136,8 +154,9 @@ class SharedDataTest {
         lock.release();
       }));
       int queued = waiting.size();
+      int owner = atOwner.get(queued - 1);
       // The owner queues in arrival order: ask the next once this one is queued.
-      Poll.until(who + " waits", () -> waiters() == queued);
+      Poll.until(who + " waits", () -> localWaiters() == queued && waiters() == owner);
     }
     held.release();
     for (Future<Lock> future : waiting) {
@@ -147,6 +166,92 @@ class SharedDataTest {
     // Free again: the waiter that timed out did not take it.
     Lock again = await(a.sharedData().getLockWithTimeout("door", 1000));
     again.release();
+  }
+
+  /** Gossip whose shortest suspicion is 3 x 10 s, so a lock reuse of 5 s stands (a quarter: 7.5 s). */
+  private static JsonObject longReuse() {
+    return new JsonObject().put("lockReuse", "5s")
+        .put("gossip", new JsonObject().put("preset", "local").put("probeInterval", "10s"));
+  }
+
+  private static double counted(Vertx vertx, String name) {
+    CkitClusterManager manager = (CkitClusterManager) ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
+    return manager.meterRegistry().find(name).counter().count();
+  }
+
+  @Test
+  void aNodePassesALockAmongItsCallersWithoutTheOwnerUntilAnotherNodeAsks() throws Exception {
+    cluster("127.0.0.1:18480-18481", 2, longReuse());
+    Vertx a = started.get(0);
+    Vertx b = started.get(1);
+    for (int i = 0; i < 20; i++) {
+      await(a.sharedData().getLockWithTimeout("reused", 5000)).release();
+    }
+    // The first came from the owner, the other 19 from the node itself.
+    assertThat(counted(a, "cluster_vertx_lock_local_grants_total")).isEqualTo(19.0);
+    // a keeps the free lock for 5 s, but gives it back as soon as b asks: well within b's 3 s.
+    long start = System.nanoTime();
+    Lock taken = await(b.sharedData().getLockWithTimeout("reused", 3000));
+    assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(3000);
+    assertThat(counted(a, "cluster_vertx_lock_revokes_total")).isEqualTo(1.0);
+    // While b holds it, a's caller waits for b's release.
+    Future<Lock> next = a.sharedData().getLockWithTimeout("reused", 10_000);
+    Poll.until("a waits", () -> localWaiters() == 1);
+    assertThat(next.isComplete()).isFalse();
+    taken.release();
+    await(next).release();
+    assertThat(counted(a, "cluster_vertx_lock_local_grants_total")).isEqualTo(19.0);
+  }
+
+  @Test
+  void callersOfThreeNodesNeverHoldALockTogether() throws Exception {
+    cluster("127.0.0.1:18483-18485", 3, longReuse());
+    java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+    List<Future<Void>> loops = new ArrayList<>();
+    for (Vertx node : started) {
+      for (int caller = 0; caller < 2; caller++) {
+        loops.add(holdAndRelease(node, 25, holders, overlaps));
+      }
+    }
+    for (Future<Void> loop : loops) {
+      await(loop);
+    }
+    assertThat(overlaps.get()).isZero();
+  }
+
+  /** {@code times} times: acquires "contended", holds it 2 ms counting holders at once, releases. */
+  private static Future<Void> holdAndRelease(Vertx node, int times, java.util.concurrent.atomic.AtomicInteger holders,
+      java.util.concurrent.atomic.AtomicInteger overlaps) {
+    if (times == 0) {
+      return Future.succeededFuture();
+    }
+    return node.sharedData().getLockWithTimeout("contended", 30_000).compose(lock -> {
+      if (holders.incrementAndGet() > 1) {
+        overlaps.incrementAndGet();
+      }
+      io.vertx.core.Promise<Void> held = io.vertx.core.Promise.promise();
+      node.setTimer(2, id -> {
+        holders.decrementAndGet();
+        lock.release();
+        held.complete();
+      });
+      return held.future();
+    }).compose(done -> holdAndRelease(node, times - 1, holders, overlaps));
+  }
+
+  @Test
+  void aNodeGivesALockBackOnceItsReuseTimeIsOver() throws Exception {
+    List<CkitClusterManager> managers = cluster("127.0.0.1:18486-18487", 2, new JsonObject().put("lockReuse",
+        "300ms"));
+    Vertx a = started.get(0);
+    await(a.sharedData().getLockWithTimeout("brief", 5000)).release();
+    CkitClusterManager manager = managers.get(0);
+    Poll.until("a has given the lock back", () -> manager.meterRegistry().find("cluster_vertx_lock_held").gauge()
+        .value() == 0);
+    await(a.sharedData().getLockWithTimeout("brief", 5000)).release();
+    // Asked the owner again: no grant of its own.
+    assertThat(counted(a, "cluster_vertx_lock_local_grants_total")).isZero();
   }
 
   @Test
@@ -180,12 +285,17 @@ class SharedDataTest {
     assertThat(badEntry.statusCode()).isEqualTo(400);
     assertThat(badEntry.bodyAsString()).isEqualTo("copy: entries[0].ver: a whole number >= 0 is required");
     assertThat(await(client.getAbs(base + "scan").send()).statusCode()).isEqualTo(405);
+    HttpResponse<Buffer> badRevoke = await(client.postAbs(base + "revoke").putHeader("Content-Type",
+        "application/json").sendBuffer(new JsonObject().put("from", "x").put("s", "l:door").toBuffer()));
+    assertThat(badRevoke.statusCode()).isEqualTo(400);
+    assertThat(badRevoke.bodyAsString()).startsWith("revoke: lockId");
 
     MeterRegistry registry = manager.meterRegistry();
     assertThat(count(registry, "data", "field")).isEqualTo(4.0);
     assertThat(count(registry, "copy", "json")).isEqualTo(1.0);
     assertThat(count(registry, "copy", "field")).isEqualTo(1.0);
     assertThat(count(registry, "scan", "method")).isEqualTo(1.0);
+    assertThat(count(registry, "revoke", "field")).isEqualTo(1.0);
     // Nothing lost, nothing added.
     assertThat(await(map.entries())).containsExactly(java.util.Map.entry("k", "v"));
   }
