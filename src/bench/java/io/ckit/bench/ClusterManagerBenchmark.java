@@ -56,7 +56,8 @@ public final class ClusterManagerBenchmark {
       new Row("map", "map.get_p99_us", "map get p99", "us", true),
       new Row("map", "map.per_s", "map get/put throughput, 3 members", "ops/s", false),
       new Row("lock", "lock.shared_per_s", "lock acquire+release, one lock, 3 members", "/s", false),
-      new Row("lock", "lock.shared_busiest_share", "lock, one lock: the busiest member's share (0.33: even)", "", false),
+      new Row("lock", "lock.shared_busiest_share", "lock, one lock: the busiest member's share (0.33: even)", "",
+          false),
       new Row("lock", "lock.own_per_s", "lock acquire+release, a lock per member", "/s", false),
       new Row("lock", "lock.held_per_s", "lock acquire, hold 1 ms, release, one lock, 3 members", "/s", false),
       new Row("lock", "lock.held_busiest_share", "lock held 1 ms: the busiest member's share", "", false),
@@ -174,6 +175,8 @@ public final class ClusterManagerBenchmark {
       goal(out, "issue 18: map get p50 no slower", a, b, "map.get_p50_us", true, 1);
       goal(out, "issue 18: map throughput no lower", a, b, "map.per_s", false, 1);
       goal(out, "issue 18: lock rate (one lock) no lower", a, b, "lock.shared_per_s", false, 1);
+      goal(out, "issue 18: lock rate (a lock per member) no lower", a, b, "lock.own_per_s", false, 1);
+      goal(out, "issue 18: lock rate (one lock, held 1 ms) no lower", a, b, "lock.held_per_s", false, 1);
       goal(out, "issue 18: counter rate no lower", a, b, "counter.per_s", false, 1);
       goal(out, "issue 18: heap with the entries: half", a, b, "mapheap.per_node_mb", true, 2);
     }

@@ -69,7 +69,8 @@ class SharedDataTest {
   private double localWaiters() {
     double n = 0;
     for (Vertx vertx : started) {
-      CkitClusterManager manager = (CkitClusterManager) ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
+      CkitClusterManager manager =
+          (CkitClusterManager) ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
       n += manager.meterRegistry().find("cluster_vertx_lock_local_waiters").gauge().value();
     }
     return n;
