@@ -877,7 +877,19 @@ final class DataService {
       return;
     }
     JsonObject body = new JsonObject().put("from", self).put("s", space).put("lockId", holder);
-    core.post(addr, "revoke", body, timeoutMillis).onFailure(failure -> {
+    Future<JsonObject> told = node.equals(self) ? Future.succeededFuture(core.locks().onRevoke(space, holder))
+        : core.post(addr, "revoke", body, timeoutMillis);
+    told.onSuccess(answer -> {
+      // The node had the lock free (or no longer has it): it is given back with this answer.
+      if (Boolean.TRUE.equals(answer.getValue("released"))) {
+        DataStore.Entry entry = store.live(space, "", System.currentTimeMillis());
+        if (!stopped && entry != null && holder.equals(new String(entry.value(), StandardCharsets.UTF_8))
+            && owners(sharder, space, "").get(0).equals(self)) {
+          passOn(space, "", System.currentTimeMillis());
+        }
+      }
+    });
+    told.onFailure(failure -> {
       LOG.log(Level.DEBUG, "shared data: telling " + node + " that " + space + " is wanted failed: "
           + failure.getMessage());
       revoked.remove(space, holder);

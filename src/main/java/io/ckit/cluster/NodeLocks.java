@@ -109,8 +109,7 @@ final class NodeLocks {
   void mount(io.vertx.ext.web.Router router) {
     router.route(ClusterCore.BASE_PATH + "revoke").handler(r -> core.receive(r.request(), "revoke", body -> {
       Checks.text(body, "from");
-      onRevoke(Checks.text(body, "s"), Checks.text(body, "lockId"));
-      return Future.succeededFuture(new JsonObject());
+      return Future.succeededFuture(onRevoke(Checks.text(body, "s"), Checks.text(body, "lockId")));
     }));
   }
 
@@ -137,6 +136,10 @@ final class NodeLocks {
     state.queue.add(waiter);
     if (timeoutMillis > 0) {
       waiter.timer = own.setTimer(timeoutMillis, id -> {
+        if (state.requested && state.queue.peek() == waiter) {
+          // The owner counts this caller's time (from when the request reaches it) and answers for it.
+          return;
+        }
         if (state.queue.remove(waiter)) {
           waiter.promise.tryFail(CkitLock.TIMED_OUT);
           recount();
@@ -161,14 +164,22 @@ final class NodeLocks {
     }
   }
 
-  /** The owner says another node waits for a lock this node holds or asked for. */
-  void onRevoke(String space, String lockId) {
+  /**
+   * The owner says another node waits for a lock this node holds or asked for. Answers {@code released: true}
+   * when this node does not hold that lock (any more), or had it free and gives it back with this answer (the
+   * owner passes it on at once; the unlock sent as well finds it passed on); else the lock goes back at its
+   * holder's release.
+   */
+  JsonObject onRevoke(String space, String lockId) {
     State state = locks.get(space);
-    if (state != null && lockId.equals(state.lockId)) {
-      revokes.increment();
-      state.wanted = true;
-      pump(state);
+    if (state == null || !lockId.equals(state.lockId)) {
+      return new JsonObject().put("released", true);
     }
+    revokes.increment();
+    state.wanted = true;
+    boolean free = state.held && state.holder == 0;
+    pump(state);
+    return free ? new JsonObject().put("released", true) : new JsonObject();
   }
 
   /** This node was declared dead by a member: no lock it holds is passed on by itself any more. */
@@ -241,13 +252,10 @@ final class NodeLocks {
     state.lockId = lockId;
     state.requested = true;
     state.wanted = false;
-    long deadline = 0;
-    boolean once = true;
-    for (Waiter waiter : state.queue) {
-      deadline = Math.max(deadline, waiter.deadline);
-      once &= waiter.timer == -1;
-    }
-    boolean tryOnce = once;
+    // The owner counts the first caller's time: it decides for the first caller (see acquire's timer).
+    Waiter first = state.queue.peek();
+    long deadline = first.deadline;
+    boolean tryOnce = first.timer == -1;
     JsonObject base = new JsonObject().put("op", "lock").put("lockId", lockId);
     core.data().call(state.space, "", left -> base.copy().put("timeout", tryOnce ? 0 : left), deadline)
         .onComplete(done -> answered(state, lockId, done.succeeded() ? done.result() : null, done.cause()));
@@ -284,10 +292,15 @@ final class NodeLocks {
     } else {
       state.lockId = null;
     }
-    // The owner gave up at the latest deadline of the callers waiting then: those past theirs fail now.
+    // The owner gave up on the first caller's time: it fails, with any other caller past its time.
+    Waiter first = state.queue.poll();
+    if (first != null) {
+      own.cancelTimer(first.timer);
+      first.promise.tryFail(CkitLock.TIMED_OUT);
+    }
     long now = System.currentTimeMillis();
     state.queue.removeIf(waiter -> {
-      if (waiter.deadline <= now + 1 || waiter.timer == -1) {
+      if (waiter.deadline <= now) {
         own.cancelTimer(waiter.timer);
         waiter.promise.tryFail(CkitLock.TIMED_OUT);
         return true;
