@@ -131,11 +131,11 @@ final class NodeLocks {
     if (timeoutMillis == 0 && (state.holder != 0 || state.requested || !state.queue.isEmpty())) {
       return Future.failedFuture(CkitLock.TIMED_OUT);
     }
-    long deadline = System.currentTimeMillis() + Math.min(timeoutMillis, 365L * 24 * 3600 * 1000);
-    Waiter waiter = new Waiter(hold, deadline);
+    long wait = Math.min(timeoutMillis, 365L * 24 * 3600 * 1000);
+    Waiter waiter = new Waiter(hold, System.currentTimeMillis() + wait);
     state.queue.add(waiter);
-    if (timeoutMillis > 0) {
-      waiter.timer = own.setTimer(timeoutMillis, id -> {
+    if (wait > 0) {
+      waiter.timer = own.setTimer(wait, id -> {
         if (state.requested && state.queue.peek() == waiter) {
           // The owner counts this caller's time (from when the request reaches it) and answers for it.
           return;
