@@ -46,6 +46,15 @@ import java.util.function.Function;
  *   <li>{@code scan}: the live entries of a map this node is first owner of, or clears the map's entries.
  * </ul>
  *
+ * <p>Retries: an asker sends a request again when it got no answer, so an owner may see a request it has
+ * already applied. Where applying it twice would be wrong ({@code putIfAbsent}, {@code replace*}, {@code
+ * remove*}, counter {@code add} and {@code compareAndSet}) the written entry keeps the request's id and answer,
+ * and the retry gets that answer. A plain {@code put} keeps neither, to keep entries small: its retry writes the
+ * same value again, with a new version. That is the same result unless another write came in between the two
+ * attempts, which the retry then overwrites (a reader may see the retried value, the other, then the retried
+ * value again); a put whose first attempt was never answered has not completed, so its effect taking place at
+ * the retry is allowed, the brief reappearance is the cost.
+ *
  * <p>Locks: the lock's first owner holds the holder (copied to the backups, as any entry) and the waiters, in
  * order; a waiter's request stays open until it gets the lock or its timeout passes on the owner. A holder
  * whose node is no longer a member loses the lock. A waiter whose owner moved asks the new owner again.
@@ -607,7 +616,8 @@ final class DataService {
       case "get":
         return Future.succeededFuture(withValue(answer, value));
       case "put":
-        return write(space, key, bytes(body, "v"), ttl(body), now, id, answer);
+        // No request id kept: a retried put writes the same value again (see the class javadoc).
+        return write(space, key, bytes(body, "v"), ttl(body), now, null, answer);
       case "putIfAbsent":
         if (value != null) {
           return Future.succeededFuture(withValue(answer, value));
@@ -693,12 +703,23 @@ final class DataService {
     }
   }
 
+  /** A key: its bytes in canonical Base64 (as the sharder hashes the text, and the store holds the bytes). */
   private static String key(JsonObject body, String field) {
     Object value = body.getValue(field);
     if (!(value instanceof String) || ((String) value).length() > Checks.MAX_TEXT) {
       throw new IllegalArgumentException(field + ": a text of at most " + Checks.MAX_TEXT + " characters is required");
     }
-    return (String) value;
+    String key = (String) value;
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(key);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + ": not Base64: " + e.getMessage(), e);
+    }
+    if (!Base64.getEncoder().encodeToString(bytes).equals(key)) {
+      throw new IllegalArgumentException(field + ": not canonical Base64 (padded, no line breaks)");
+    }
+    return key;
   }
 
   private static long counterValue(byte[] value) {
