@@ -79,6 +79,8 @@ final class DataService {
   private final DataStore store = new DataStore(TOMBSTONE_MILLIS);
   private final Map<String, ArrayDeque<Waiter>> waiters = new HashMap<>();
   private volatile int waiting;
+  /** {@link DataStore#heldBytes} published for the gauge, which is read on other threads. */
+  private volatile long heldBytes;
   private Set<String> members;
   private Sharder sharder;
   private Sharder previous;
@@ -116,7 +118,14 @@ final class DataService {
     Gauge.builder("cluster_vertx_data_lock_waiters", this, data -> data.waiting)
         .description("Lock requests waiting on this node, the locks' owner").tag("cluster_name", label)
         .register(registry);
-    sweepTimer = own.setPeriodic(1000, id -> store.sweep(System.currentTimeMillis()));
+    Gauge.builder("cluster_vertx_data_bytes", this, data -> data.heldBytes)
+        .description("Heap bytes this node's shared-data entries take (records, garbage and free space in their"
+            + " chunks, indexes), as of the last sweep (once a second)")
+        .tag("cluster_name", label).register(registry);
+    sweepTimer = own.setPeriodic(1000, id -> {
+      store.sweep(System.currentTimeMillis());
+      heldBytes = store.heldBytes();
+    });
   }
 
   /** Mounts the routes on the cluster manager's router through its checked-request reader. */

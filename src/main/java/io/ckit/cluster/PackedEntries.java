@@ -423,6 +423,9 @@ final class PackedEntries {
     int oldAddress = c << 16 | at;
     int slot = hashSlot(hash(from, keyAt, keyLength));
     while (slots[slot] != oldAddress + 1) {
+      if (slots[slot] == 0) {
+        throw new IllegalStateException("a live record at " + oldAddress + " has no index slot");
+      }
       slot = slot + 1 == slots.length ? 0 : slot + 1;
     }
     slots[slot] = (head << 16 | to) + 1;

@@ -150,6 +150,26 @@ class SharedDataTest {
   }
 
   @Test
+  void theBytesTheEntriesTakeAreAGaugeAtLeastTheirPayloadAndLittleMore() throws Exception {
+    CkitClusterManager manager = cluster("127.0.0.1:17918-17919", 1).get(0);
+    AsyncMap<String, String> map = await(started.get(0).sharedData().<String, String>getAsyncMap("weighed"));
+    List<Future<Void>> puts = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      puts.add(map.put(String.format("entry-%08d", i), String.format("value-%094d", i)));
+    }
+    await(Future.all(puts));
+    // A key is 15 bytes encoded, a value 101: 116,000 bytes of payload, one copy (a single member).
+    Poll.until("the gauge counts the 1,000 entries", () -> bytes(manager) >= 116_000);
+    assertThat(bytes(manager)).as("payload, a record header each, an index, a part-filled chunk")
+        .isLessThan(116_000 + 1000 * 40 + 32 * 1024);
+  }
+
+  private static double bytes(CkitClusterManager manager) {
+    Gauge gauge = manager.meterRegistry().find("cluster_vertx_data_bytes").gauge();
+    return gauge == null ? -1 : gauge.value();
+  }
+
+  @Test
   void badRequestsOnTheDataRoutesAreRefusedCountedAndChangeNothing() throws Exception {
     CkitClusterManager manager = cluster("127.0.0.1:18340-18341", 1).get(0);
     Vertx vertx = started.get(0);
@@ -157,10 +177,10 @@ class SharedDataTest {
     await(map.put("k", "v"));
     WebClient client = WebClient.create(vertx);
     String base = "http://" + manager.advertiseAddress() + ClusterCore.BASE_PATH;
-    JsonObject good = new JsonObject().put("from", "x").put("s", "m:kept").put("k", "a2").put("op", "put")
+    JsonObject good = new JsonObject().put("from", "x").put("s", "m:kept").put("k", "aw==").put("op", "put")
         .put("v", "AXY=");
     List<JsonObject> bad = List.of(good.copy().put("v", "%%%"), good.copy().put("op", "explode"),
-        good.copy().put("ttl", -5), good.copy().put("k", "k".repeat(5000)));
+        good.copy().put("ttl", -5), good.copy().put("k", "k".repeat(5000)), good.copy().put("k", "aw"));
     List<String> messages = new ArrayList<>();
     for (JsonObject body : bad) {
       HttpResponse<Buffer> answer = await(client.postAbs(base + "data").putHeader("Content-Type", "application/json")
@@ -171,6 +191,7 @@ class SharedDataTest {
     assertThat(messages.get(0)).startsWith("data: v: not Base64");
     assertThat(messages.get(1)).isEqualTo("data: op: \"explode\" is not an operation");
     assertThat(messages.get(2)).isEqualTo("data: ttl: a whole number >= 0 is required");
+    assertThat(messages.get(4)).isEqualTo("data: k: not canonical Base64 (padded, no line breaks)");
     HttpResponse<Buffer> notJson = await(client.postAbs(base + "copy").putHeader("Content-Type", "application/json")
         .sendBuffer(Buffer.buffer("[1,2")));
     assertThat(notJson.statusCode()).isEqualTo(400);
@@ -182,7 +203,7 @@ class SharedDataTest {
     assertThat(await(client.getAbs(base + "scan").send()).statusCode()).isEqualTo(405);
 
     MeterRegistry registry = manager.meterRegistry();
-    assertThat(count(registry, "data", "field")).isEqualTo(4.0);
+    assertThat(count(registry, "data", "field")).isEqualTo(5.0);
     assertThat(count(registry, "copy", "json")).isEqualTo(1.0);
     assertThat(count(registry, "copy", "field")).isEqualTo(1.0);
     assertThat(count(registry, "scan", "method")).isEqualTo(1.0);
