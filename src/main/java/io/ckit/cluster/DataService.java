@@ -48,12 +48,12 @@ import java.util.function.Function;
  *
  * <p>Retries: an asker sends a request again when it got no answer, so an owner may see a request it has
  * already applied. Where applying it twice would be wrong ({@code putIfAbsent}, {@code replace*}, {@code
- * remove*}, counter {@code add} and {@code compareAndSet}) the written entry keeps the request's id and answer,
- * and the retry gets that answer. A plain {@code put} keeps neither, to keep entries small: its retry writes the
- * same value again, with a new version. That is the same result unless another write came in between the two
- * attempts, which the retry then overwrites (a reader may see the retried value, the other, then the retried
- * value again); a put whose first attempt was never answered has not completed, so its effect taking place at
- * the retry is allowed, the brief reappearance is the cost.
+ * remove*}, counter {@code add} and {@code compareAndSet}) the written entry keeps the request's id and answer
+ * (until the key's next write), and the retry gets that answer. A plain {@code put} keeps neither, to keep an
+ * entry small: its retry writes the same value again, with a new version. The result is the same unless another
+ * write came in between the two attempts; the retry then overwrites it, and a reader in between may have seen
+ * the put's value, then the other, then the put's again. The put was not answered before its retry, so it is
+ * still in progress; what breaks is only that its value can be seen, replaced and seen again.
  *
  * <p>Locks: the lock's first owner holds the holder (copied to the backups, as any entry) and the waiters, in
  * order; a waiter's request stays open until it gets the lock or its timeout passes on the owner. A holder
@@ -865,8 +865,8 @@ final class DataService {
   /** Frees the locks this node owns first whose holder's node is no longer a member. */
   private void freeLocksOfDeparted() {
     long now = System.currentTimeMillis();
-    for (DataStore.Located located : store.all()) {
-      if (!located.space().startsWith("l:") || !located.entry().live(now)) {
+    for (DataStore.Located located : store.allIn("l:")) {
+      if (!located.entry().live(now)) {
         continue;
       }
       String holder = nodeOf(new String(located.entry().value(), StandardCharsets.UTF_8));

@@ -137,9 +137,17 @@ final class DataStore {
 
   /** A snapshot of every entry held. */
   List<Located> all() {
-    List<Located> all = new ArrayList<>(size);
-    spaces.forEach((space, entries) -> entries.forEach((key, entry) ->
-        all.add(new Located(space, BASE64.encodeToString(key), entry))));
+    return allIn("");
+  }
+
+  /** A snapshot of the entries of the spaces whose names start with {@code prefix} ({@code l:}: the locks). */
+  List<Located> allIn(String prefix) {
+    List<Located> all = new ArrayList<>(prefix.isEmpty() ? size : 16);
+    spaces.forEach((space, entries) -> {
+      if (space.startsWith(prefix)) {
+        entries.forEach((key, entry) -> all.add(new Located(space, BASE64.encodeToString(key), entry)));
+      }
+    });
     return all;
   }
 

@@ -110,6 +110,8 @@ class DataStoreTest {
     assertThat(all).containsOnlyKeys("m:a/" + key("x"), "m:a/" + key("y"), "m:b/" + key("x"), "c:n/");
     assertThat(all.get("m:a/" + key("y")).value()).as("a tombstone").isNull();
     assertThat(all.get("m:b/" + key("x")).expiresAt()).isEqualTo(1500);
+    assertThat(store.allIn("m:")).extracting(DataStore.Located::space).containsOnly("m:a", "m:b").hasSize(3);
+    assertThat(store.allIn("c:")).extracting(DataStore.Located::key).containsExactly("");
     assertThat(store.space("m:a")).containsOnlyKeys(key("x"), key("y"));
     assertThat(store.space("m:none")).isEmpty();
   }
@@ -245,7 +247,8 @@ class DataStoreTest {
         String at = space + "/" + k;
         int what = random.nextInt(100);
         if (what < 55) {
-          byte[] value = new byte[random.nextInt(100) == 0 ? PackedEntries.CHUNK + random.nextInt(99) : random.nextInt(300)];
+          int length = random.nextInt(100) == 0 ? PackedEntries.CHUNK + random.nextInt(99) : random.nextInt(300);
+          byte[] value = new byte[length];
           random.nextBytes(value);
           long ttl = random.nextInt(4) == 0 ? 1 + random.nextInt(3000) : 0;
           String op = random.nextBoolean() ? "node/" + step : null;
