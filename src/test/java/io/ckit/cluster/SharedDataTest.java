@@ -164,6 +164,44 @@ class SharedDataTest {
         .isLessThan(116_000 + 1000 * 40 + 32 * 1024);
   }
 
+  @Test
+  void aRetriedRequestThatMustNotApplyTwiceIsAnsweredAgainWhileARetriedPutWritesAgain() throws Exception {
+    CkitClusterManager manager = cluster("127.0.0.1:17916-17917", 1).get(0);
+    Vertx vertx = started.get(0);
+    WebClient client = WebClient.create(vertx);
+    String data = "http://" + manager.advertiseAddress() + ClusterCore.BASE_PATH + "data";
+    JsonObject add = new JsonObject().put("from", "x").put("s", "c:hits").put("k", "").put("op", "counterAdd")
+        .put("delta", 5).put("returnNew", true).put("id", "x/1");
+    assertThat(post(client, data, add).getLong("n")).isEqualTo(5);
+    assertThat(post(client, data, add).getLong("n")).as("the retry's answer").isEqualTo(5);
+    assertThat(await(await(vertx.sharedData().getCounter("hits")).get())).as("counted once").isEqualTo(5);
+
+    String key = DataClient.base64(SharedValues.encode("k"));
+    JsonObject putIfAbsent = new JsonObject().put("from", "x").put("s", "m:retried").put("k", key)
+        .put("op", "putIfAbsent").put("v", DataClient.base64(SharedValues.encode("first"))).put("id", "x/2");
+    assertThat(post(client, data, putIfAbsent).containsKey("v")).as("was absent").isFalse();
+    assertThat(post(client, data, putIfAbsent).containsKey("v")).as("the retry: still absent then").isFalse();
+    String fetch = "http://" + manager.advertiseAddress() + ClusterCore.BASE_PATH + "fetch";
+    JsonObject which = new JsonObject().put("from", "x").put("s", "m:retried").put("k", key);
+    assertThat(post(client, fetch, which).getJsonObject("entry").getString("op")).isEqualTo("x/2");
+
+    JsonObject put = new JsonObject().put("from", "x").put("s", "m:retried").put("k", key).put("op", "put")
+        .put("v", DataClient.base64(SharedValues.encode("mine"))).put("id", "x/3");
+    post(client, data, put);
+    assertThat(post(client, fetch, which).getJsonObject("entry").containsKey("op")).as("a put keeps no id").isFalse();
+    AsyncMap<String, String> map = await(vertx.sharedData().<String, String>getAsyncMap("retried"));
+    await(map.put("k", "theirs"));
+    post(client, data, put);
+    assertThat(await(map.get("k"))).as("a put's retry writes its value again").isEqualTo("mine");
+  }
+
+  private static JsonObject post(WebClient client, String url, JsonObject body) throws Exception {
+    HttpResponse<Buffer> answer = await(client.postAbs(url).putHeader("Content-Type", "application/json")
+        .sendBuffer(body.toBuffer()));
+    assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+    return answer.bodyAsJsonObject();
+  }
+
   private static double bytes(CkitClusterManager manager) {
     Gauge gauge = manager.meterRegistry().find("cluster_vertx_data_bytes").gauge();
     return gauge == null ? -1 : gauge.value();
