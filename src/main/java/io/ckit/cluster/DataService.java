@@ -151,11 +151,11 @@ final class DataService {
     }
     Sharder after = sharderOf(rest);
     long now = System.currentTimeMillis();
-    Map<String, List<DataStore.Located>> outgoing = new HashMap<>();
-    for (DataStore.Located located : store.all()) {
-      if (located.entry().expiresAt() == 0 || located.entry().expiresAt() > now) {
-        for (String owner : owners(after, located.space(), located.key())) {
-          outgoing.computeIfAbsent(owner, o -> new ArrayList<>()).add(located);
+    Map<String, List<DataStore.Held>> outgoing = new HashMap<>();
+    for (DataStore.Held held : store.held()) {
+      if (held.expiresAt() == 0 || held.expiresAt() > now) {
+        for (String owner : owners(after, held.space(), held.key())) {
+          outgoing.computeIfAbsent(owner, o -> new ArrayList<>()).add(held);
         }
       }
     }
@@ -255,22 +255,22 @@ final class DataService {
 
   private void handOver(Sharder before, Sharder after) {
     long now = System.currentTimeMillis();
-    Map<String, List<DataStore.Located>> outgoing = new HashMap<>();
-    List<DataStore.Located> leaving = new ArrayList<>();
-    for (DataStore.Located located : store.all()) {
-      if (located.entry().expiresAt() != 0 && located.entry().expiresAt() <= now) {
+    Map<String, List<DataStore.Held>> outgoing = new HashMap<>();
+    List<DataStore.Held> leaving = new ArrayList<>();
+    for (DataStore.Held held : store.held()) {
+      if (held.expiresAt() != 0 && held.expiresAt() <= now) {
         continue;
       }
-      List<String> was = owners(before, located.space(), located.key());
-      List<String> is = owners(after, located.space(), located.key());
+      List<String> was = owners(before, held.space(), held.key());
+      List<String> is = owners(after, held.space(), held.key());
       boolean keep = is.contains(self);
       for (String owner : is) {
         if (!owner.equals(self) && (!keep || !was.contains(owner))) {
-          outgoing.computeIfAbsent(owner, o -> new ArrayList<>()).add(located);
+          outgoing.computeIfAbsent(owner, o -> new ArrayList<>()).add(held);
         }
       }
       if (!keep) {
-        leaving.add(located);
+        leaving.add(held);
       }
     }
     List<Future<Void>> sent = new ArrayList<>();
@@ -282,19 +282,30 @@ final class DataService {
       long at = generation;
       Future.join(sent).onComplete(done -> {
         if (done.succeeded() && at == generation) {
-          leaving.forEach(l -> store.dropIfSame(l.space(), l.key(), l.entry()));
+          leaving.forEach(l -> store.dropIfVersion(l.space(), l.key(), l.version()));
         }
       });
     }
   }
 
-  /** Sends entries in batches, one at a time, retrying a batch while the target stays a member. */
-  private Future<Void> sendAll(String target, List<DataStore.Located> entries, int from, long at) {
+  /**
+   * Sends keys' entries in batches, one at a time, retrying a batch while the target stays a member. Each batch
+   * reads its entries when it goes, so a hand-over holds keys, not copies of every value it moves, and a write
+   * made meanwhile goes instead of the entry listed.
+   */
+  private Future<Void> sendAll(String target, List<DataStore.Held> entries, int from, long at) {
     if (from >= entries.size()) {
       return Future.succeededFuture();
     }
     int to = Math.min(entries.size(), from + HANDOVER_BATCH);
-    return copy(target, entries.subList(from, to)).transform(done -> {
+    List<DataStore.Located> batch = new ArrayList<>(to - from);
+    for (DataStore.Held held : entries.subList(from, to)) {
+      DataStore.Entry entry = store.raw(held.space(), held.key());
+      if (entry != null) {
+        batch.add(new DataStore.Located(held.space(), held.key(), entry));
+      }
+    }
+    return copy(target, batch).transform(done -> {
       if (done.succeeded()) {
         return sendAll(target, entries, to, at);
       }

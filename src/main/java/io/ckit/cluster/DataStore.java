@@ -36,6 +36,9 @@ final class DataStore {
   /** One entry with its place, for iteration. */
   record Located(String space, String key, Entry entry) {}
 
+  /** A key held, with its entry's version and expiry when listed: what a hand-over sends and later drops. */
+  record Held(String space, String key, long version, long expiresAt) {}
+
   private final Map<String, PackedEntries> spaces = new HashMap<>();
   private final long tombstoneMillis;
   private int size;
@@ -103,6 +106,17 @@ final class DataStore {
     }
   }
 
+  /** Drops an entry if its version is still {@code version}. */
+  void dropIfVersion(String space, String key, long version) {
+    PackedEntries entries = spaces.get(space);
+    if (entries != null) {
+      byte[] bytes = keyBytes(key);
+      if (entries.version(bytes) == version) {
+        remove(space, entries, bytes);
+      }
+    }
+  }
+
   private void remove(String space, PackedEntries entries, byte[] key) {
     if (entries.remove(key)) {
       size--;
@@ -135,12 +149,7 @@ final class DataStore {
     return copy;
   }
 
-  /** A snapshot of every entry held. */
-  List<Located> all() {
-    return allIn("");
-  }
-
-  /** A snapshot of the entries of the spaces whose names start with {@code prefix} ({@code l:}: the locks). */
+  /** A copy of the entries of the spaces whose names start with {@code prefix} ({@code l:}: the locks; "": all). */
   List<Located> allIn(String prefix) {
     List<Located> all = new ArrayList<>(prefix.isEmpty() ? size : 16);
     spaces.forEach((space, entries) -> {
@@ -149,6 +158,14 @@ final class DataStore {
       }
     });
     return all;
+  }
+
+  /** Every key held with its entry's version and expiry, without copying the values. */
+  List<Held> held() {
+    List<Held> held = new ArrayList<>(size);
+    spaces.forEach((space, entries) -> entries.forEachHeader((key, version, expiresAt) ->
+        held.add(new Held(space, BASE64.encodeToString(key), version, expiresAt))));
+    return held;
   }
 
   /** Entries held, tombstones included. */

@@ -162,6 +162,22 @@ final class PackedEntries {
     });
   }
 
+  /** What {@link #forEachHeader} gives of an entry: its key (a copy), version and expiry. */
+  interface HeaderVisitor {
+    void visit(byte[] key, long version, long expiresAt);
+  }
+
+  /** Every entry's key, version and expiry, values not copied; the table must not change meanwhile. */
+  void forEachHeader(HeaderVisitor visitor) {
+    forEachRecord((chunk, at) -> {
+      int keyLength = readVarint(chunk, at + 1);
+      int keyAt = at + 1 + varintSize(keyLength);
+      int versionAt = keyAt + keyLength;
+      long expiresAt = (chunk[at] & EXPIRES) != 0 ? readLong(chunk, versionAt + 8) : 0;
+      visitor.visit(Arrays.copyOfRange(chunk, keyAt, versionAt), readLong(chunk, versionAt), expiresAt);
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------------
   // Records
 

@@ -104,12 +104,17 @@ class DataStoreTest {
     store.write("m:b", key("x"), TWO, 500, 1000, null, null);
     store.write("c:n", "", TWO, 0, 1000, null, null);
     Map<String, DataStore.Entry> all = new HashMap<>();
-    for (DataStore.Located located : store.all()) {
+    for (DataStore.Located located : store.allIn("")) {
       all.put(located.space() + "/" + located.key(), located.entry());
     }
     assertThat(all).containsOnlyKeys("m:a/" + key("x"), "m:a/" + key("y"), "m:b/" + key("x"), "c:n/");
     assertThat(all.get("m:a/" + key("y")).value()).as("a tombstone").isNull();
     assertThat(all.get("m:b/" + key("x")).expiresAt()).isEqualTo(1500);
+    assertThat(store.held()).containsExactlyInAnyOrder(
+        new DataStore.Held("m:a", key("x"), all.get("m:a/" + key("x")).version(), 0),
+        new DataStore.Held("m:a", key("y"), all.get("m:a/" + key("y")).version(), 61_000),
+        new DataStore.Held("m:b", key("x"), all.get("m:b/" + key("x")).version(), 1500),
+        new DataStore.Held("c:n", "", all.get("c:n/").version(), 0));
     assertThat(store.allIn("m:")).extracting(DataStore.Located::space).containsOnly("m:a", "m:b").hasSize(3);
     assertThat(store.allIn("c:")).extracting(DataStore.Located::key).containsExactly("");
     assertThat(store.space("m:a")).containsOnlyKeys(key("x"), key("y"));
@@ -285,9 +290,15 @@ class DataStoreTest {
         if (step % 5000 == 4999) {
           assertThat(store.size()).isEqualTo(model.size());
           Map<String, DataStore.Entry> all = new HashMap<>();
-          store.all().forEach(l -> all.put(l.space() + "/" + l.key(), l.entry()));
+          store.allIn("").forEach(l -> all.put(l.space() + "/" + l.key(), l.entry()));
           assertThat(all.keySet()).isEqualTo(model.keySet());
           model.forEach((where, entry) -> assertSame(all.get(where), entry, where));
+          for (DataStore.Held held : store.held()) {
+            DataStore.Entry entry = model.get(held.space() + "/" + held.key());
+            assertThat(held.version()).isEqualTo(entry.version());
+            assertThat(held.expiresAt()).isEqualTo(entry.expiresAt());
+          }
+          assertThat(store.held()).hasSize(model.size());
         }
       }
     }
@@ -308,6 +319,20 @@ class DataStoreTest {
 
   private static String b64(byte[] bytes) {
     return Base64.getEncoder().encodeToString(bytes);
+  }
+
+  @Test
+  void aListedKeyIsDroppedOnlyIfItsVersionIsUnchanged() {
+    DataStore store = new DataStore(60_000);
+    store.write("m:a", K, ONE, 0, 1000, null, null);
+    DataStore.Held listed = store.held().get(0);
+    store.write("m:a", K, TWO, 0, 1001, null, null);
+    store.dropIfVersion("m:a", K, listed.version());
+    assertThat(store.raw("m:a", K).value()).isEqualTo(TWO);
+    store.dropIfVersion("m:a", K, store.held().get(0).version());
+    assertThat(store.raw("m:a", K)).isNull();
+    assertThat(store.size()).isZero();
+    store.dropIfVersion("m:a", K, 1);
   }
 
   @Test
