@@ -46,6 +46,15 @@ import java.util.function.Function;
  *   <li>{@code scan}: the live entries of a map this node is first owner of, or clears the map's entries.
  * </ul>
  *
+ * <p>Retries: an asker sends a request again when it got no answer, so an owner may see a request it has
+ * already applied. Where applying it twice would be wrong ({@code putIfAbsent}, {@code replace*}, {@code
+ * remove*}, counter {@code add} and {@code compareAndSet}) the written entry keeps the request's id and answer
+ * (until the key's next write), and the retry gets that answer. A plain {@code put} keeps neither, to keep an
+ * entry small: its retry writes the same value again, with a new version. The result is the same unless another
+ * write came in between the two attempts; the retry then overwrites it, and a reader in between may have seen
+ * the put's value, then the other, then the put's again. The put was not answered before its retry, so it is
+ * still in progress; what breaks is only that its value can be seen, replaced and seen again.
+ *
  * <p>Locks: the lock's first owner holds the holder (copied to the backups, as any entry) and the waiters, in
  * order; a waiter's request stays open until it gets the lock or its timeout passes on the owner. A holder
  * whose node is no longer a member loses the lock. A waiter whose owner moved asks the new owner again.
@@ -72,6 +81,8 @@ final class DataService {
   /** The hold each lock's holder was last told another node waits for. */
   private final Map<String, String> revoked = new HashMap<>();
   private volatile int waiting;
+  /** {@link DataStore#heldBytes} published for the gauge, which is read on other threads. */
+  private volatile long heldBytes;
   private Set<String> members;
   private Sharder sharder;
   private Sharder previous;
@@ -109,7 +120,14 @@ final class DataService {
     Gauge.builder("cluster_vertx_data_lock_waiters", this, data -> data.waiting)
         .description("Lock requests waiting on this node, the locks' owner").tag("cluster_name", label)
         .register(registry);
-    sweepTimer = own.setPeriodic(1000, id -> store.sweep(System.currentTimeMillis()));
+    Gauge.builder("cluster_vertx_data_bytes", this, data -> data.heldBytes)
+        .description("Heap bytes this node's shared-data entries take (records, garbage and free space in their"
+            + " chunks, indexes), as of the last sweep (once a second)")
+        .tag("cluster_name", label).register(registry);
+    sweepTimer = own.setPeriodic(1000, id -> {
+      store.sweep(System.currentTimeMillis());
+      heldBytes = store.heldBytes();
+    });
   }
 
   /** Mounts the routes on the cluster manager's router through its checked-request reader. */
@@ -135,11 +153,11 @@ final class DataService {
     }
     Sharder after = sharderOf(rest);
     long now = System.currentTimeMillis();
-    Map<String, List<DataStore.Located>> outgoing = new HashMap<>();
-    for (DataStore.Located located : store.all()) {
-      if (located.entry().expiresAt() == 0 || located.entry().expiresAt() > now) {
-        for (String owner : owners(after, located.space(), located.key())) {
-          outgoing.computeIfAbsent(owner, o -> new ArrayList<>()).add(located);
+    Map<String, List<DataStore.Held>> outgoing = new HashMap<>();
+    for (DataStore.Held held : store.held()) {
+      if (held.expiresAt() == 0 || held.expiresAt() > now) {
+        for (String owner : owners(after, held.space(), held.key())) {
+          outgoing.computeIfAbsent(owner, o -> new ArrayList<>()).add(held);
         }
       }
     }
@@ -240,22 +258,22 @@ final class DataService {
 
   private void handOver(Sharder before, Sharder after) {
     long now = System.currentTimeMillis();
-    Map<String, List<DataStore.Located>> outgoing = new HashMap<>();
-    List<DataStore.Located> leaving = new ArrayList<>();
-    for (DataStore.Located located : store.all()) {
-      if (located.entry().expiresAt() != 0 && located.entry().expiresAt() <= now) {
+    Map<String, List<DataStore.Held>> outgoing = new HashMap<>();
+    List<DataStore.Held> leaving = new ArrayList<>();
+    for (DataStore.Held held : store.held()) {
+      if (held.expiresAt() != 0 && held.expiresAt() <= now) {
         continue;
       }
-      List<String> was = owners(before, located.space(), located.key());
-      List<String> is = owners(after, located.space(), located.key());
+      List<String> was = owners(before, held.space(), held.key());
+      List<String> is = owners(after, held.space(), held.key());
       boolean keep = is.contains(self);
       for (String owner : is) {
         if (!owner.equals(self) && (!keep || !was.contains(owner))) {
-          outgoing.computeIfAbsent(owner, o -> new ArrayList<>()).add(located);
+          outgoing.computeIfAbsent(owner, o -> new ArrayList<>()).add(held);
         }
       }
       if (!keep) {
-        leaving.add(located);
+        leaving.add(held);
       }
     }
     List<Future<Void>> sent = new ArrayList<>();
@@ -267,19 +285,30 @@ final class DataService {
       long at = generation;
       Future.join(sent).onComplete(done -> {
         if (done.succeeded() && at == generation) {
-          leaving.forEach(l -> store.dropIfSame(l.space(), l.key(), l.entry()));
+          leaving.forEach(l -> store.dropIfVersion(l.space(), l.key(), l.version()));
         }
       });
     }
   }
 
-  /** Sends entries in batches, one at a time, retrying a batch while the target stays a member. */
-  private Future<Void> sendAll(String target, List<DataStore.Located> entries, int from, long at) {
+  /**
+   * Sends keys' entries in batches, one at a time, retrying a batch while the target stays a member. Each batch
+   * reads its entries when it goes, so a hand-over holds keys, not copies of every value it moves, and a write
+   * made meanwhile goes instead of the entry listed.
+   */
+  private Future<Void> sendAll(String target, List<DataStore.Held> entries, int from, long at) {
     if (from >= entries.size()) {
       return Future.succeededFuture();
     }
     int to = Math.min(entries.size(), from + HANDOVER_BATCH);
-    return copy(target, entries.subList(from, to)).transform(done -> {
+    List<DataStore.Located> batch = new ArrayList<>(to - from);
+    for (DataStore.Held held : entries.subList(from, to)) {
+      DataStore.Entry entry = store.raw(held.space(), held.key());
+      if (entry != null) {
+        batch.add(new DataStore.Located(held.space(), held.key(), entry));
+      }
+    }
+    return copy(target, batch).transform(done -> {
       if (done.succeeded()) {
         return sendAll(target, entries, to, at);
       }
@@ -610,7 +639,8 @@ final class DataService {
       case "get":
         return Future.succeededFuture(withValue(answer, value));
       case "put":
-        return write(space, key, bytes(body, "v"), ttl(body), now, id, answer);
+        // No request id kept: a retried put writes the same value again (see the class javadoc).
+        return write(space, key, bytes(body, "v"), ttl(body), now, null, answer);
       case "putIfAbsent":
         if (value != null) {
           return Future.succeededFuture(withValue(answer, value));
@@ -696,12 +726,23 @@ final class DataService {
     }
   }
 
+  /** A key: its bytes in canonical Base64 (as the sharder hashes the text, and the store holds the bytes). */
   private static String key(JsonObject body, String field) {
     Object value = body.getValue(field);
     if (!(value instanceof String) || ((String) value).length() > Checks.MAX_TEXT) {
       throw new IllegalArgumentException(field + ": a text of at most " + Checks.MAX_TEXT + " characters is required");
     }
-    return (String) value;
+    String key = (String) value;
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(key);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + ": not Base64: " + e.getMessage(), e);
+    }
+    if (!Base64.getEncoder().encodeToString(bytes).equals(key)) {
+      throw new IllegalArgumentException(field + ": not canonical Base64 (padded, no line breaks)");
+    }
+    return key;
   }
 
   private static long counterValue(byte[] value) {
@@ -906,8 +947,8 @@ final class DataService {
   /** Frees the locks this node owns first whose holder's node is no longer a member. */
   private void freeLocksOfDeparted() {
     long now = System.currentTimeMillis();
-    for (DataStore.Located located : store.all()) {
-      if (!located.space().startsWith("l:") || !located.entry().live(now)) {
+    for (DataStore.Located located : store.allIn("l:")) {
+      if (!located.entry().live(now)) {
         continue;
       }
       String holder = nodeOf(new String(located.entry().value(), StandardCharsets.UTF_8));

@@ -2,20 +2,25 @@ package io.ckit.cluster;
 
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The shared data one node holds, as owner or backup: entries of byte values under a space (a map, a counter
- * or a lock: {@code m:name}, {@code c:name}, {@code l:name}) and a key (the key's bytes in Base64).
+ * or a lock: {@code m:name}, {@code c:name}, {@code l:name}) and a key (the key's bytes; callers name them in
+ * Base64, the store holds the bytes).
  *
  * <p>Each entry carries a version, {@code max(previous + 1, wall-clock microseconds)}, so copies that meet
  * after a hand-over settle on the newest write ({@link #offer}). A removal leaves a tombstone for {@code
  * tombstoneMillis}, so an older copy handed over late does not bring a removed key back. An entry with a time
- * to live is gone, everywhere, at its absolute expiry time. An entry also keeps the id of the request that
- * wrote it and that request's answer, so a retried request is answered, not applied twice.
+ * to live is gone, everywhere, at its absolute expiry time. An entry written by a request that must not be
+ * applied twice keeps that request's id and answer, so a retry is answered instead (see {@link DataService}).
+ *
+ * <p>Layout: each space's entries are packed records in {@link PackedEntries}, no object per entry; an
+ * {@link Entry} is a copy built when one is read, so it stays valid whatever the store does next.
  *
  * <p>Concurrency: confined to the cluster manager's context.
  */
@@ -31,7 +36,10 @@ final class DataStore {
   /** One entry with its place, for iteration. */
   record Located(String space, String key, Entry entry) {}
 
-  private final Map<String, Map<String, Entry>> spaces = new HashMap<>();
+  /** A key held, with its entry's version and expiry when listed: what a hand-over sends and later drops. */
+  record Held(String space, String key, long version, long expiresAt) {}
+
+  private final Map<String, PackedEntries> spaces = new HashMap<>();
   private final long tombstoneMillis;
   private int size;
 
@@ -47,44 +55,72 @@ final class DataStore {
 
   /** Whatever is held, tombstones and expired entries included. */
   Entry raw(String space, String key) {
-    Map<String, Entry> entries = spaces.get(space);
-    return entries == null ? null : entries.get(key);
+    PackedEntries entries = spaces.get(space);
+    return entries == null ? null : entries.get(keyBytes(key));
   }
 
   /** Writes a value (null: removes) as the owner; returns the new entry. */
   Entry write(String space, String key, byte[] value, long ttlMillis, long now, String op, JsonObject answer) {
-    Entry previous = raw(space, key);
-    long version = Math.max(previous == null ? 0 : previous.version + 1, now * 1000);
+    byte[] bytes = keyBytes(key);
+    PackedEntries entries = spaces.get(space);
+    long previous = entries == null ? -1 : entries.version(bytes);
+    long version = Math.max(previous + 1, now * 1000);
     long expiresAt = value == null ? now + tombstoneMillis : ttlMillis > 0 ? now + ttlMillis : 0;
-    // Most answers are empty (a put's): not kept, to keep an entry small.
+    // An empty answer is not kept: a retry is answered with an empty one all the same.
     Entry entry = new Entry(value, expiresAt, version, op, answer == null || answer.isEmpty() ? null : answer);
-    put(space, key, entry);
+    put(space, bytes, entry);
     return entry;
   }
 
   /** Takes a copy from another node when it is newer than what is held; true when taken. */
   boolean offer(String space, String key, Entry entry) {
-    Entry held = raw(space, key);
-    if (held != null && held.version >= entry.version) {
+    byte[] bytes = keyBytes(key);
+    PackedEntries entries = spaces.get(space);
+    if (entries != null && entries.version(bytes) >= entry.version()) {
       return false;
     }
-    put(space, key, entry);
+    put(space, bytes, entry);
     return true;
   }
 
-  private void put(String space, String key, Entry entry) {
-    if (spaces.computeIfAbsent(space, s -> new HashMap<>()).put(key, entry) == null) {
+  private void put(String space, byte[] key, Entry entry) {
+    if (spaces.computeIfAbsent(space, s -> new PackedEntries()).put(key, entry)) {
       size++;
     }
   }
 
-  /** Drops an entry if it is still {@code expected} (a hand-over finished and the node no longer owns it). */
+  /**
+   * Drops an entry if it is still the {@code expected} copy (same version, expiry and value): a hand-over
+   * finished and the node no longer owns it.
+   */
   void dropIfSame(String space, String key, Entry expected) {
-    Map<String, Entry> entries = spaces.get(space);
-    if (entries != null && entries.get(key) == expected) {
-      entries.remove(key);
+    PackedEntries entries = spaces.get(space);
+    if (entries == null) {
+      return;
+    }
+    byte[] bytes = keyBytes(key);
+    Entry held = entries.get(bytes);
+    if (held != null && held.version() == expected.version() && held.expiresAt() == expected.expiresAt()
+        && Arrays.equals(held.value(), expected.value())) {
+      remove(space, entries, bytes);
+    }
+  }
+
+  /** Drops an entry if its version is still {@code version}. */
+  void dropIfVersion(String space, String key, long version) {
+    PackedEntries entries = spaces.get(space);
+    if (entries != null) {
+      byte[] bytes = keyBytes(key);
+      if (entries.version(bytes) == version) {
+        remove(space, entries, bytes);
+      }
+    }
+  }
+
+  private void remove(String space, PackedEntries entries, byte[] key) {
+    if (entries.remove(key)) {
       size--;
-      if (entries.isEmpty()) {
+      if (entries.size() == 0) {
         spaces.remove(space);
       }
     }
@@ -93,38 +129,63 @@ final class DataStore {
   /** Drops expired entries and old tombstones; returns how many went. */
   int sweep(long now) {
     int dropped = 0;
-    for (Iterator<Map<String, Entry>> spaceIt = spaces.values().iterator(); spaceIt.hasNext(); ) {
-      Map<String, Entry> entries = spaceIt.next();
-      for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
-        Entry entry = it.next();
-        if (entry.expiresAt != 0 && entry.expiresAt <= now) {
-          it.remove();
-          dropped++;
-        }
-      }
-      if (entries.isEmpty()) {
-        spaceIt.remove();
+    for (Map.Entry<String, PackedEntries> space : new ArrayList<>(spaces.entrySet())) {
+      for (byte[] key : space.getValue().expired(now)) {
+        remove(space.getKey(), space.getValue(), key);
+        dropped++;
       }
     }
-    size -= dropped;
     return dropped;
   }
 
-  /** The entries of one space, tombstones and expired ones included. */
+  /** A copy of the entries of one space, tombstones and expired ones included, by Base64 key. */
   Map<String, Entry> space(String space) {
-    Map<String, Entry> entries = spaces.get(space);
-    return entries == null ? Map.of() : entries;
+    PackedEntries entries = spaces.get(space);
+    if (entries == null) {
+      return Map.of();
+    }
+    Map<String, Entry> copy = new HashMap<>(entries.size() * 2);
+    entries.forEach((key, entry) -> copy.put(BASE64.encodeToString(key), entry));
+    return copy;
   }
 
-  /** A snapshot of every entry held. */
-  List<Located> all() {
-    List<Located> all = new ArrayList<>(size);
-    spaces.forEach((space, entries) -> entries.forEach((key, entry) -> all.add(new Located(space, key, entry))));
+  /** A copy of the entries of the spaces whose names start with {@code prefix} ({@code l:}: the locks; "": all). */
+  List<Located> allIn(String prefix) {
+    List<Located> all = new ArrayList<>(prefix.isEmpty() ? size : 16);
+    spaces.forEach((space, entries) -> {
+      if (space.startsWith(prefix)) {
+        entries.forEach((key, entry) -> all.add(new Located(space, BASE64.encodeToString(key), entry)));
+      }
+    });
     return all;
+  }
+
+  /** Every key held with its entry's version and expiry, without copying the values. */
+  List<Held> held() {
+    List<Held> held = new ArrayList<>(size);
+    spaces.forEach((space, entries) -> entries.forEachHeader((key, version, expiresAt) ->
+        held.add(new Held(space, BASE64.encodeToString(key), version, expiresAt))));
+    return held;
   }
 
   /** Entries held, tombstones included. */
   int size() {
     return size;
+  }
+
+  /** Bytes the entries take: records, their chunks' garbage and unused tails, and the indexes. */
+  long heldBytes() {
+    long bytes = 0;
+    for (PackedEntries entries : spaces.values()) {
+      bytes += entries.heldBytes();
+    }
+    return bytes;
+  }
+
+  private static final Base64.Encoder BASE64 = Base64.getEncoder();
+
+  /** A key's bytes from its Base64 name; callers check names on the way in ({@link DataService}). */
+  private static byte[] keyBytes(String key) {
+    return Base64.getDecoder().decode(key);
   }
 }

@@ -256,6 +256,64 @@ class SharedDataTest {
   }
 
   @Test
+  void theBytesTheEntriesTakeAreAGaugeAtLeastTheirPayloadAndLittleMore() throws Exception {
+    CkitClusterManager manager = cluster("127.0.0.1:17918-17919", 1).get(0);
+    AsyncMap<String, String> map = await(started.get(0).sharedData().<String, String>getAsyncMap("weighed"));
+    List<Future<Void>> puts = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      puts.add(map.put(String.format("entry-%08d", i), String.format("value-%094d", i)));
+    }
+    await(Future.all(puts));
+    // A key is 15 bytes encoded, a value 101: 116,000 bytes of payload, one copy (a single member).
+    Poll.until("the gauge counts the 1,000 entries", () -> bytes(manager) >= 116_000);
+    assertThat(bytes(manager)).as("payload, a record header each, an index, a part-filled chunk")
+        .isLessThan(116_000 + 1000 * 40 + 32 * 1024);
+  }
+
+  @Test
+  void aRetriedRequestThatMustNotApplyTwiceIsAnsweredAgainWhileARetriedPutWritesAgain() throws Exception {
+    CkitClusterManager manager = cluster("127.0.0.1:17916-17917", 1).get(0);
+    Vertx vertx = started.get(0);
+    WebClient client = WebClient.create(vertx);
+    String data = "http://" + manager.advertiseAddress() + ClusterCore.BASE_PATH + "data";
+    JsonObject add = new JsonObject().put("from", "x").put("s", "c:hits").put("k", "").put("op", "counterAdd")
+        .put("delta", 5).put("returnNew", true).put("id", "x/1");
+    assertThat(post(client, data, add).getLong("n")).isEqualTo(5);
+    assertThat(post(client, data, add).getLong("n")).as("the retry's answer").isEqualTo(5);
+    assertThat(await(await(vertx.sharedData().getCounter("hits")).get())).as("counted once").isEqualTo(5);
+
+    String key = DataClient.base64(SharedValues.encode("k"));
+    JsonObject putIfAbsent = new JsonObject().put("from", "x").put("s", "m:retried").put("k", key)
+        .put("op", "putIfAbsent").put("v", DataClient.base64(SharedValues.encode("first"))).put("id", "x/2");
+    assertThat(post(client, data, putIfAbsent).containsKey("v")).as("was absent").isFalse();
+    assertThat(post(client, data, putIfAbsent).containsKey("v")).as("the retry: still absent then").isFalse();
+    String fetch = "http://" + manager.advertiseAddress() + ClusterCore.BASE_PATH + "fetch";
+    JsonObject which = new JsonObject().put("from", "x").put("s", "m:retried").put("k", key);
+    assertThat(post(client, fetch, which).getJsonObject("entry").getString("op")).isEqualTo("x/2");
+
+    JsonObject put = new JsonObject().put("from", "x").put("s", "m:retried").put("k", key).put("op", "put")
+        .put("v", DataClient.base64(SharedValues.encode("mine"))).put("id", "x/3");
+    post(client, data, put);
+    assertThat(post(client, fetch, which).getJsonObject("entry").containsKey("op")).as("a put keeps no id").isFalse();
+    AsyncMap<String, String> map = await(vertx.sharedData().<String, String>getAsyncMap("retried"));
+    await(map.put("k", "theirs"));
+    post(client, data, put);
+    assertThat(await(map.get("k"))).as("a put's retry writes its value again").isEqualTo("mine");
+  }
+
+  private static JsonObject post(WebClient client, String url, JsonObject body) throws Exception {
+    HttpResponse<Buffer> answer = await(client.postAbs(url).putHeader("Content-Type", "application/json")
+        .sendBuffer(body.toBuffer()));
+    assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+    return answer.bodyAsJsonObject();
+  }
+
+  private static double bytes(CkitClusterManager manager) {
+    Gauge gauge = manager.meterRegistry().find("cluster_vertx_data_bytes").gauge();
+    return gauge == null ? -1 : gauge.value();
+  }
+
+  @Test
   void badRequestsOnTheDataRoutesAreRefusedCountedAndChangeNothing() throws Exception {
     CkitClusterManager manager = cluster("127.0.0.1:18340-18341", 1).get(0);
     Vertx vertx = started.get(0);
@@ -263,10 +321,10 @@ class SharedDataTest {
     await(map.put("k", "v"));
     WebClient client = WebClient.create(vertx);
     String base = "http://" + manager.advertiseAddress() + ClusterCore.BASE_PATH;
-    JsonObject good = new JsonObject().put("from", "x").put("s", "m:kept").put("k", "a2").put("op", "put")
+    JsonObject good = new JsonObject().put("from", "x").put("s", "m:kept").put("k", "aw==").put("op", "put")
         .put("v", "AXY=");
     List<JsonObject> bad = List.of(good.copy().put("v", "%%%"), good.copy().put("op", "explode"),
-        good.copy().put("ttl", -5), good.copy().put("k", "k".repeat(5000)));
+        good.copy().put("ttl", -5), good.copy().put("k", "k".repeat(5000)), good.copy().put("k", "aw"));
     List<String> messages = new ArrayList<>();
     for (JsonObject body : bad) {
       HttpResponse<Buffer> answer = await(client.postAbs(base + "data").putHeader("Content-Type", "application/json")
@@ -277,6 +335,7 @@ class SharedDataTest {
     assertThat(messages.get(0)).startsWith("data: v: not Base64");
     assertThat(messages.get(1)).isEqualTo("data: op: \"explode\" is not an operation");
     assertThat(messages.get(2)).isEqualTo("data: ttl: a whole number >= 0 is required");
+    assertThat(messages.get(4)).isEqualTo("data: k: not canonical Base64 (padded, no line breaks)");
     HttpResponse<Buffer> notJson = await(client.postAbs(base + "copy").putHeader("Content-Type", "application/json")
         .sendBuffer(Buffer.buffer("[1,2")));
     assertThat(notJson.statusCode()).isEqualTo(400);
@@ -292,7 +351,7 @@ class SharedDataTest {
     assertThat(badRevoke.bodyAsString()).startsWith("revoke: lockId");
 
     MeterRegistry registry = manager.meterRegistry();
-    assertThat(count(registry, "data", "field")).isEqualTo(4.0);
+    assertThat(count(registry, "data", "field")).isEqualTo(5.0);
     assertThat(count(registry, "copy", "json")).isEqualTo(1.0);
     assertThat(count(registry, "copy", "field")).isEqualTo(1.0);
     assertThat(count(registry, "scan", "method")).isEqualTo(1.0);
