@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,7 +86,9 @@ class SharedDataHandOverTest {
     for (NodeProcess node : nodes) {
       control.put(node.name, controlPort(node));
     }
-    Set<String> live = new LinkedHashSet<>(control.keySet());
+    // Read by the writers' event loop while the test thread removes the victim: a concurrent set, no lock.
+    Set<String> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    live.addAll(control.keySet());
     for (String name : live) {
       waitUntil(name + " sees every member", () -> members(control.get(name)).size() == processes);
     }
@@ -108,9 +109,7 @@ class SharedDataHandOverTest {
       assertThat(owned.get(victim)).as("keys the victim owns first").isGreaterThan(keys / 10);
       long before = writers.acks.get();
       waitUntil("writes going on", () -> writers.acks.get() > before + 200);
-      synchronized (live) {
-        live.remove(victim);
-      }
+      live.remove(victim);
       long killedAt = System.nanoTime();
       nodes.stream().filter(n -> n.name.equals(victim)).findFirst().orElseThrow().process.destroyForcibly();
       for (String name : live) {
@@ -194,10 +193,7 @@ class SharedDataHandOverTest {
     }
 
     private int anyLive() {
-      List<String> names;
-      synchronized (live) {
-        names = new ArrayList<>(live);
-      }
+      List<String> names = new ArrayList<>(live);
       return control.get(names.get(ThreadLocalRandom.current().nextInt(names.size())));
     }
 
